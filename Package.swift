@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "iotrace-native",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "iotrace-native", targets: ["iotrace-native"]),
+        .library(name: "PtraceTracer", targets: ["PtraceTracer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Everything Swift cannot call or must not run itself: variadic ptrace, the fork/exec child,
+        // the seccomp filter, the register layouts and the signal handler.
+        .target(
+            name: "CPtrace",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        .target(
+            name: "PtraceTracer",
+            dependencies: ["CPtrace"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "iotrace-native",
+            dependencies: [
+                "PtraceTracer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "PtraceTracerTests",
+            dependencies: ["PtraceTracer"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["PtraceTracer", "iotrace-native"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ]
+)

@@ -1,0 +1,193 @@
+// CPtrace: the thin C layer under PtraceTracer.
+//
+// Every symbol is `cptrace_` plus the libc or kernel name it wraps. Functions return a negative errno on
+// failure (captured on the line after the call), never "-1, read errno later". Only
+// Sources/PtraceTracer/Kernel imports this module.
+#ifndef CPTRACE_H
+#define CPTRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#if __has_feature(nullability)
+#pragma clang assume_nonnull begin
+#endif
+
+// MARK: - Constants Swift cannot import (function-like or computed macros)
+
+/// PTRACE_O_* options for PTRACE_SEIZE; `with_seccomp` adds PTRACE_O_TRACESECCOMP.
+uint32_t cptrace_seize_options(bool with_seccomp);
+
+enum {
+    CPTRACE_EVENT_FORK = 1,
+    CPTRACE_EVENT_VFORK = 2,
+    CPTRACE_EVENT_CLONE = 3,
+    CPTRACE_EVENT_EXEC = 4,
+    CPTRACE_EVENT_VFORK_DONE = 5,
+    CPTRACE_EVENT_EXIT = 6,
+    CPTRACE_EVENT_SECCOMP = 7,
+    CPTRACE_EVENT_STOP = 128,
+};
+
+enum {
+    CPTRACE_SYSCALL_INFO_NONE = 0,
+    CPTRACE_SYSCALL_INFO_ENTRY = 1,
+    CPTRACE_SYSCALL_INFO_EXIT = 2,
+    CPTRACE_SYSCALL_INFO_SECCOMP = 3,
+};
+
+/// AUDIT_ARCH_* values; the kernel's names for the syscall ABIs (linux/audit.h).
+enum {
+    CPTRACE_AUDIT_ARCH_X86_64 = 0xC000003E,
+    CPTRACE_AUDIT_ARCH_I386 = 0x40000003,
+    CPTRACE_AUDIT_ARCH_AARCH64 = 0xC00000B7,
+    CPTRACE_AUDIT_ARCH_ARM = 0x40000028,
+};
+
+/// The bit that marks an x32 syscall number on the x86_64 ABI (asm/unistd.h: __X32_SYSCALL_BIT).
+enum { CPTRACE_X32_SYSCALL_BIT = 0x40000000 };
+
+/// The audit arch of the machine this binary was built for.
+uint32_t cptrace_native_audit_arch(void);
+
+// MARK: - Wait statuses (the <sys/wait.h> macros, as functions)
+
+/// waitpid(2) restarted on EINTR. Returns the pid, 0 for WNOHANG with nothing ready, or -errno.
+pid_t cptrace_waitpid(pid_t pid, int *status, int options);
+/// __WALL | __WNOTHREAD: every kind of task, and only the calling thread's children and tracees.
+int cptrace_wait_options_own_tasks(void);
+bool cptrace_WIFEXITED(int status);
+bool cptrace_WIFSIGNALED(int status);
+bool cptrace_WIFSTOPPED(int status);
+int cptrace_WEXITSTATUS(int status);
+int cptrace_WTERMSIG(int status);
+int cptrace_WSTOPSIG(int status);
+/// The PTRACE_EVENT_* in a stop status (status >> 16), 0 when none.
+int cptrace_WPTRACEEVENT(int status);
+
+// MARK: - ptrace(2), one fixed-arity function per request
+
+int cptrace_ptrace_seize(pid_t pid, uint32_t options);
+int cptrace_ptrace_syscall(pid_t pid, int signal);
+int cptrace_ptrace_cont(pid_t pid, int signal);
+int cptrace_ptrace_listen(pid_t pid);
+int cptrace_ptrace_geteventmsg(pid_t pid, unsigned long *message);
+/// PTRACE_GETSIGINFO, reduced to what the loop needs.
+int cptrace_ptrace_getsiginfo(pid_t pid, int *signo, int *code);
+
+/// A syscall stop, flattened: PTRACE_GET_SYSCALL_INFO's union, or the registers, read into one shape.
+typedef struct cptrace_syscall {
+    uint8_t op;         // CPTRACE_SYSCALL_INFO_*; register reads leave it NONE (the caller knows the phase)
+    uint32_t arch;      // AUDIT_ARCH_*
+    uint64_t nr;
+    uint64_t args[6];
+    int64_t rval;       // meaningful at exit only
+    bool is_error;      // rval is -errno
+} cptrace_syscall;
+
+/// PTRACE_GET_SYSCALL_INFO (Linux 5.3). Returns 0 or -errno (-EIO on kernels without it).
+int cptrace_ptrace_get_syscall_info(pid_t pid, cptrace_syscall *out);
+/// PTRACE_GETREGSET(NT_PRSTATUS): the same fields from the registers, for kernels without syscall info,
+/// and for tests that force this path. Knows both layouts of each machine (64-bit and 32-bit compat tasks).
+int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out);
+
+// MARK: - Tracee memory
+
+/// Reads a NUL-terminated string at `address` into `buffer`; the NUL must fit within `capacity` bytes.
+/// process_vm_readv(2) in page-bounded chunks; PTRACE_PEEKDATA where that is refused.
+/// Returns the length, -ENAMETOOLONG when no NUL fits, or -errno.
+long cptrace_read_string(pid_t pid, uint64_t address, uint8_t *buffer, size_t capacity);
+/// Reads exactly `length` bytes. Returns 0 or -errno.
+int cptrace_read_memory(pid_t pid, uint64_t address, void *buffer, size_t length);
+
+// MARK: - /proc
+
+/// readlink(2) into `buffer`, not NUL-terminated. Returns the length or -errno.
+long cptrace_readlink(const char *path, uint8_t *buffer, size_t capacity);
+
+// MARK: - seccomp(2)
+
+/// One traced syscall of one ABI and what the filter does with it.
+typedef struct cptrace_filter_rule {
+    uint32_t nr;
+    uint32_t action;    // a SECCOMP_RET_* value, from cptrace_seccomp_action_*
+} cptrace_filter_rule;
+
+typedef struct cptrace_filter_arch {
+    uint32_t audit_arch;
+    uint32_t rule_count;
+    const cptrace_filter_rule *_Nonnull rules;
+} cptrace_filter_arch;
+
+uint32_t cptrace_seccomp_action_trace(void);
+uint32_t cptrace_seccomp_action_errno(int error);
+
+/// An opaque, built BPF program (struct sock_fprog and its instructions).
+typedef struct cptrace_filter cptrace_filter;
+
+/// Builds a filter that checks seccomp_data.arch first, returns each rule's action for its syscalls and
+/// SECCOMP_RET_ALLOW for everything else, including ABIs not listed. Returns NULL with *error set.
+cptrace_filter *_Nullable cptrace_seccomp_filter_create(const cptrace_filter_arch *arches, size_t count,
+                                                        int *error);
+void cptrace_seccomp_filter_destroy(cptrace_filter *_Nullable filter);
+/// The number of BPF instructions, for tests.
+size_t cptrace_seccomp_filter_length(const cptrace_filter *filter);
+
+// MARK: - Spawning the tracee
+
+typedef struct cptrace_spawn_request {
+    /// Paths to try with execve, in order (the PATH search done before fork), NULL-terminated.
+    const char *_Nullable const *_Nonnull candidates;
+    /// The command's argv, NULL-terminated.
+    char *_Nullable const *_Nonnull argv;
+    /// "/bin/sh", a slot the child fills with the candidate, argv[1...], NULL: execvp's ENOEXEC fallback.
+    char *_Nullable *_Nonnull sh_argv;
+    /// The environment, NULL-terminated.
+    char *_Nullable const *_Nonnull envp;
+    /// Installed with PR_SET_NO_NEW_PRIVS before exec; NULL steps every syscall instead.
+    const cptrace_filter *_Nullable filter;
+} cptrace_spawn_request;
+
+/// Records the child sends through its close-on-exec status pipe.
+enum {
+    CPTRACE_CHILD_SECCOMP_OK = 1,
+    CPTRACE_CHILD_SECCOMP_REFUSED = 2,   // value: errno of prctl/seccomp
+    CPTRACE_CHILD_EXEC_FAILED = 3,       // value: errno of the last meaningful execve
+    CPTRACE_CHILD_SETUP_FAILED = 4,      // value: errno; the child could not wait for the go signal
+};
+
+typedef struct cptrace_child_record {
+    int32_t kind;
+    int32_t value;
+} cptrace_child_record;
+
+/// fork(2); the child then waits on a pipe until cptrace_spawn_release, installs the filter, and tries
+/// each candidate with execve. Only async-signal-safe calls run in the child. On success *pid is the
+/// child, *status_fd the read end of its close-on-exec status pipe, *go_fd the write end of the go pipe.
+int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_fd, int *go_fd);
+/// Lets the child go on to exec (after PTRACE_SEIZE) and closes go_fd.
+int cptrace_spawn_release(int go_fd);
+/// Reads the child's status records into `records` until EOF; returns the count or -errno.
+long cptrace_spawn_read_status(int status_fd, cptrace_child_record *records, size_t capacity);
+
+int cptrace_close(int fd);
+int cptrace_kill(pid_t pid, int signal);
+pid_t cptrace_gettid(void);
+
+// MARK: - Signal forwarding
+
+/// Installs handlers for `signals` that pass each to the forwarding target (siginfo si_code <= 0, i.e.
+/// sent by a process; a terminal's SIGINT already reached the command through its process group).
+/// A signal that arrives before a target is set is held and sent when the target is set.
+int cptrace_forward_signals_install(const int *signals, size_t count);
+void cptrace_forward_signals_set_target(pid_t pid);
+/// The last signal forwarded, 0 when none.
+int cptrace_forward_signals_last(void);
+
+#if __has_feature(nullability)
+#pragma clang assume_nonnull end
+#endif
+
+#endif

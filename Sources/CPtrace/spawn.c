@@ -1,0 +1,192 @@
+// Starting the command: everything between fork and exec is here, async-signal-safe throughout.
+#ifndef _GNU_SOURCE
+#error "CPtrace needs _GNU_SOURCE (Package.swift's cSettings define it)"
+#endif
+
+#include "CPtrace.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+int cptrace_seccomp_install_in_child(const cptrace_filter *filter);
+
+static void child_report(int fd, int32_t kind, int32_t value) {
+    cptrace_child_record record = {.kind = kind, .value = value};
+    ssize_t ignored = write(fd, &record, sizeof record);
+    (void)ignored;   // the parent learns of a failure from the exit status too
+}
+
+// The child: wait until the parent has seized us, install the filter, exec. The PATH search was done by
+// the parent into `candidates`; the rules are execvp's (glibc posix/execvpe.c): EACCES is remembered and
+// the search goes on, ENOENT/ENOTDIR/ESTALE go on, ENOEXEC runs the file with /bin/sh, anything else stops.
+static void child_main(const cptrace_spawn_request *request, int status_fd, int go_fd) {
+    char go = 0;
+    ssize_t got;
+    do {
+        got = read(go_fd, &go, 1);
+    } while (got < 0 && errno == EINTR);
+    if (got != 1) {
+        // The parent could not seize us (or died): never run the command untraced.
+        child_report(status_fd, CPTRACE_CHILD_SETUP_FAILED, got < 0 ? errno : EPIPE);
+        _exit(125);
+    }
+    close(go_fd);
+
+    if (request->filter != NULL) {
+        int result = cptrace_seccomp_install_in_child(request->filter);
+        child_report(status_fd, result == 0 ? CPTRACE_CHILD_SECCOMP_OK : CPTRACE_CHILD_SECCOMP_REFUSED, -result);
+    }
+
+    int error = ENOENT;
+    bool saw_eacces = false;
+    for (size_t i = 0; request->candidates[i] != NULL; i++) {
+        const char *path = request->candidates[i];
+        execve(path, request->argv, request->envp);
+        error = errno;
+        if (error == ENOEXEC) {
+            request->sh_argv[1] = (char *)path;
+            execve("/bin/sh", request->sh_argv, request->envp);
+            error = errno;
+            break;
+        }
+        if (error == EACCES) {
+            saw_eacces = true;
+            continue;
+        }
+        if (error == ENOENT || error == ENOTDIR || error == ESTALE || error == ENODEV || error == ETIMEDOUT) {
+            continue;
+        }
+        break;
+    }
+    if (saw_eacces && (error == ENOENT || error == ENOTDIR || error == ESTALE || error == ENODEV ||
+                       error == ETIMEDOUT)) {
+        error = EACCES;
+    }
+    child_report(status_fd, CPTRACE_CHILD_EXEC_FAILED, error);
+    _exit(error == ENOENT || error == ENOTDIR ? 127 : 126);
+}
+
+int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_fd, int *go_fd) {
+    int status_pipe[2];
+    int go_pipe[2];
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) return -errno;
+    if (pipe2(go_pipe, O_CLOEXEC) != 0) {
+        int error = errno;
+        close(status_pipe[0]);
+        close(status_pipe[1]);
+        return -error;
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        int error = errno;
+        close(status_pipe[0]);
+        close(status_pipe[1]);
+        close(go_pipe[0]);
+        close(go_pipe[1]);
+        return -error;
+    }
+    if (child == 0) {
+        close(status_pipe[0]);
+        close(go_pipe[1]);
+        // The tracer's handlers for forwarded signals must not run in the command before exec resets
+        // them (a handler would forward the signal to the command itself).
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        for (int s = 1; s < NSIG; s++) {
+            struct sigaction current;
+            if (sigaction(s, NULL, &current) == 0 && (current.sa_flags & SA_SIGINFO) &&
+                current.sa_sigaction != NULL) {
+                sigaction(s, &dfl, NULL);
+            }
+        }
+        child_main(request, status_pipe[1], go_pipe[0]);
+        _exit(125);   // not reached: child_main execs or exits
+    }
+    close(status_pipe[1]);
+    close(go_pipe[0]);
+    *pid = child;
+    *status_fd = status_pipe[0];
+    *go_fd = go_pipe[1];
+    return 0;
+}
+
+int cptrace_spawn_release(int go_fd) {
+    char go = 'g';
+    ssize_t written;
+    do {
+        written = write(go_fd, &go, 1);
+    } while (written < 0 && errno == EINTR);
+    int error = written == 1 ? 0 : -errno;
+    close(go_fd);
+    return error;
+}
+
+long cptrace_spawn_read_status(int status_fd, cptrace_child_record *records, size_t capacity) {
+    size_t count = 0;
+    uint8_t buffer[sizeof(cptrace_child_record)];
+    size_t filled = 0;
+    for (;;) {
+        ssize_t got = read(status_fd, buffer + filled, sizeof buffer - filled);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        if (got == 0) break;
+        filled += (size_t)got;
+        if (filled == sizeof buffer) {
+            if (count < capacity) memcpy(&records[count++], buffer, sizeof buffer);
+            filled = 0;
+        }
+    }
+    return (long)count;
+}
+
+// MARK: - Signal forwarding
+
+static volatile sig_atomic_t forward_target = 0;
+static volatile sig_atomic_t held_signal = 0;
+static volatile sig_atomic_t last_forwarded = 0;
+
+static void forward_handler(int signal, siginfo_t *info, void *context) {
+    (void)context;
+    // si_code > 0 means the kernel raised it, e.g. a terminal's ^C to the whole foreground process group,
+    // which the command received as well; passing it on would deliver it twice.
+    if (info != NULL && info->si_code > 0) return;
+    pid_t target = (pid_t)forward_target;
+    if (target > 0) {
+        int saved = errno;
+        kill(target, signal);
+        errno = saved;
+        last_forwarded = signal;
+    } else {
+        held_signal = signal;
+    }
+}
+
+int cptrace_forward_signals_install(const int *signals, size_t count) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = forward_handler;
+    action.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < count; i++) {
+        if (sigaction(signals[i], &action, NULL) != 0) return -errno;
+    }
+    return 0;
+}
+
+void cptrace_forward_signals_set_target(pid_t pid) {
+    forward_target = pid;
+    int held = held_signal;
+    if (pid > 0 && held != 0) {
+        held_signal = 0;
+        kill(pid, held);
+        last_forwarded = held;
+    }
+}
+
+int cptrace_forward_signals_last(void) { return last_forwarded; }

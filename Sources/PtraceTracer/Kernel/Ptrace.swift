@@ -1,0 +1,57 @@
+import CPtrace
+
+/// A task id as the kernel names it (a thread id; for a process's first thread, its pid).
+public typealias TaskID = Int32
+
+/// ptrace(2), one Swift function per request. ESRCH from any of them means the tracee is gone (killed
+/// while stopped); callers treat that as "wait for its exit", never as a tracer failure.
+enum Ptrace {
+    /// The PTRACE_O_* set we seize with: SYSGOOD, FORK, VFORK, CLONE, EXEC, EXITKILL (and SECCOMP).
+    static func options(seccomp: Bool) -> UInt32 { cptrace_seize_options(seccomp) }
+
+    /// `cptrace_ptrace_seize`: PTRACE_SEIZE, which attaches without stopping the task.
+    static func seize(_ task: TaskID, options: UInt32) -> Result<Void, Errno> {
+        valueOrErrno(cptrace_ptrace_seize(task, options)).map { _ in () }
+    }
+
+    /// `cptrace_ptrace_syscall`: PTRACE_SYSCALL, resume until the next syscall entry or exit.
+    static func resumeToSyscall(_ task: TaskID, signal: Int32 = 0) -> Result<Void, Errno> {
+        valueOrErrno(cptrace_ptrace_syscall(task, signal)).map { _ in () }
+    }
+
+    /// `cptrace_ptrace_cont`: PTRACE_CONT, resume until the next event (a seccomp stop included).
+    static func resume(_ task: TaskID, signal: Int32 = 0) -> Result<Void, Errno> {
+        valueOrErrno(cptrace_ptrace_cont(task, signal)).map { _ in () }
+    }
+
+    /// `cptrace_ptrace_listen`: PTRACE_LISTEN, leave a group-stopped task stopped until SIGCONT.
+    static func listen(_ task: TaskID) -> Result<Void, Errno> {
+        valueOrErrno(cptrace_ptrace_listen(task)).map { _ in () }
+    }
+
+    /// `cptrace_ptrace_geteventmsg`: the new task of a fork/clone event, the former tid of an exec event.
+    static func eventMessage(_ task: TaskID) -> Result<UInt, Errno> {
+        var message: UInt = 0
+        return valueOrErrno(cptrace_ptrace_geteventmsg(task, &message)).map { _ in message }
+    }
+
+    /// `cptrace_ptrace_get_syscall_info`: PTRACE_GET_SYSCALL_INFO (Linux 5.3).
+    static func syscallInfo(_ task: TaskID) -> Result<cptrace_syscall, Errno> {
+        var call = cptrace_syscall()
+        return valueOrErrno(cptrace_ptrace_get_syscall_info(task, &call)).map { _ in call }
+    }
+
+    /// `cptrace_ptrace_getregset_syscall`: the same fields from PTRACE_GETREGSET(NT_PRSTATUS).
+    static func syscallRegisters(_ task: TaskID) -> Result<cptrace_syscall, Errno> {
+        var call = cptrace_syscall()
+        return valueOrErrno(cptrace_ptrace_getregset_syscall(task, &call)).map { _ in call }
+    }
+}
+
+/// The PTRACE_SYSCALL_INFO_* phase a syscall-info read reports.
+enum SyscallInfoOp: UInt8 {
+    case none = 0
+    case entry = 1
+    case exit = 2
+    case seccomp = 3
+}

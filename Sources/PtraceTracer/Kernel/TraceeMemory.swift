@@ -1,0 +1,43 @@
+import CPtrace
+
+/// Reads from a stopped tracee's address space.
+enum TraceeMemory {
+    /// The longest path the kernel accepts, NUL included (PATH_MAX); longer ones fail with ENAMETOOLONG.
+    static let pathCapacity = 4096
+
+    /// `cptrace_read_string`: the bytes of the NUL-terminated string at `address`, without the NUL.
+    static func readPath(_ task: TaskID, at address: UInt64, into buffer: inout [UInt8]) -> Result<Int, Errno> {
+        if buffer.count < pathCapacity { buffer = [UInt8](repeating: 0, count: pathCapacity) }
+        let result = buffer.withUnsafeMutableBufferPointer { storage in
+            cptrace_read_string(task, address, storage.baseAddress!, pathCapacity)
+        }
+        return valueOrErrno(result).map { Int($0) }
+    }
+
+    /// `cptrace_read_memory`: one little-endian UInt64 (openat2's open_how.flags is the first field).
+    static func readUInt64(_ task: TaskID, at address: UInt64) -> Result<UInt64, Errno> {
+        var value: UInt64 = 0
+        return valueOrErrno(cptrace_read_memory(task, address, &value, 8)).map { _ in UInt64(littleEndian: value) }
+    }
+}
+
+/// /proc lookups: what the kernel itself resolves a relative path against.
+enum ProcFS {
+    /// `cptrace_readlink` of /proc/TID/cwd: the task's current directory, symlinks resolved.
+    static func currentDirectory(of task: TaskID, buffer: inout [UInt8]) -> Result<[UInt8], Errno> {
+        readLink("/proc/\(task)/cwd", buffer: &buffer)
+    }
+
+    /// `cptrace_readlink` of /proc/TID/fd/FD: what a descriptor refers to.
+    static func descriptorTarget(of task: TaskID, fd: Int32, buffer: inout [UInt8]) -> Result<[UInt8], Errno> {
+        readLink("/proc/\(task)/fd/\(fd)", buffer: &buffer)
+    }
+
+    static func readLink(_ path: String, buffer: inout [UInt8]) -> Result<[UInt8], Errno> {
+        if buffer.count < TraceeMemory.pathCapacity { buffer = [UInt8](repeating: 0, count: TraceeMemory.pathCapacity) }
+        let result = buffer.withUnsafeMutableBufferPointer { storage in
+            cptrace_readlink(path, storage.baseAddress!, storage.count)
+        }
+        return valueOrErrno(result).map { Array(buffer[0..<Int($0)]) }
+    }
+}

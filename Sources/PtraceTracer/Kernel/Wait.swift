@@ -1,0 +1,11 @@
+import CPtrace
+
+/// waitpid(2) for the calling thread's own tasks.
+enum Wait {
+    /// `cptrace_waitpid(-1, __WALL | __WNOTHREAD)`: the next stop or exit of any task this thread traces
+    /// or forked, and of no other thread's. ECHILD means none is left.
+    static func nextOwnTask() -> Result<(TaskID, Int32), Errno> {
+        var status: Int32 = 0
+        return valueOrErrno(cptrace_waitpid(-1, &status, cptrace_wait_options_own_tasks())).map { ($0, status) }
+    }
+}

@@ -1,0 +1,276 @@
+import CPtrace
+
+/// What to trace and how.
+public struct TraceConfiguration: Sendable {
+    /// How syscall numbers, arguments and return values are read at a stop.
+    public enum Decoding: Sendable, Equatable {
+        /// PTRACE_GET_SYSCALL_INFO (Linux 5.3), falling back to registers on kernels without it.
+        case syscallInfo
+        /// PTRACE_GETREGSET always: the path older kernels take, forced so tests cover it.
+        case registers
+    }
+
+    /// argv of the command; argv[0] is looked up on PATH as execvp(3) does.
+    public var command: [[UInt8]]
+    public var filter: WorkspaceFilter
+    /// Stop only at traced calls (seccomp-bpf); false steps every syscall with PTRACE_SYSCALL.
+    public var seccomp: Bool
+    public var decoding: Decoding
+
+    public init(command: [[UInt8]], filter: WorkspaceFilter, seccomp: Bool = true, decoding: Decoding = .syscallInfo) {
+        self.command = command
+        self.filter = filter
+        self.seccomp = seccomp
+        self.decoding = decoding
+    }
+}
+
+/// Why a trace could not start or go on. Each case's description is the one line the CLI prints.
+public enum TraceError: Error, Equatable, CustomStringConvertible {
+    case emptyCommand
+    case spawnFailed(Errno)
+    case ptraceRefused(Errno)
+    case childSetupFailed(Errno)
+    case waitFailed(Errno)
+
+    public var description: String {
+        switch self {
+        case .emptyCommand:
+            return "no command to trace: give one after --, e.g. iotrace-native -- node test-script.mjs"
+        case .spawnFailed(let error):
+            return "could not start the command (fork: \(error))"
+        case .ptraceRefused(let error):
+            return "ptrace is not permitted here (PTRACE_SEIZE: \(error)); in a container, run it with "
+                + "--cap-add SYS_PTRACE or a seccomp profile that allows ptrace, and check that "
+                + "/proc/sys/kernel/yama/ptrace_scope is below 3"
+        case .childSetupFailed(let error):
+            return "the command's process could not be prepared (\(error))"
+        case .waitFailed(let error):
+            return "waiting for the traced tasks failed (waitpid: \(error))"
+        }
+    }
+}
+
+/// The outcome of a trace.
+public struct TraceResult: Sendable {
+    public var report: Report
+    /// Whether the seccomp filter was in force (false with --no-seccomp, or when the kernel refused it).
+    public var seccompActive: Bool
+    /// Whether syscall stops were read with PTRACE_GET_SYSCALL_INFO (false when forced or unavailable).
+    public var usedSyscallInfo: Bool
+}
+
+/// Runs a command under ptrace and follows every task it starts until all have exited.
+///
+/// A trace is owned by the thread that calls `run`: ptrace binds a tracee to the thread that attached it,
+/// and this thread waits only for its own tasks (`__WALL | __WNOTHREAD`), so several traces may run at once
+/// on several threads of one process, and children that other threads start are never reaped here.
+public final class Tracer {
+    private let configuration: TraceConfiguration
+    private var builder: ReportBuilder
+    private var decoder: Decoder
+    private var tasks = ProcessTable()
+    /// True while every syscall is stepped (no seccomp filter in force).
+    private var stepping: Bool
+    private var useSyscallInfo: Bool
+    private var undecoded = 0
+    private var notices: [String] = []
+
+    public init(_ configuration: TraceConfiguration) {
+        self.configuration = configuration
+        builder = ReportBuilder(filter: configuration.filter)
+        decoder = Decoder(table: .native)
+        stepping = !configuration.seccomp
+        useSyscallInfo = configuration.decoding == .syscallInfo
+    }
+
+    /// Starts the command and traces it to the end. `onStart` runs (on this thread) as soon as the command's
+    /// process exists, `onNotice` for each line the user should see on stderr (a fallback taken).
+    public func run(onStart: (TaskID) -> Void = { _ in }, onNotice: (String) -> Void = { _ in }) throws(TraceError)
+        -> TraceResult
+    {
+        guard let program = configuration.command.first, !program.isEmpty else { throw .emptyCommand }
+        _ = program
+        var filter: SeccompFilter?
+        if configuration.seccomp {
+            do {
+                filter = try SeccompFilter(table: decoder.table)
+            } catch {
+                fallBackToStepping(because: "the seccomp filter could not be built (\(error))", onNotice)
+            }
+        }
+        let child: SpawnedChild
+        switch Spawn.fork(argv: configuration.command, filter: filter) {
+        case .success(let spawned): child = spawned
+        case .failure(let error): throw .spawnFailed(error)
+        }
+        if case .failure(let error) = Ptrace.seize(child.pid, options: Ptrace.options(seccomp: filter != nil)) {
+            Spawn.abandon(child)
+            var status: Int32 = 0
+            _ = cptrace_waitpid(child.pid, &status, 0)
+            _ = Spawn.readReport(child)
+            throw .ptraceRefused(error)
+        }
+        tasks.insertIfAbsent(child.pid)
+        onStart(child.pid)
+        if case .failure(let error) = Spawn.release(child) {
+            // The child is seized; if it cannot be told to go it waits on a closed pipe and exits 125.
+            notices.append("could not release the command's process (\(error))")
+        }
+
+        var outcome: CommandOutcome?
+        var childReportRead = false
+        func readChildReport() -> ChildReport? {
+            guard !childReportRead else { return nil }
+            childReportRead = true
+            return Spawn.readReport(child)
+        }
+
+        loop: while true {
+            let task: TaskID
+            let status: Int32
+            switch Wait.nextOwnTask() {
+            case .success(let next): (task, status) = next
+            case .failure(.noChild): break loop
+            case .failure(let error): throw .waitFailed(error)
+            }
+            let event = StopEvent(task: task, status: status)
+            switch event {
+            case .exited(let task, let code):
+                tasks.remove(task)
+                if task == child.pid {
+                    outcome = .exited(code)
+                    if let report = readChildReport() {
+                        if let error = report.execFailure { outcome = .execFailed(error) }
+                        if let error = report.setupFailure { throw .childSetupFailed(error) }
+                    }
+                }
+            case .killed(let task, let signal):
+                tasks.remove(task)
+                if task == child.pid { outcome = .killed(signal: signal) }
+            case .syscall(let task):
+                handleSyscallStop(task)
+            case .seccomp(let task):
+                handleSeccompStop(task)
+            case .newTask(let task):
+                if case .success(let newTask) = Ptrace.eventMessage(task) { tasks.insertIfAbsent(TaskID(newTask)) }
+                resume(task)
+            case .exec(let task):
+                if task == child.pid, let report = readChildReport(), let error = report.seccompRefused {
+                    fallBackToStepping(because: "the kernel refused the seccomp filter (\(error))", onNotice)
+                }
+                handleExec(task)
+            case .groupStop(let task, _):
+                // PTRACE_LISTEN leaves the task stopped, as it would be untraced, until SIGCONT wakes it;
+                // the wake-up arrives as an event stop.
+                _ = Ptrace.listen(task)
+            case .eventStop(let task), .otherEvent(let task, _):
+                tasks.insertIfAbsent(task)
+                resume(task)
+            case .signal(let task, let signal):
+                tasks.insertIfAbsent(task)
+                resume(task, signal: signal)
+            }
+        }
+
+        var warnings = notices
+        if undecoded > 0 {
+            warnings.append("\(undecoded) successful open\(undecoded == 1 ? "" : "s") could not be decoded "
+                + "(unreadable tracee memory or a vanished process); the report may miss them")
+        }
+        let report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
+                                   warnings: warnings)
+        return TraceResult(report: report, seccompActive: !stepping, usedSyscallInfo: useSyscallInfo)
+    }
+
+    // MARK: - Stops
+
+    private func fallBackToStepping(because reason: String, _ onNotice: (String) -> Void) {
+        guard !stepping else { return }
+        stepping = true
+        let line = "\(reason); stepping every syscall instead (slower, same report)"
+        notices.append(line)
+        onNotice(line)
+    }
+
+    /// Reads the syscall fields at a stop; nil when the task vanished.
+    private func fields(of task: TaskID) -> SyscallFields? {
+        if useSyscallInfo {
+            switch Ptrace.syscallInfo(task) {
+            case .success(let info) where info.op != UInt8(CPTRACE_SYSCALL_INFO_NONE):
+                return SyscallFields(info)
+            case .failure(.noSuchProcess):
+                return nil
+            default:
+                // EIO/EINVAL: a kernel before 5.3. Registers from now on.
+                useSyscallInfo = false
+            }
+        }
+        switch Ptrace.syscallRegisters(task) {
+        case .success(let registers): return SyscallFields(registers)
+        case .failure: return nil
+        }
+    }
+
+    /// A seccomp stop is a syscall entry the filter chose: decode it, and take the exit stop only when the
+    /// report needs the outcome.
+    private func handleSeccompStop(_ task: TaskID) {
+        guard let call = fields(of: task) else { return resume(task) }
+        let decoding = decoder.decodeEntry(of: task, call, builder: builder)
+        if case .ignore = decoding {
+            tasks.set(task, .running)
+        } else {
+            tasks.set(task, .inSyscall(decoding))
+        }
+        resume(task)
+    }
+
+    /// A syscall-entry or -exit stop: the phase in the table says which (ptrace(2): "syscall-enter-stop and
+    /// syscall-exit-stop are indistinguishable from each other by the tracer").
+    private func handleSyscallStop(_ task: TaskID) {
+        switch tasks.phase(of: task) {
+        case .running:
+            guard let call = fields(of: task) else { return resume(task) }
+            tasks.set(task, .inSyscall(decoder.decodeEntry(of: task, call, builder: builder)))
+        case .inSyscall(let decoding):
+            tasks.set(task, .running)
+            switch decoding {
+            case .ignore:
+                break
+            case .pending(let pending):
+                if let call = fields(of: task), !call.failed {
+                    builder.record(FileAccess(path: pending.path, flags: pending.flags))
+                }
+            case .undecodable:
+                if let call = fields(of: task), !call.failed { undecoded += 1 }
+            }
+        }
+        resume(task)
+    }
+
+    /// PTRACE_EVENT_EXEC. When a thread other than the leader execs, the kernel kills the other threads,
+    /// and the execing thread takes the leader's tid (ptrace(2), "execve(2) under ptrace"); the event
+    /// message is its former tid, whose state moves to the leader's.
+    private func handleExec(_ task: TaskID) {
+        if case .success(let former) = Ptrace.eventMessage(task), TaskID(former) != task {
+            tasks.move(TaskID(former), to: task)
+        }
+        // Stepping, the execve's exit stop comes next; otherwise the task runs on.
+        tasks.set(task, stepping ? .inSyscall(.ignore) : .running)
+        resume(task)
+    }
+
+    /// Resumes a task: to its next syscall stop when stepping or awaiting an exit, else to its next event.
+    /// ESRCH means it was killed while stopped: its exit is still to come, nothing to do now.
+    private func resume(_ task: TaskID, signal: Int32 = 0) {
+        let toSyscall: Bool
+        if stepping {
+            toSyscall = true
+        } else if case .inSyscall = tasks.phase(of: task) {
+            toSyscall = true
+        } else {
+            toSyscall = false
+        }
+        _ = toSyscall ? Ptrace.resumeToSyscall(task, signal: signal) : Ptrace.resume(task, signal: signal)
+    }
+}

@@ -1,0 +1,63 @@
+/// The parts of an open's flags that classification reads, decoded from one ABI's bit values.
+public struct OpenFlags: Sendable, Equatable, Hashable {
+    public enum AccessMode: Sendable, Hashable { case readOnly, writeOnly, readWrite }
+
+    public var accessMode: AccessMode
+    public var create = false
+    public var truncate = false
+    public var directory = false
+    public var pathOnly = false
+    public var tmpfile = false
+
+    public init(accessMode: AccessMode, create: Bool = false, truncate: Bool = false, directory: Bool = false,
+                pathOnly: Bool = false, tmpfile: Bool = false) {
+        self.accessMode = accessMode
+        self.create = create
+        self.truncate = truncate
+        self.directory = directory
+        self.pathOnly = pathOnly
+        self.tmpfile = tmpfile
+    }
+
+    /// Decodes raw open(2) flags. O_ACCMODE (3), O_CREAT (0o100) and O_TRUNC (0o1000) are the same on
+    /// every ABI; the rest come from `bits`. Access mode 3 is Linux's "no access" mode, read as O_RDWR
+    /// the way the kernel checks permissions for it.
+    public init(raw: UInt64, bits: OpenFlagBits) {
+        switch raw & 3 {
+        case 0: accessMode = .readOnly
+        case 1: accessMode = .writeOnly
+        default: accessMode = .readWrite
+        }
+        create = raw & 0o100 != 0
+        truncate = raw & 0o1000 != 0
+        tmpfile = raw & bits.tmpfile != 0
+        directory = raw & bits.directory != 0 && !tmpfile
+        pathOnly = raw & bits.path != 0
+    }
+
+    /// creat(2): O_WRONLY|O_CREAT|O_TRUNC.
+    public static let creat = OpenFlags(accessMode: .writeOnly, create: true, truncate: true)
+}
+
+/// What an open means for the report (SPEC: Classification of opens).
+public struct Access: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let read = Access(rawValue: 1)
+    public static let write = Access(rawValue: 2)
+}
+
+public enum AccessClassifier {
+    /// The SPEC's rules, one line each.
+    public static func classify(_ flags: OpenFlags) -> Access {
+        // O_PATH, O_DIRECTORY and O_TMPFILE opens are neither a read nor a write of a file.
+        if flags.pathOnly || flags.directory || flags.tmpfile { return [] }
+        var access: Access = []
+        // write: O_WRONLY or O_RDWR, or O_CREAT or O_TRUNC set.
+        if flags.accessMode != .readOnly || flags.create || flags.truncate { access.insert(.write) }
+        // read: O_RDONLY or O_RDWR, and O_TRUNC not set.
+        if flags.accessMode != .writeOnly && !flags.truncate { access.insert(.read) }
+        return access
+    }
+}

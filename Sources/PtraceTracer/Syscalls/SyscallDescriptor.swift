@@ -1,0 +1,52 @@
+/// How a traced syscall lays out its arguments. Decoders are shared by shape, with the argument positions
+/// in the case, so `open(path, flags)` and `openat(dirfd, path, flags)` are one decoder.
+public enum ArgumentShape: Sendable, Equatable {
+    /// open(path, flags, mode), openat(dirfd, path, flags, mode); `dirfd` nil means AT_FDCWD.
+    case open(dirfd: Int?, path: Int, flags: Int)
+    /// openat2(dirfd, path, struct open_how *how, size): the flags are how->flags in tracee memory.
+    case openHow(dirfd: Int, path: Int, how: Int)
+    /// creat(path, mode): open with O_WRONLY|O_CREAT|O_TRUNC.
+    case create(path: Int)
+}
+
+/// One row of a syscall table: a number of one ABI, its name and its argument shape.
+public struct SyscallDescriptor: Sendable, Equatable {
+    public let number: UInt32
+    public let name: String
+    public let shape: ArgumentShape
+
+    public init(_ number: UInt32, _ name: String, _ shape: ArgumentShape) {
+        self.number = number
+        self.name = name
+        self.shape = shape
+    }
+}
+
+/// The open(2) flag bits that differ between ABIs (asm-generic/fcntl.h against arch/arm{,64} fcntl.h).
+/// O_ACCMODE, O_CREAT and O_TRUNC are the same everywhere Linux runs.
+public struct OpenFlagBits: Sendable, Equatable {
+    public let directory: UInt64
+    public let path: UInt64
+    /// __O_TMPFILE without O_DIRECTORY: O_TMPFILE is both bits.
+    public let tmpfile: UInt64
+
+    /// x86_64, x32 and i386 (the asm-generic values).
+    public static let generic = OpenFlagBits(directory: 0o200000, path: 0o10000000, tmpfile: 0o20000000)
+    /// aarch64 and arm, whose O_DIRECTORY is 0o40000.
+    public static let arm = OpenFlagBits(directory: 0o40000, path: 0o10000000, tmpfile: 0o20000000)
+}
+
+/// A syscall ABI the kernel can run a task in: its AUDIT_ARCH, the numbers of its traced calls, and the
+/// flag values its programs pass. Several ABIs may share an audit arch (x86_64 and x32).
+public struct SyscallABI: Sendable {
+    public let name: String
+    public let auditArch: UInt32
+    public let flagBits: OpenFlagBits
+    public let rows: [SyscallDescriptor]
+
+    public func descriptor(for number: UInt64) -> SyscallDescriptor? {
+        // A handful of rows: a linear scan beats hashing.
+        for row in rows where UInt64(row.number) == number { return row }
+        return nil
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import PtraceTracer
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A failure of the tracer itself: one line on stderr, exit status 125 (SPEC: Exit status).
+struct CLIError: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// SPEC's status for the tracer's own failures, a bad option included (argument-parser would say 64).
+let tracerFailureStatus: Int32 = 125
+
+struct IOTrace: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "iotrace-native",
+        abstract: "Run a command and report which workspace files it read and wrote.",
+        discussion: """
+            Follows every process and thread the command starts (ptrace, no strace needed). The command's \
+            stdin, stdout and stderr are its own; the report goes to stderr unless --output says otherwise.
+            Exit status: the command's own; 128+N if it was killed by signal N; 127 if not found; 126 if not \
+            executable; 125 if the tracer itself failed.
+            """,
+        subcommands: [Trace.self],
+        defaultSubcommand: Trace.self)
+}
+
+struct Trace: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Trace a command (the default subcommand).")
+
+    @OptionGroup var options: TraceOptions
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run, after --.", valueName: "COMMAND"))
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty || command[0].isEmpty {
+            throw ValidationError("no command to trace: give one after --, e.g. iotrace-native -- node test-script.mjs")
+        }
+    }
+
+    func run() throws {
+        let sink = try ReportSink(output: options.output)
+        let argv = rawCommandArguments(count: command.count)
+        let configuration = TraceConfiguration(
+            command: argv, filter: options.workspaceFilter(), seccomp: !options.noSeccomp,
+            decoding: options.decoding.decoding)
+        do {
+            try SignalForwarding.install([SIGINT, SIGTERM, SIGHUP])
+        } catch {
+            sink.discard()
+            throw CLIError("cannot install signal handlers: \(error)")
+        }
+        let result: TraceResult
+        do {
+            result = try Tracer(configuration).run(
+                onStart: { SignalForwarding.setTarget($0) },
+                onNotice: { printError("note: \($0)") })
+        } catch {
+            sink.discard()
+            throw CLIError(error.description)
+        }
+        if case .execFailed(let error) = result.report.outcome {
+            let name = command[0]
+            if result.report.outcome.exitStatus == 127 {
+                printError("\(name): command not found (looked up on PATH as execvp does)")
+            } else {
+                printError("\(name): cannot execute: \(error)")
+            }
+        }
+        let bytes: [UInt8]
+        switch options.format {
+        case .text: bytes = TextRenderer.render(result.report)
+        case .json: bytes = JSONRenderer.render(result.report)
+        }
+        try sink.write(bytes)
+        throw ExitCode(result.report.outcome.exitStatus)
+    }
+}
+
+/// The command's arguments as the bytes the kernel gave us: argument-parser's Strings would replace bytes
+/// that are not UTF-8. The command is always the tail of argv, after `--`.
+func rawCommandArguments(count: Int) -> [[UInt8]] {
+    let total = Int(CommandLine.argc)
+    return (total - count..<total).map { index in
+        guard let pointer = CommandLine.unsafeArgv[index] else { return [] }
+        return Array(UnsafeBufferPointer(start: pointer, count: strlen(pointer))).map { UInt8(bitPattern: $0) }
+    }
+}
+
+func printError(_ message: String) {
+    let line = Array("iotrace-native: \(message)\n".utf8)
+    line.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}
+
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try IOTrace.parseAsRoot()
+            try command.run()
+            exit(0)
+        } catch let error as CLIError {
+            printError(error.message)
+            exit(tracerFailureStatus)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            let status = IOTrace.exitCode(for: error)
+            if status == .success {
+                print(IOTrace.fullMessage(for: error))
+                exit(0)
+            }
+            let message = IOTrace.message(for: error)
+            printError(message.split(separator: "\n").first.map(String.init) ?? message)
+            printError("see 'iotrace-native --help'")
+            exit(tracerFailureStatus)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import PtraceTracer
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+enum DecodingChoice: String, ExpressibleByArgument, CaseIterable {
+    case syscallInfo = "syscall-info"
+    case registers
+
+    var decoding: TraceConfiguration.Decoding { self == .registers ? .registers : .syscallInfo }
+}
+
+/// The options every subcommand that traces shares (SPEC: Command line).
+struct TraceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Only paths inside DIR are reported, relative to it.", valueName: "DIR"))
+    var workspace: String?
+
+    @Option(help: "The report's form: text or json.")
+    var format: ReportFormat = .text
+
+    @Option(name: [.short, .long], help: ArgumentHelp(
+        "Where the report goes ('-' for stdout); written whole or not at all. Default: stderr.",
+        valueName: "FILE"))
+    var output: String?
+
+    @Option(help: ArgumentHelp(
+        "Drop paths with a component named NAME (repeatable). Defaults: node_modules, .git, .nx.",
+        valueName: "NAME"))
+    var ignore: [String] = []
+
+    @Flag(help: "Start the ignore list empty.")
+    var noDefaultIgnores = false
+
+    @Flag(help: "Step every syscall with PTRACE_SYSCALL instead of stopping only at traced calls (seccomp-bpf).")
+    var noSeccomp = false
+
+    @Option(help: ArgumentHelp(
+        "How syscall stops are read: syscall-info (PTRACE_GET_SYSCALL_INFO, registers where the kernel lacks it) or registers.",
+        valueName: "MODE"))
+    var decoding: DecodingChoice = .syscallInfo
+
+    func validate() throws {
+        if let workspace {
+            guard isDirectory(workspace) else {
+                throw ValidationError("workspace '\(workspace)' is not a directory that exists")
+            }
+        }
+        if let output, output != "-" {
+            guard !output.isEmpty else { throw ValidationError("--output needs a file name, or '-' for stdout") }
+            if isDirectory(output) { throw ValidationError("--output '\(output)' is a directory") }
+        }
+        if ignore.contains(where: { $0.isEmpty || $0.contains("/") }) {
+            throw ValidationError("--ignore takes a single path component (no '/')")
+        }
+    }
+
+    /// The workspace filter: the workspace as given (made absolute) and its canonical form.
+    func workspaceFilter() -> WorkspaceFilter {
+        let cwd = currentDirectory()
+        let given = PathResolver.resolve(Array((workspace ?? ".").utf8), against: cwd)
+        var roots = [given]
+        if let canonical = realpath(workspace ?? ".", nil) {
+            roots.append(PathResolver.normalize(Array(UnsafeBufferPointer(start: canonical, count: strlen(canonical))
+                .map { UInt8(bitPattern: $0) })))
+            free(canonical)
+        }
+        let names = (noDefaultIgnores ? [] : WorkspaceFilter.defaultIgnoredNames) + ignore
+        return WorkspaceFilter(roots: roots, ignoredNames: names.map { Array($0.utf8) })
+    }
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+}
+
+func currentDirectory() -> [UInt8] {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return [UInt8(ascii: "/")] }
+    return buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }
+}
