@@ -116,9 +116,9 @@ enum Main {
                 print(IOTrace.fullMessage(for: error))
                 exit(0)
             }
+            // One line (SPEC: Exit status): argument-parser's first line says what was wrong.
             let message = IOTrace.message(for: error)
             printError(message.split(separator: "\n").first.map(String.init) ?? message)
-            printError("see 'iotrace-native --help'")
             exit(tracerFailureStatus)
         }
     }

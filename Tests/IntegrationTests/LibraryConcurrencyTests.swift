@@ -1,0 +1,96 @@
+import Foundation
+import PtraceTracer
+import Testing
+
+/// The library is a good guest in its host process (issue 2, point 4): two traces run at once on two
+/// threads while a third thread runs an untraced subprocess and waits for it by pid. Each trace must see
+/// exactly its own command's files, and the untraced child's status must reach the thread that started it.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct LibraryConcurrencyTests {
+    final class Box<T>: @unchecked Sendable {
+        var value: T?
+    }
+
+    static func makeWorkspace(_ name: String) throws -> URL {
+        let url = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("iotrace-concurrency-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try "input \(name)\n".write(to: url.appendingPathComponent("in-\(name).txt"), atomically: true, encoding: .utf8)
+        return url
+    }
+
+    static func trace(_ script: String, in workspace: URL) throws -> TraceResult {
+        let root = Array(workspace.resolvingSymlinksInPath().path.utf8)
+        let configuration = TraceConfiguration(
+            command: [Array("/bin/sh".utf8), Array("-c".utf8), Array("cd '\(workspace.path)' && \(script)".utf8)],
+            filter: WorkspaceFilter(roots: [root], ignoredNames: []))
+        return try Tracer(configuration).run()
+    }
+
+    static func loop(_ name: String) -> String {
+        "for i in 1 2 3 4 5 6; do cat in-\(name).txt >/dev/null; sleep 0.05; done; echo done > out-\(name).txt"
+    }
+
+    /// A trace that hangs cannot be interrupted from inside the process (Swift Testing's time limit waits
+    /// for the test to return): after `seconds`, fail loudly and end the test process instead of hanging CI.
+    static func armWatchdog(seconds: Int, _ what: String) -> DispatchWorkItem {
+        let item = DispatchWorkItem {
+            FileHandle.standardError.write(Data("watchdog: \(what) did not finish in \(seconds) s; aborting\n".utf8))
+            abort()
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds), execute: item)
+        return item
+    }
+
+    @Test func twoTracesAndAnUntracedChildInOneProcess() throws {
+        let first = try Self.makeWorkspace("a")
+        let second = try Self.makeWorkspace("b")
+        defer {
+            try? FileManager.default.removeItem(at: first)
+            try? FileManager.default.removeItem(at: second)
+        }
+        // Each command runs long enough (several short sleeps) for the three threads to overlap.
+        let loopA = Self.loop("a")
+        let loopB = Self.loop("b")
+        let resultA = Box<Result<TraceResult, Error>>()
+        let resultB = Box<Result<TraceResult, Error>>()
+        let untracedStatus = Box<(pid: pid_t, waited: pid_t, status: Int32)>()
+        let group = DispatchGroup()
+        func start(_ body: @escaping @Sendable () -> Void) {
+            group.enter()
+            let thread = Thread {
+                body()
+                group.leave()
+            }
+            thread.start()
+        }
+        start { resultA.value = Result { try Self.trace(loopA, in: first) } }
+        start { resultB.value = Result { try Self.trace(loopB, in: second) } }
+        start {
+            var pid: pid_t = 0
+            let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup("sleep 0.3; exit 3"), nil]
+            defer { argv.forEach { free($0) } }
+            guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return }
+            var status: Int32 = 0
+            let waited = waitpid(pid, &status, 0)
+            untracedStatus.value = (pid, waited, status)
+        }
+        let watchdog = Self.armWatchdog(seconds: 60, "two concurrent traces")
+        group.wait()
+        watchdog.cancel()
+
+        let a = try #require(try resultA.value?.get())
+        let b = try #require(try resultB.value?.get())
+        #expect(a.report.outcome == .exited(0))
+        #expect(b.report.outcome == .exited(0))
+        #expect(a.report.reads == [Array("in-a.txt".utf8)])
+        #expect(a.report.writes == [Array("out-a.txt".utf8)])
+        #expect(b.report.reads == [Array("in-b.txt".utf8)])
+        #expect(b.report.writes == [Array("out-b.txt".utf8)])
+
+        let untraced = try #require(untracedStatus.value, "posix_spawn of the untraced child failed")
+        #expect(untraced.waited == untraced.pid, "the untraced child was reaped by someone else")
+        // WIFEXITED && WEXITSTATUS == 3
+        #expect(untraced.status & 0x7f == 0 && (untraced.status >> 8) & 0xff == 3)
+    }
+}
