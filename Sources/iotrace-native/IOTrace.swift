@@ -25,7 +25,7 @@ struct IOTrace: ParsableCommand {
             Exit status: the command's own; 128+N if it was killed by signal N; 127 if not found; 126 if not \
             executable; 125 if the tracer itself failed.
             """,
-        subcommands: [Trace.self],
+        subcommands: [Trace.self, Compare.self],
         defaultSubcommand: Trace.self)
 }
 

@@ -124,7 +124,7 @@ public enum JSONRenderer {
         return out
     }
 
-    static func array(_ items: [[UInt8]], indent: String, into out: inout [UInt8]) {
+    public static func array(_ items: [[UInt8]], indent: String, into out: inout [UInt8]) {
         if items.isEmpty {
             out += Array("[]".utf8)
             return
