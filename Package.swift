@@ -18,6 +18,8 @@ let package = Package(
             name: "CPtrace",
             cSettings: [.define("_GNU_SOURCE")]
         ),
+        // The executable's startup check for /proc (see proc_check.c for why it must run before Swift's).
+        .target(name: "CProcCheck"),
         .target(
             name: "PtraceTracer",
             dependencies: ["CPtrace"],
@@ -27,6 +29,7 @@ let package = Package(
             name: "iotrace-native",
             dependencies: [
                 "PtraceTracer",
+                "CProcCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]

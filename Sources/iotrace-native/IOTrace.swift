@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcCheck
 import PtraceTracer
 #if canImport(Glibc)
 import Glibc
@@ -101,6 +102,8 @@ func printError(_ message: String) {
 @main
 enum Main {
     static func main() {
+        // Reached only with /proc mounted: CProcCheck's constructor exits 125 before this otherwise.
+        precondition(cproccheck_proc_mounted() == 1)
         do {
             var command = try IOTrace.parseAsRoot()
             try command.run()

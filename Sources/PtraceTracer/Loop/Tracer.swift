@@ -32,6 +32,7 @@ public enum TraceError: Error, Equatable, CustomStringConvertible {
     case ptraceRefused(Errno)
     case childSetupFailed(Errno)
     case waitFailed(Errno)
+    case procUnavailable(Errno)
 
     public var description: String {
         switch self {
@@ -47,6 +48,9 @@ public enum TraceError: Error, Equatable, CustomStringConvertible {
             return "the command's process could not be prepared (\(error))"
         case .waitFailed(let error):
             return "waiting for the traced tasks failed (waitpid: \(error))"
+        case .procUnavailable(let error):
+            return "/proc is not available (\(error)): the tracer reads each task's current directory there; "
+                + "mount it (mount -t proc proc /proc) or run where it is mounted"
         }
     }
 }
@@ -75,6 +79,7 @@ public final class Tracer {
     private var useSyscallInfo: Bool
     private var undecoded = 0
     private var notices: [String] = []
+    private var scratch = [UInt8]()
 
     public init(_ configuration: TraceConfiguration) {
         self.configuration = configuration
@@ -91,6 +96,11 @@ public final class Tracer {
     {
         guard let program = configuration.command.first, !program.isEmpty else { throw .emptyCommand }
         _ = program
+        // Relative paths are resolved through /proc/TID/cwd and /proc/TID/fd: without /proc the report would
+        // silently lose them, so refuse to start instead.
+        if case .failure(let error) = ProcFS.currentDirectory(of: cptrace_gettid(), buffer: &scratch) {
+            throw .procUnavailable(error)
+        }
         var filter: SeccompFilter?
         if configuration.seccomp {
             do {
