@@ -78,7 +78,8 @@ public final class Tracer {
     private var stepping: Bool
     private var useSyscallInfo: Bool
     private var undecoded = 0
-    private var notices: [String] = []
+    /// Report warnings: things that may make the report incomplete.
+    private var warnings: [String] = []
     private var scratch = [UInt8]()
 
     public init(_ configuration: TraceConfiguration) {
@@ -125,7 +126,7 @@ public final class Tracer {
         onStart(child.pid)
         if case .failure(let error) = Spawn.release(child) {
             // The child is seized; if it cannot be told to go it waits on a closed pipe and exits 125.
-            notices.append("could not release the command's process (\(error))")
+            warnings.append("could not release the command's process (\(error))")
         }
 
         var outcome: CommandOutcome?
@@ -183,7 +184,6 @@ public final class Tracer {
             }
         }
 
-        var warnings = notices
         if undecoded > 0 {
             warnings.append("\(undecoded) successful open\(undecoded == 1 ? "" : "s") could not be decoded "
                 + "(unreadable tracee memory or a vanished process); the report may miss them")
@@ -198,9 +198,8 @@ public final class Tracer {
     private func fallBackToStepping(because reason: String, _ onNotice: (String) -> Void) {
         guard !stepping else { return }
         stepping = true
-        let line = "\(reason); stepping every syscall instead (slower, same report)"
-        notices.append(line)
-        onNotice(line)
+        // Said once, on stderr; the report stays the same, so it is no warning of the report's.
+        onNotice("\(reason); stepping every syscall instead (slower, same report)")
     }
 
     /// Reads the syscall fields at a stop; nil when the task vanished.
