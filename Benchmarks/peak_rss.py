@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Run a command (the tracer) and record its own peak RSS (VmHWM), not its children's.
+
+    peak_rss.py PRELOAD_SO OUT.json -- iotrace-native ... -- COMMAND...
+
+Two readings, the larger is reported: VmHWM written at exit() by the LD_PRELOAD helper
+(Benchmarks/workloads/vmhwm_preload.c, which also takes itself out of the environment so the traced
+command never loads it), and /proc/PID/status polled every 5 ms while it runs (a fallback in case the
+process leaves through _exit). /usr/bin/time -f %M would not do: wait4's ru_maxrss includes the
+children the tracer reaped, i.e. the traced command itself.
+Exits with the command's status.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def vmhwm(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def main(argv):
+    if len(argv) < 4 or argv[2] != "--":
+        sys.exit(__doc__)
+    preload, out, command = argv[0], argv[1], argv[3:]
+    fd, hwm_file = tempfile.mkstemp(prefix="vmhwm.")
+    os.close(fd)
+    env = dict(os.environ, LD_PRELOAD=preload, IOTRACE_BENCH_HWM_OUT=hwm_file)
+    proc = subprocess.Popen(command, env=env)
+    polled = 0
+    while proc.poll() is None:
+        v = vmhwm(proc.pid)
+        if v:
+            polled = max(polled, v)
+        time.sleep(0.005)
+    at_exit = None
+    try:
+        with open(hwm_file) as f:
+            text = f.read().strip()
+            at_exit = int(text) if text else None
+    except (OSError, ValueError):
+        pass
+    os.unlink(hwm_file)
+    peak = max(v for v in (polled, at_exit or 0))
+    with open(out, "w") as f:
+        json.dump({"command": command, "peakKiB": peak, "atExitKiB": at_exit, "polledKiB": polled,
+                   "exitCode": proc.returncode}, f, indent=2)
+    return proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# iotrace-native against strace on seven workloads: timing (hyperfine), the tracer's peak RSS, and
+# a check that iotrace-native's read/write sets equal the ones derived from strace's log.
+# See BENCHMARKS.md ("How to read it") for what the numbers mean.
+#
+#   Benchmarks/run.sh                      # everything; rewrites the generated part of BENCHMARKS.md
+#   Benchmarks/run.sh --quick              # 3 runs per command, smoke test (BENCHMARKS.md untouched)
+#   Benchmarks/run.sh c-build python       # a subset (BENCHMARKS.md untouched)
+#   IOTRACE=/path/to/iotrace-native Benchmarks/run.sh   # skip the build, use that binary
+#   Benchmarks/run.sh --rev HEAD           # build a committed revision (git archive), not the work tree
+#
+# Options: --quick, --runs N (default 10), --write / --no-write (force / forbid rewriting
+# BENCHMARKS.md; the default is to rewrite it only for a full run of all workloads without --quick),
+# --tmpdir DIR (where the workloads are generated and run: default /dev/shm when it is a
+# writable tmpfs, else $TMPDIR or /tmp; on a disk, writeback noise swamps the tracers' cost),
+# --rev REV (build iotrace-native from that git revision, exported to .build-bench-src, so that
+# edits in progress in the work tree do not matter), --keep DIR (copy the raw results: hyperfine
+# JSON, strace logs, reports, to DIR), -h.
+# Exit status: 0 when every set check passed, 1 when one differed (after printing the table),
+# 2 for usage errors; anything else is a failure of the setup or of a workload command.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$HERE")
+ALL_WORKLOADS=(node-ref c-build python opens procs threads node-tree)
+TRACE_SET=open,openat,openat2,creat
+
+usage() {
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+    echo "Workloads: ${ALL_WORKLOADS[*]}"
+}
+
+RUNS=10
+QUICK=0
+WRITE=auto
+KEEP=
+REV=
+BASE=
+WORKLOADS=()
+while (($#)); do
+    case "$1" in
+        --quick) QUICK=1; RUNS=3 ;;
+        --runs) [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs needs a positive number" >&2; exit 2; }
+                RUNS=$2; shift ;;
+        --write) WRITE=yes ;;
+        --no-write) WRITE=no ;;
+        --keep) [[ $# -ge 2 ]] || { echo "run.sh: --keep needs a directory" >&2; exit 2; }
+                KEEP=$2; shift ;;
+        --rev) [[ $# -ge 2 ]] || { echo "run.sh: --rev needs a git revision" >&2; exit 2; }
+               REV=$2; shift ;;
+        --tmpdir) [[ $# -ge 2 && -d $2 ]] || { echo "run.sh: --tmpdir needs an existing directory" >&2; exit 2; }
+                  BASE=$2; shift ;;
+        -h|--help) usage; exit 0 ;;
+        -*) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+        *) if [[ " ${ALL_WORKLOADS[*]} " == *" $1 "* ]]; then WORKLOADS+=("$1")
+           else echo "run.sh: unknown workload '$1'; choose from: ${ALL_WORKLOADS[*]}" >&2; exit 2; fi ;;
+    esac
+    shift
+done
+FULL=0
+if ((${#WORKLOADS[@]} == 0)); then WORKLOADS=("${ALL_WORKLOADS[@]}"); ((QUICK)) || FULL=1; fi
+if [[ $WRITE == auto ]]; then ((FULL)) && WRITE=yes || WRITE=no; fi
+
+log() { printf '\n== %s\n' "$*" >&2; }
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 3; }
+
+# --- tools --------------------------------------------------------------------------------------
+missing=()
+command -v hyperfine >/dev/null || missing+=(hyperfine)
+command -v strace >/dev/null || missing+=(strace)
+command -v make >/dev/null || missing+=(make)
+command -v cc >/dev/null || missing+=(gcc)
+if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    ((EUID == 0)) || die "need root to apt-get install ${missing[*]} (or install them yourself)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v node >/dev/null || die "node is not on PATH (two workloads run node)"
+command -v python3 >/dev/null || die "python3 is not on PATH"
+strace --seccomp-bpf -f -qq -e trace=openat -o /dev/null true 2>/dev/null \
+    || die "this strace has no --seccomp-bpf (needs strace >= 5.3)"
+# The interpreter itself, not a wrapper (a pyenv shim is a bash script that runs several processes).
+PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+
+# --- the tracer ---------------------------------------------------------------------------------
+if [[ -n ${IOTRACE:-} ]]; then
+    [[ -x $IOTRACE ]] || die "IOTRACE=$IOTRACE is not an executable file"
+    IOTRACE=$(realpath "$IOTRACE")
+    IOTRACE_DESC="given as IOTRACE=$IOTRACE"
+else
+    command -v swift >/dev/null || PATH=/opt/swift/usr/bin:$PATH
+    command -v swift >/dev/null || die "swift not found (put it on PATH, or give IOTRACE=path)"
+    if [[ -n $REV ]]; then
+        commit=$(git -C "$REPO" rev-parse --verify "$REV^{commit}") || die "--rev $REV: not a git revision"
+        src=$REPO/.build-bench-src
+        log "building iotrace-native at ${commit:0:12} (git archive into .build-bench-src, release)"
+        rm -rf "$src" && mkdir -p "$src"
+        git -C "$REPO" archive "$commit" | tar -x -C "$src"
+        if [[ -f $REPO/Package.resolved && ! -f $src/Package.resolved ]]; then cp "$REPO/Package.resolved" "$src/"; fi
+        # git keeps no empty folders, and SwiftPM refuses a declared test target whose folder is missing
+        for t in $(sed -n '/testTarget(/,/name:/ s/.*name: *"\([^"]*\)".*/\1/p' "$src/Package.swift"); do
+            mkdir -p "$src/Tests/$t"
+        done
+        (cd "$src" && swift build -c release --scratch-path "$src/.build" >&2)
+        IOTRACE=$src/.build/release/iotrace-native
+        IOTRACE_DESC="${commit:0:12} (--rev $REV)"
+    else
+        log "building iotrace-native (release, scratch path .build-bench)"
+        (cd "$REPO" && swift build -c release --scratch-path .build-bench >&2)
+        IOTRACE=$REPO/.build-bench/release/iotrace-native
+        IOTRACE_DESC=$(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+        if [[ -n $(git -C "$REPO" status --porcelain -- Sources Package.swift 2>/dev/null) ]]; then
+            IOTRACE_DESC="$IOTRACE_DESC + uncommitted changes in the work tree"
+        fi
+    fi
+fi
+
+# --- scratch space ------------------------------------------------------------------------------
+if [[ -z $BASE ]]; then
+    BASE=${TMPDIR:-/tmp}
+    if [[ $(stat -f -c %T /dev/shm 2>/dev/null) == tmpfs && -w /dev/shm ]]; then BASE=/dev/shm; fi
+fi
+TMP=$(mktemp -d -p "$BASE" iotrace-bench.XXXXXX)
+cleanup() {
+    if [[ -n $KEEP && -d $TMP/results ]]; then mkdir -p "$KEEP" && cp -r "$TMP/results/." "$KEEP/"; fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+TMP=$(realpath "$TMP")    # canonical: strace -y prints canonical paths, the workspace must match
+BIN=$TMP/bin
+RESULTS=$TMP/results
+mkdir -p "$BIN" "$RESULTS" "$TMP/ws"
+
+
+{
+    printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    printf 'nproc\t%s\n' "$(nproc)"
+    printf 'kernel\t%s\n' "$(uname -sr) $(uname -m)"
+    printf 'load_start\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+    printf 'runs\t%s\n' "$RUNS"
+    printf 'scratch\t%s\n' "$TMP ($(stat -f -c %T "$TMP"))"
+    printf 'strace\t%s\n' "$(strace -V | head -n1)"
+    printf 'hyperfine\t%s\n' "$(hyperfine --version)"
+    printf 'node\t%s\n' "$(node --version)"
+    printf 'python\t%s\n' "$("$PYTHON" --version 2>&1)"
+    printf 'cc\t%s\n' "$(cc --version | head -n1)"
+    printf 'make\t%s\n' "$(make --version | head -n1)"
+    printf 'iotrace\t%s\n' "$IOTRACE_DESC"
+} >"$RESULTS/meta.tsv"
+
+log "compiling the C helpers"
+cc -O2 -Wall -o "$BIN/opens" "$HERE/workloads/opens.c"
+cc -O2 -Wall -pthread -o "$BIN/threads" "$HERE/workloads/threads.c"
+cc -O2 -Wall -shared -fPIC -o "$BIN/vmhwm.so" "$HERE/workloads/vmhwm_preload.c"
+
+# --- workloads: setup_NAME DIR prints the command (shell words, as hyperfine -N splits them) ----
+setup_node-ref() {
+    cp "$REPO/Fixtures/test-script.mjs" "$REPO/Fixtures/input.txt" "$1/"
+    echo "node test-script.mjs"
+}
+setup_c-build() {
+    python3 "$HERE/gen_workloads.py" c-project "$1"
+    (cd "$1" && make -s -j2 >/dev/null)
+    echo "make -B -j2 -s"
+}
+setup_python() {
+    echo "'$PYTHON' -c 'import json, decimal, email.parser, http.client, xml.dom.minidom, csv, sqlite3, argparse, logging, unittest'"
+}
+setup_opens() {
+    mkdir -p "$1/data"
+    echo "'$BIN/opens' data"
+}
+setup_procs() {
+    printf 'a small file that cat reads 300 times\n' >"$1/data.txt"
+    echo "sh -c 'for i in \$(seq 300); do cat data.txt >/dev/null; done'"
+}
+setup_threads() {
+    mkdir -p "$1/data"
+    echo "'$BIN/threads' data"
+}
+setup_node-tree() {
+    python3 "$HERE/gen_workloads.py" node-tree "$1"
+    echo "node main.mjs"
+}
+
+STRACE="strace -f -qq -e trace=$TRACE_SET -o /dev/null"
+status=0
+for w in "${WORKLOADS[@]}"; do
+    ws=$TMP/ws/$w
+    mkdir -p "$ws"
+    cmd=$("setup_$w" "$ws")
+    printf '%s\n' "$cmd" >"$RESULTS/$w.cmd"
+    eval "words=($cmd)"
+    cd "$ws"
+
+    log "$w: sets (strace log vs iotrace-native report, both tracer modes) and tracer peak RSS"
+    "${words[@]}" >/dev/null    # once untraced, so every traced run below sees the same starting state
+    strace -f -qq -xx -y -e trace=$TRACE_SET -o "$RESULTS/$w.strace.log" "${words[@]}" >/dev/null
+    for mode in seccomp no-seccomp; do
+        flag=(); [[ $mode == no-seccomp ]] && flag=(--no-seccomp)
+        python3 "$HERE/peak_rss.py" "$BIN/vmhwm.so" "$RESULTS/$w.rss.$mode.json" -- \
+            "$IOTRACE" --workspace "$ws" "${flag[@]}" --format json -o "$RESULTS/$w.report.$mode.json" -- "${words[@]}" >/dev/null
+        python3 "$HERE/strace_sets.py" compare "$RESULTS/$w.strace.log" "$RESULTS/$w.report.$mode.json" "$ws" \
+            --label "$w (iotrace-native${flag[*]:+ ${flag[*]}})" --summary "$RESULTS/$w.sets.$mode.json" || status=1
+    done
+
+    log "$w: timing ($RUNS runs + 1 warm-up per command): $cmd"
+    printf 'load_%s\t%s\n' "$w" "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/meta.tsv"
+    hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$RESULTS/$w.hyperfine.json" \
+        -n untraced "$cmd" \
+        -n strace "$STRACE $cmd" \
+        -n "strace --seccomp-bpf" "$STRACE --seccomp-bpf $cmd" \
+        -n iotrace-native "'$IOTRACE' --workspace '$ws' -o /dev/null -- $cmd" \
+        -n "iotrace-native --no-seccomp" "'$IOTRACE' --workspace '$ws' --no-seccomp -o /dev/null -- $cmd" >&2
+done
+cd "$REPO"
+
+printf 'load_end\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/meta.tsv"
+printf 'runtime_seconds\t%s\n' "$SECONDS" >>"$RESULTS/meta.tsv"
+md_args=()
+[[ $WRITE == yes ]] && md_args=(--markdown "$REPO/BENCHMARKS.md")
+python3 "$HERE/report.py" "$RESULTS" "${WORKLOADS[@]}" "${md_args[@]}"
+[[ $WRITE == yes ]] && log "wrote the generated section of BENCHMARKS.md"
+
+if ((status)); then
+    echo >&2
+    echo "run.sh: FAILED: iotrace-native's read/write sets differ from strace's; the diffs:" >&2
+    for f in "$RESULTS"/*.sets.*.json; do
+        python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["equal"] or print(s["label"]+":\n"+"\n".join(s["diff"]))' "$f" >&2
+    done
+    exit 1
+fi
