@@ -8,6 +8,7 @@
 #include <elf.h>
 #include <stddef.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -322,6 +323,16 @@ int cptrace_read_memory(pid_t pid, uint64_t address, void *buffer, size_t length
 }
 
 // MARK: - /proc
+
+long cptrace_readlink_proc(pid_t tid, int fd, uint8_t *buffer, size_t capacity) {
+    char path[64];
+    if (fd < 0) {
+        snprintf(path, sizeof path, "/proc/%d/cwd", (int)tid);
+    } else {
+        snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)tid, fd);
+    }
+    return cptrace_readlink(path, buffer, capacity);
+}
 
 long cptrace_readlink(const char *path, uint8_t *buffer, size_t capacity) {
     ssize_t result = readlink(path, (char *)buffer, capacity);

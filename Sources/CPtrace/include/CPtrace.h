@@ -106,6 +106,8 @@ int cptrace_read_memory(pid_t pid, uint64_t address, void *buffer, size_t length
 
 /// readlink(2) into `buffer`, not NUL-terminated. Returns the length or -errno.
 long cptrace_readlink(const char *path, uint8_t *buffer, size_t capacity);
+/// readlink of /proc/TID/cwd (fd < 0) or /proc/TID/fd/FD, the path formatted on the stack.
+long cptrace_readlink_proc(pid_t tid, int fd, uint8_t *buffer, size_t capacity);
 
 // MARK: - seccomp(2)
 

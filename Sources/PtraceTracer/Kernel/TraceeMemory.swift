@@ -23,20 +23,20 @@ enum TraceeMemory {
 
 /// /proc lookups: what the kernel itself resolves a relative path against.
 enum ProcFS {
-    /// `cptrace_readlink` of /proc/TID/cwd: the task's current directory, symlinks resolved.
+    /// `cptrace_readlink_proc` of /proc/TID/cwd: the task's current directory, symlinks resolved.
     static func currentDirectory(of task: TaskID, buffer: inout [UInt8]) -> Result<[UInt8], Errno> {
-        readLink("/proc/\(task)/cwd", buffer: &buffer)
+        readLink(task, fd: -1, buffer: &buffer)
     }
 
-    /// `cptrace_readlink` of /proc/TID/fd/FD: what a descriptor refers to.
+    /// `cptrace_readlink_proc` of /proc/TID/fd/FD: what a descriptor refers to.
     static func descriptorTarget(of task: TaskID, fd: Int32, buffer: inout [UInt8]) -> Result<[UInt8], Errno> {
-        readLink("/proc/\(task)/fd/\(fd)", buffer: &buffer)
+        readLink(task, fd: fd, buffer: &buffer)
     }
 
-    static func readLink(_ path: String, buffer: inout [UInt8]) -> Result<[UInt8], Errno> {
+    private static func readLink(_ task: TaskID, fd: Int32, buffer: inout [UInt8]) -> Result<[UInt8], Errno> {
         if buffer.count < TraceeMemory.pathCapacity { buffer = [UInt8](repeating: 0, count: TraceeMemory.pathCapacity) }
         let result = buffer.withUnsafeMutableBufferPointer { storage in
-            cptrace_readlink(path, storage.baseAddress!, storage.count)
+            cptrace_readlink_proc(task, fd, storage.baseAddress!, storage.count)
         }
         return valueOrErrno(result).map { Array(buffer[0..<Int($0)]) }
     }

@@ -225,7 +225,7 @@ public final class Tracer {
     /// report needs the outcome.
     private func handleSeccompStop(_ task: TaskID) {
         guard let call = fields(of: task) else { return resume(task) }
-        let decoding = decoder.decodeEntry(of: task, call, builder: builder)
+        let decoding = decoder.decodeEntry(of: task, call, builder: builder, tasks: &tasks)
         if case .ignore = decoding {
             tasks.set(task, .running)
         } else {
@@ -240,18 +240,18 @@ public final class Tracer {
         switch tasks.phase(of: task) {
         case .running:
             guard let call = fields(of: task) else { return resume(task) }
-            tasks.set(task, .inSyscall(decoder.decodeEntry(of: task, call, builder: builder)))
+            tasks.set(task, .inSyscall(decoder.decodeEntry(of: task, call, builder: builder, tasks: &tasks)))
         case .inSyscall(let decoding):
             tasks.set(task, .running)
             switch decoding {
             case .ignore:
                 break
             case .pending(let pending):
-                if let call = fields(of: task), !call.failed {
-                    builder.record(FileAccess(path: pending.path, flags: pending.flags))
-                }
+                if let call = fields(of: task), !call.failed { builder.record(pending) }
             case .undecodable:
                 if let call = fields(of: task), !call.failed { undecoded += 1 }
+            case .directoryChange:
+                tasks.endDirectoryChange()
             }
         }
         resume(task)

@@ -8,35 +8,44 @@ public enum PathResolver {
     /// components, no repeated or trailing `/`. `..` at the root stays at the root, as the kernel does.
     public static func resolve(_ path: some Collection<UInt8>, against base: some Collection<UInt8>) -> [UInt8] {
         if path.first == slash { return normalize(path) }
-        var joined = [UInt8]()
-        joined.reserveCapacity(base.count + path.count + 1)
-        joined.append(contentsOf: base)
-        joined.append(slash)
-        joined.append(contentsOf: path)
-        return normalize(joined)
+        var output = [UInt8]()
+        output.reserveCapacity(base.count + path.count + 1)
+        appendNormalized(base, to: &output)
+        appendNormalized(path, to: &output)
+        return output.isEmpty ? [slash] : output
     }
 
     /// The lexical normal form of an absolute path. A relative input is treated as relative to `/`.
     public static func normalize(_ path: some Collection<UInt8>) -> [UInt8] {
         var output = [UInt8]()
         output.reserveCapacity(path.count + 1)
-        // `output` always holds "/" followed by components joined with "/" (no trailing slash but root's).
-        var component = [UInt8]()
-        func flush() {
-            defer { component.removeAll(keepingCapacity: true) }
-            if component.isEmpty || component == [dot] { return }
-            if component == [dot, dot] {
+        appendNormalized(path, to: &output)
+        return output.isEmpty ? [slash] : output
+    }
+
+    /// Appends the components of `path` to `output`, which holds "" or "/a/b" (no trailing slash), one
+    /// component at a time: `.` and empty ones skipped, `..` removing the last (never above the root).
+    /// Works in place on `output`, with no allocation of its own: this runs at every decoded open.
+    static func appendNormalized(_ path: some Collection<UInt8>, to output: inout [UInt8]) {
+        var index = path.startIndex
+        while index != path.endIndex {
+            // Skip separators, then take one component [start, index).
+            while index != path.endIndex && path[index] == slash { index = path.index(after: index) }
+            let start = index
+            var length = 0
+            while index != path.endIndex && path[index] != slash {
+                index = path.index(after: index)
+                length += 1
+            }
+            if length == 0 { break }
+            if length == 1 && path[start] == dot { continue }
+            if length == 2 && path[start] == dot && path[path.index(after: start)] == dot {
                 if let last = output.lastIndex(of: slash) { output.removeSubrange(last...) }
-                return
+                continue
             }
             output.append(slash)
-            output.append(contentsOf: component)
+            output.append(contentsOf: path[start..<index])
         }
-        for byte in path {
-            if byte == slash { flush() } else { component.append(byte) }
-        }
-        flush()
-        return output.isEmpty ? [slash] : output
     }
 
     /// Whether `path` starts with a `/`.

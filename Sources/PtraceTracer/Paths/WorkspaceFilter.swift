@@ -13,7 +13,11 @@ public struct WorkspaceFilter: Sendable {
         for root in roots.map(PathResolver.normalize) where !unique.contains(root) { unique.append(root) }
         self.roots = unique
         self.ignoredNames = Set(ignoredNames)
+        ignoredList = Array(self.ignoredNames)
     }
+
+    /// The same names as an array: a few names compare faster than they hash.
+    private let ignoredList: [[UInt8]]
 
     /// The path relative to the workspace, or nil when it is outside, is the workspace itself, or has an
     /// ignored component. `path` must be normalized and absolute.
@@ -31,7 +35,15 @@ public struct WorkspaceFilter: Sendable {
         return nil
     }
 
+    /// Walks the components in place: no allocation per component (this runs at every decoded open).
     private func hasIgnoredComponent(_ relative: ArraySlice<UInt8>) -> Bool {
-        relative.split(separator: PathResolver.slash).contains { ignoredNames.contains(Array($0)) }
+        var start = relative.startIndex
+        while start < relative.endIndex {
+            let end = relative[start...].firstIndex(of: PathResolver.slash) ?? relative.endIndex
+            let component = relative[start..<end]
+            if ignoredList.contains(where: { $0.elementsEqual(component) }) { return true }
+            start = end + 1
+        }
+        return false
     }
 }

@@ -58,15 +58,23 @@ public struct ReportBuilder: Sendable {
     public init(filter: WorkspaceFilter) { self.filter = filter }
 
     /// Whether an open of `path` with `flags` would change the report, if it succeeded.
-    public func matters(path: [UInt8], flags: OpenFlags) -> Bool {
-        !AccessClassifier.classify(flags).isEmpty && filter.relativePath(path) != nil
-    }
+    public func matters(path: [UInt8], flags: OpenFlags) -> Bool { pending(path: path, flags: flags) != nil }
 
     public mutating func record(_ access: FileAccess) {
-        let kind = AccessClassifier.classify(access.flags)
-        guard !kind.isEmpty, let relative = filter.relativePath(access.path) else { return }
-        if kind.contains(.read) { reads.insert(Array(relative)) }
-        if kind.contains(.write) { writes.insert(Array(relative)) }
+        if let pending = pending(path: access.path, flags: access.flags) { record(pending) }
+    }
+
+    /// What an open of `path` adds to the report if it succeeds, or nil when nothing: classified and made
+    /// relative once, at the syscall's entry, so that the exit only inserts.
+    func pending(path: [UInt8], flags: OpenFlags) -> PendingCall? {
+        let access = AccessClassifier.classify(flags)
+        guard !access.isEmpty, let relative = filter.relativePath(path) else { return nil }
+        return PendingCall(relativePath: Array(relative), access: access)
+    }
+
+    mutating func record(_ pending: PendingCall) {
+        if pending.access.contains(.read) { reads.insert(pending.relativePath) }
+        if pending.access.contains(.write) { writes.insert(pending.relativePath) }
     }
 
     public func build(command: [[UInt8]], outcome: CommandOutcome, warnings: [String] = []) -> Report {

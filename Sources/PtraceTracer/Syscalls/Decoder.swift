@@ -36,6 +36,8 @@ enum EntryDecoding {
     case pending(PendingCall)
     /// An open we could not read; if it succeeds, the report counts it as undecoded.
     case undecodable
+    /// A call that may change current directories: no directory is cached until its exit.
+    case directoryChange
 }
 
 /// Decodes open, openat, openat2 and creat at syscall entry: path bytes, flags, and the directory a
@@ -51,7 +53,8 @@ struct Decoder {
     /// task's -100 arrives zero-extended and a 64-bit one's sign-extended.
     static let atFDCWD: Int32 = -100
 
-    mutating func decodeEntry(of task: TaskID, _ call: SyscallFields, builder: ReportBuilder) -> EntryDecoding {
+    mutating func decodeEntry(of task: TaskID, _ call: SyscallFields, builder: ReportBuilder,
+                              tasks: inout ProcessTable) -> EntryDecoding {
         guard let (abi, row) = table.lookup(auditArch: call.auditArch, number: call.number) else { return .ignore }
         let flags: OpenFlags
         let dirfd: Int32?
@@ -73,6 +76,9 @@ struct Decoder {
             flags = .creat
             dirfd = nil
             pathAddress = call.argument(pathIndex)
+        case .changesDirectories:
+            tasks.beginDirectoryChange()
+            return .directoryChange
         }
         // Neither a read nor a write whatever the path: no need to read it.
         if AccessClassifier.classify(flags).isEmpty { return .ignore }
@@ -90,8 +96,11 @@ struct Decoder {
             let base: Result<[UInt8], Errno>
             if let dirfd, dirfd != Self.atFDCWD {
                 base = ProcFS.descriptorTarget(of: task, fd: dirfd, buffer: &linkBuffer)
+            } else if let cached = tasks.cachedDirectory(of: task) {
+                base = .success(cached)
             } else {
                 base = ProcFS.currentDirectory(of: task, buffer: &linkBuffer)
+                if case .success(let directory) = base { tasks.cacheDirectory(directory, for: task) }
             }
             // A descriptor that is not a directory reads as "pipe:[…]" or similar; the call fails with
             // ENOTDIR, and if it somehow does not, the exit counts it as undecoded.
@@ -100,7 +109,7 @@ struct Decoder {
             }
             absolute = PathResolver.resolve(path, against: directory)
         }
-        guard builder.matters(path: absolute, flags: flags) else { return .ignore }
-        return .pending(PendingCall(path: absolute, flags: flags))
+        guard let pending = builder.pending(path: absolute, flags: flags) else { return .ignore }
+        return .pending(pending)
     }
 }

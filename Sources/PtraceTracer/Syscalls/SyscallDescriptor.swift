@@ -7,6 +7,10 @@ public enum ArgumentShape: Sendable, Equatable {
     case openHow(dirfd: Int, path: Int, how: Int)
     /// creat(path, mode): open with O_WRONLY|O_CREAT|O_TRUNC.
     case create(path: Int)
+    /// A call that may change a task's current directory, or the name under which /proc shows it (chdir,
+    /// fchdir, chroot, renames, mount changes, unshare, setns): nothing to decode, but the tracer's cache
+    /// of current directories must not outlive it.
+    case changesDirectories
 }
 
 /// One row of a syscall table: a number of one ABI, its name and its argument shape.

@@ -10,6 +10,18 @@ extension SyscallTable {
             SyscallDescriptor(85, "creat", .create(path: 0)),
             SyscallDescriptor(257, "openat", .open(dirfd: 0, path: 1, flags: 2)),
             SyscallDescriptor(437, "openat2", .openHow(dirfd: 0, path: 1, how: 2)),
+            SyscallDescriptor(80, "chdir", .changesDirectories),
+            SyscallDescriptor(81, "fchdir", .changesDirectories),
+            SyscallDescriptor(82, "rename", .changesDirectories),
+            SyscallDescriptor(155, "pivot_root", .changesDirectories),
+            SyscallDescriptor(161, "chroot", .changesDirectories),
+            SyscallDescriptor(165, "mount", .changesDirectories),
+            SyscallDescriptor(166, "umount2", .changesDirectories),
+            SyscallDescriptor(264, "renameat", .changesDirectories),
+            SyscallDescriptor(272, "unshare", .changesDirectories),
+            SyscallDescriptor(308, "setns", .changesDirectories),
+            SyscallDescriptor(316, "renameat2", .changesDirectories),
+            SyscallDescriptor(429, "move_mount", .changesDirectories),
         ])
 
     /// x32 runs under AUDIT_ARCH_X86_64 with __X32_SYSCALL_BIT set in the number.
@@ -27,5 +39,18 @@ extension SyscallTable {
             SyscallDescriptor(8, "creat", .create(path: 0)),
             SyscallDescriptor(295, "openat", .open(dirfd: 0, path: 1, flags: 2)),
             SyscallDescriptor(437, "openat2", .openHow(dirfd: 0, path: 1, how: 2)),
+            SyscallDescriptor(12, "chdir", .changesDirectories),
+            SyscallDescriptor(21, "mount", .changesDirectories),
+            SyscallDescriptor(22, "umount", .changesDirectories),
+            SyscallDescriptor(38, "rename", .changesDirectories),
+            SyscallDescriptor(52, "umount2", .changesDirectories),
+            SyscallDescriptor(61, "chroot", .changesDirectories),
+            SyscallDescriptor(133, "fchdir", .changesDirectories),
+            SyscallDescriptor(217, "pivot_root", .changesDirectories),
+            SyscallDescriptor(302, "renameat", .changesDirectories),
+            SyscallDescriptor(310, "unshare", .changesDirectories),
+            SyscallDescriptor(346, "setns", .changesDirectories),
+            SyscallDescriptor(353, "renameat2", .changesDirectories),
+            SyscallDescriptor(429, "move_mount", .changesDirectories),
         ])
 }
