@@ -1,0 +1,214 @@
+/// SPEC: Classification of opens. Each case opens one path in the workspace's sub/ with given flags,
+/// through libc's open (openat), the raw open syscall, openat2 or creat, and expects exactly the
+/// classification SPEC gives it.
+import Testing
+
+/// One open and what the report must say about it.
+struct OpenCase: Sendable, CustomTestStringConvertible {
+    /// What the test creates under sub/ before tracing.
+    enum Setup: Sendable {
+        case file(String)
+        case directory(String)
+        case symlink(String, to: String)
+    }
+
+    let fixture: String
+    var build = Fixture.Build.native
+    let arguments: [String]
+    let setup: [Setup]
+    let reads: [RawPath]
+    let writes: [RawPath]
+
+    var testDescription: String {
+        "\(fixture) \(arguments.joined(separator: " "))" + (build == .native ? "" : " (\(build.rawValue))")
+    }
+
+    /// `fixture FLAGS PATH EXPECT`; reads/writes name paths relative to sub/.
+    static func open(_ fixture: String, _ flags: String, _ path: String = "f", expect: String = "ok",
+                     setup: [Setup] = [], reads: [String] = [], writes: [String] = [],
+                     extra: [String] = []) -> OpenCase {
+        OpenCase(fixture: fixture, arguments: [flags, path, expect] + extra, setup: setup,
+                 reads: reads.map { RawPath("sub/" + $0) }, writes: writes.map { RawPath("sub/" + $0) })
+    }
+
+    static func creat(_ path: String = "f", expect: String = "ok", setup: [Setup] = [],
+                      writes: [String] = []) -> OpenCase {
+        OpenCase(fixture: "raw_creat", arguments: [path, expect], setup: setup, reads: [],
+                 writes: writes.map { RawPath("sub/" + $0) })
+    }
+
+    /// The same open, made by the fixture built another way.
+    func built(_ build: Fixture.Build) -> OpenCase {
+        var copy = self
+        copy.build = build
+        return copy
+    }
+}
+
+private let existing: [OpenCase.Setup] = [.file("f")]
+private let aDirectory: [OpenCase.Setup] = [.directory("d")]
+
+/// open(3), which glibc implements with openat(AT_FDCWD, ...).
+let libcOpenCases: [OpenCase] = [
+    .open("open_flags", "O_RDONLY", setup: existing, reads: ["f"]),
+    .open("open_flags", "O_WRONLY|O_CREAT", writes: ["f"]),
+    .open("open_flags", "O_WRONLY", setup: existing, writes: ["f"]),
+    .open("open_flags", "O_RDWR", setup: existing, reads: ["f"], writes: ["f"]),
+    .open("open_flags", "O_WRONLY|O_APPEND", setup: existing, writes: ["f"]),
+    // Access mode O_RDONLY, no O_TRUNC: a read, whatever O_APPEND says.
+    .open("open_flags", "O_RDONLY|O_APPEND", setup: existing, reads: ["f"]),
+    .open("open_flags", "O_WRONLY|O_TRUNC", setup: existing, writes: ["f"]),
+    .open("open_flags", "O_RDWR|O_TRUNC", setup: existing, writes: ["f"]),
+    // Linux truncates even with O_RDONLY: O_TRUNC makes it a write and no read.
+    .open("open_flags", "O_RDONLY|O_TRUNC", setup: existing, writes: ["f"]),
+    .open("open_flags", "O_RDONLY|O_CREAT", reads: ["f"], writes: ["f"]),
+    .open("open_flags", "O_RDONLY|O_CREAT", setup: existing, reads: ["f"], writes: ["f"]),
+    .open("open_flags", "O_RDWR|O_CREAT|O_APPEND|O_CLOEXEC", reads: ["f"], writes: ["f"]),
+    .open("open_flags", "O_PATH", setup: existing),
+    // open(2) ignores every flag but O_CLOEXEC, O_DIRECTORY and O_NOFOLLOW next to O_PATH.
+    .open("open_flags", "O_PATH|O_RDWR", setup: existing),
+    .open("open_flags", "O_RDONLY|O_DIRECTORY", "d", setup: aDirectory),
+    .open("open_flags", "O_TMPFILE|O_RDWR", "d", setup: aDirectory),
+    .open("open_flags", "O_TMPFILE|O_WRONLY", "d", setup: aDirectory),
+    .open("open_flags", "O_RDONLY", "missing", expect: "ENOENT"),
+    .open("open_flags", "O_WRONLY|O_CREAT|O_EXCL", expect: "EEXIST", setup: existing),
+    .open("open_flags", "O_RDWR|O_CREAT", "no-such-dir/f", expect: "ENOENT"),
+    .open("open_flags", "O_WRONLY", "d", expect: "EISDIR", setup: aDirectory),
+    .open("open_flags", "O_RDONLY|O_DIRECTORY", expect: "ENOTDIR", setup: existing),
+]
+
+/// syscall(SYS_open): the call glibc no longer makes, but static or hand-written code may.
+let rawOpenCases: [OpenCase] = [
+    .open("raw_open", "O_RDONLY", setup: existing, reads: ["f"]),
+    .open("raw_open", "O_WRONLY|O_CREAT|O_TRUNC", writes: ["f"]),
+    .open("raw_open", "O_RDWR", setup: existing, reads: ["f"], writes: ["f"]),
+    .open("raw_open", "O_RDWR|O_TRUNC", setup: existing, writes: ["f"]),
+    .open("raw_open", "O_RDONLY|O_CREAT", reads: ["f"], writes: ["f"]),
+    .open("raw_open", "O_PATH", setup: existing),
+    .open("raw_open", "O_RDONLY", "missing", expect: "ENOENT"),
+]
+
+/// syscall(SYS_openat2) with struct open_how, whose flags the tracer reads from the tracee's memory.
+let openat2Cases: [OpenCase] = [
+    .open("raw_openat2", "O_RDONLY", setup: existing, reads: ["f"]),
+    .open("raw_openat2", "O_WRONLY|O_CREAT", writes: ["f"]),
+    .open("raw_openat2", "O_RDWR", setup: existing, reads: ["f"], writes: ["f"]),
+    .open("raw_openat2", "O_RDWR|O_TRUNC", setup: existing, writes: ["f"]),
+    .open("raw_openat2", "O_RDONLY|O_CREAT", reads: ["f"], writes: ["f"]),
+    .open("raw_openat2", "O_PATH", setup: existing),
+    .open("raw_openat2", "O_RDONLY|O_DIRECTORY", "d", setup: aDirectory),
+    .open("raw_openat2", "O_TMPFILE|O_RDWR", "d", setup: aDirectory),
+    .open("raw_openat2", "O_WRONLY|O_CREAT|O_EXCL", expect: "EEXIST", setup: existing),
+    // openat2 is strict where open is lenient: O_PATH with an access mode is EINVAL.
+    .open("raw_openat2", "O_PATH|O_RDWR", expect: "EINVAL", setup: existing),
+    .open("raw_openat2", "O_RDONLY", "link", expect: "ELOOP",
+          setup: [.file("f"), .symlink("link", to: "f")], extra: ["RESOLVE_NO_SYMLINKS"]),
+    .open("raw_openat2", "O_RDONLY", "../outside", expect: "EXDEV", extra: ["RESOLVE_BENEATH"]),
+    .open("raw_openat2", "O_RDONLY", "f", setup: existing, reads: ["f"], extra: ["RESOLVE_BENEATH"]),
+]
+
+/// syscall(SYS_creat): O_WRONLY|O_CREAT|O_TRUNC.
+let creatCases: [OpenCase] = [
+    .creat(writes: ["f"]),
+    .creat(setup: existing, writes: ["f"]),
+    .creat("no-such-dir/f", expect: "ENOENT"),
+]
+
+/// The same calls from a 32-bit program: i386 numbers (open 5, creat 8, openat 295), arguments in other
+/// registers, and a smaller register set for the register decoder.
+let i386Cases: [OpenCase] = ([
+    .open("open_flags", "O_RDONLY", setup: existing, reads: ["f"]),
+    .open("open_flags", "O_RDWR|O_CREAT", reads: ["f"], writes: ["f"]),
+    .open("open_flags", "O_WRONLY|O_TRUNC", setup: existing, writes: ["f"]),
+    .open("open_flags", "O_PATH", setup: existing),
+    .open("open_flags", "O_TMPFILE|O_RDWR", "d", setup: aDirectory),
+    .open("open_flags", "O_RDONLY", "missing", expect: "ENOENT"),
+    .open("raw_open", "O_RDONLY", setup: existing, reads: ["f"]),
+    .open("raw_open", "O_WRONLY|O_CREAT|O_TRUNC", writes: ["f"]),
+    .open("raw_openat2", "O_RDWR", setup: existing, reads: ["f"], writes: ["f"]),
+    .creat(writes: ["f"]),
+] as [OpenCase]).map { $0.built(.i386) }
+
+#if arch(x86_64)
+let isX86_64 = true
+#else
+let isX86_64 = false
+#endif
+
+@Suite("Opens", .serialized, .timeLimit(.minutes(3)))
+struct OpensTests {
+    private func run(_ openCase: OpenCase, _ mode: TracerMode) throws {
+        let workspace = try Workspace()
+        for item in openCase.setup {
+            switch item {
+            case .file(let name): try workspace.file("sub/" + name)
+            case .directory(let name): try workspace.directory("sub/" + name)
+            case .symlink(let name, let target): try workspace.symlink("sub/" + name, to: target)
+            }
+        }
+        let program = try Fixture.path(openCase.fixture, build: openCase.build)
+        let run = try workspace.trace([program] + openCase.arguments, mode: mode)
+        try run.expectReport(reads: openCase.reads, writes: openCase.writes)
+    }
+
+    @Test("open(3) flags (openat)", arguments: libcOpenCases, TracerMode.allCases)
+    func libcOpen(_ openCase: OpenCase, mode: TracerMode) throws { try run(openCase, mode) }
+
+    @Test("syscall(SYS_open)", arguments: rawOpenCases, TracerMode.allCases)
+    func rawOpen(_ openCase: OpenCase, mode: TracerMode) throws { try run(openCase, mode) }
+
+    @Test("syscall(SYS_openat2) with struct open_how", arguments: openat2Cases, TracerMode.allCases)
+    func openat2(_ openCase: OpenCase, mode: TracerMode) throws { try run(openCase, mode) }
+
+    @Test("syscall(SYS_creat)", arguments: creatCases, TracerMode.allCases)
+    func creat(_ openCase: OpenCase, mode: TracerMode) throws { try run(openCase, mode) }
+
+    @Test("a 32-bit (i386) program",
+          .enabled(if: Fixture.canBuildI386, "cc -m32 cannot build here (needs x86_64 and gcc-multilib)"),
+          arguments: i386Cases, TracerMode.allCases)
+    func i386(_ openCase: OpenCase, mode: TracerMode) throws { try run(openCase, mode) }
+
+    @Test("i386 syscalls made with int $0x80 by a 64-bit program", .enabled(if: isX86_64, "x86_64 only"),
+          arguments: TracerMode.allCases)
+    func int80FromA64BitProgram(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        try workspace.file("sub/in.txt")
+        let run = try workspace.trace([try Fixture.path("int80_open")], mode: mode)
+        try run.expectReport(reads: ["sub/in.txt"], writes: ["sub/made.txt", "sub/out.txt"])
+    }
+
+    @Test("an open interrupted by a signal whose handler opens a file, then restarted or retried after EINTR",
+          arguments: ["restart", "eintr"], TracerMode.allCases)
+    func interruptedOpen(how: String, mode: TracerMode) throws {
+        let workspace = try Workspace()
+        let run = try workspace.trace([try Fixture.path("interrupted_open"), how], mode: mode, timeout: 20)
+        try run.expectReport(reads: ["sub/fifo"], writes: ["sub/fifo", "sub/from-handler.txt"])
+    }
+
+    @Test("paths that end at the last byte of a mapped page", arguments: TracerMode.allCases)
+    func pathAtPageEnd(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        try workspace.file("sub/in.txt")
+        let run = try workspace.trace([try Fixture.path("page_end_path")], mode: mode)
+        try run.expectReport(reads: ["sub/in.txt"], writes: ["sub/out.txt"])
+    }
+
+    @Test("openat relative to a dirfd from open(dir, O_DIRECTORY|O_PATH), cwd elsewhere",
+          arguments: TracerMode.allCases)
+    func dirfdRelative(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        try workspace.file("sub/dir/in.txt")
+        try workspace.file("sub/sibling.txt")
+        let run = try workspace.trace([try Fixture.path("openat_dirfd")], mode: mode)
+        try run.expectReport(reads: ["sub/dir/in.txt", "sub/sibling.txt"], writes: ["sub/dir/out.txt"])
+    }
+
+    @Test("relative opens after chdir, chdir .. and fchdir", arguments: TracerMode.allCases)
+    func relativeAfterChdir(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        try workspace.file("sub/a.txt")
+        try workspace.directory("sub/deeper")
+        let run = try workspace.trace([try Fixture.path("chdir_relative")], mode: mode)
+        try run.expectReport(reads: ["sub/a.txt"], writes: ["sub/c.txt", "sub/deeper/b.txt", "sub/deeper/d.txt"])
+    }
+}

@@ -1,0 +1,111 @@
+/// SPEC: What is traced. Every process and thread the command starts, through fork, vfork, clone, clone3
+/// and exec, until the last of them has exited.
+import Foundation
+import Testing
+
+@Suite("Processes", .serialized, .timeLimit(.minutes(3)))
+struct ProcessesTests {
+    @Test("fork: the child's opens, against the child's own cwd", arguments: TracerMode.allCases)
+    func fork(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        let run = try workspace.trace([try Fixture.path("fork_child")], mode: mode)
+        try run.expectReport(writes: ["sub/childdir/child.txt", "sub/parent.txt"])
+    }
+
+    @Test("vfork then exec of another program", arguments: TracerMode.allCases)
+    func vforkExec(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        let run = try workspace.trace([try Fixture.path("vfork_exec"), try Fixture.path("touch"), "vforked.txt"],
+                                      mode: mode)
+        try run.expectReport(writes: ["sub/parent.txt", "sub/vforked.txt"])
+    }
+
+    @Test("posix_spawn (clone with CLONE_VM|CLONE_VFORK) then exec", arguments: TracerMode.allCases)
+    func posixSpawn(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        let run = try workspace.trace([try Fixture.path("spawn_exec"), try Fixture.path("touch"), "spawned.txt"],
+                                      mode: mode)
+        try run.expectReport(writes: ["sub/parent.txt", "sub/spawned.txt"])
+    }
+
+    @Test("8 threads opening files at once", arguments: TracerMode.allCases)
+    func threads(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        try workspace.file("sub/shared.txt")
+        let run = try workspace.trace([try Fixture.path("threads")], mode: mode)
+        try run.expectReport(reads: ["sub/shared.txt"], writes: (0..<8).map { RawPath("sub/thread-\($0).txt") })
+    }
+
+    @Test("exec from a thread that is not the leader; the new program's opens are traced",
+          arguments: TracerMode.allCases)
+    func execFromNonLeaderThread(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        let run = try workspace.trace([try Fixture.path("thread_exec"), try Fixture.path("touch"), "after-exec.txt"],
+                                      mode: mode)
+        try run.expectReport(writes: ["sub/after-exec.txt", "sub/before-exec.txt"])
+    }
+
+    @Test("exec from a thread while the other threads are in the middle of opens", arguments: TracerMode.allCases)
+    func execWhileOtherThreadsOpen(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        try workspace.file("sub/busy.txt")
+        let run = try workspace.trace(
+            [try Fixture.path("exec_while_busy"), try Fixture.path("touch"), "after-exec.txt"], mode: mode)
+        try run.expectReport(reads: ["sub/busy.txt"], writes: ["sub/after-exec.txt"])
+    }
+
+    @Test("exec from a thread after the leader has exited (a zombie leader)", arguments: TracerMode.allCases)
+    func execAfterLeaderExited(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        let run = try workspace.trace(
+            [try Fixture.path("leader_exit_exec"), try Fixture.path("touch"), "after-exec.txt"],
+            mode: mode, timeout: 20)
+        try run.expectReport(writes: ["sub/after-exec.txt", "sub/before-exec.txt"])
+    }
+
+    @Test("a grandchild that outlives its parent is waited for", arguments: TracerMode.allCases)
+    func orphanedGrandchild(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        let run = try workspace.trace([try Fixture.path("orphan_grandchild")], mode: mode)
+        try run.expectReport(writes: ["sub/grandchild.txt", "sub/parent.txt"])
+        #expect(workspace.exists("sub/grandchild.txt"), "the grandchild was killed before it wrote")
+        #expect(run.process.duration >= 0.3, "the trace ended before the grandchild's 300 ms sleep")
+    }
+
+    @Test("200 short processes from a shell loop", arguments: TracerMode.allCases)
+    func shellLoop(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        for index in 1...200 { try workspace.file("sub/f\(index)", "\(index)\n") }
+        let run = try workspace.trace(
+            ["/bin/sh", "-c", "cd sub && for i in $(seq 200); do cat f$i > o$i || exit 1; done"], mode: mode)
+        try run.expectReport(reads: (1...200).map { RawPath("sub/f\($0)") }.sorted(),
+                             writes: (1...200).map { RawPath("sub/o\($0)") }.sorted())
+        #expect(workspace.contents("sub/o200") == "200\n")
+    }
+
+    @Test("60 processes at once (background jobs racing their parent's fork events)", arguments: TracerMode.allCases)
+    func parallelProcesses(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        for index in 1...60 { try workspace.file("sub/f\(index)", "\(index)\n") }
+        let run = try workspace.trace(
+            ["/bin/sh", "-c", "cd sub && for i in $(seq 60); do (cat f$i > o$i) & done; wait"], mode: mode)
+        try run.expectReport(reads: (1...60).map { RawPath("sub/f\($0)") }.sorted(),
+                             writes: (1...60).map { RawPath("sub/o\($0)") }.sorted())
+    }
+
+    @Test("a statically linked program (no dynamic loader)", arguments: TracerMode.allCases)
+    func staticallyLinked(mode: TracerMode) throws {
+        // Debian's libc6-dev ships libc.a; when it is missing, the compile fails and says so.
+        let program: String
+        do {
+            program = try Fixture.path("static_opens", build: .staticLinked)
+        } catch {
+            Issue.record("cannot link a static fixture (is static libc, e.g. libc6-dev's libc.a, installed?): \(error)")
+            return
+        }
+        let workspace = try Workspace()
+        try workspace.file("sub/in.txt")
+        let run = try workspace.trace([program], mode: mode)
+        try run.expectReport(reads: ["sub/in.txt"], writes: ["sub/child.txt", "sub/out.txt"])
+    }
+}
