@@ -168,7 +168,18 @@ struct cptrace_user_regs_i386 {
 };
 _Static_assert(sizeof(struct cptrace_user_regs_i386) == 17 * 4, "i386 user_regs_struct");
 
-int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out) {
+static int vm_read_exact(pid_t pid, uint64_t address, void *buffer, size_t length);
+
+// A 64-bit task may still make i386 syscalls with `int $0x80` (or sysenter); the registers keep their 64-bit
+// layout, and only the instruction that trapped tells the ABI (the kernel learns it from the entry point, and
+// PTRACE_GET_SYSCALL_INFO reports it as AUDIT_ARCH_I386). Both are two bytes, just before the stopped rip.
+static bool entered_through_compat_gate(pid_t pid, uint64_t rip) {
+    uint8_t bytes[2];
+    if (rip < 2 || vm_read_exact(pid, rip - 2, bytes, sizeof bytes) != 0) return false;
+    return (bytes[0] == 0xCD && bytes[1] == 0x80) || (bytes[0] == 0x0F && bytes[1] == 0x34);
+}
+
+int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out, bool at_entry) {
     union {
         struct user_regs_struct x86_64;
         struct cptrace_user_regs_i386 i386;
@@ -188,15 +199,26 @@ int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out) {
         out->args[5] = regs.i386.ebp;
         out->rval = (int32_t)regs.i386.eax;
     } else if (iov.iov_len == sizeof regs.x86_64) {
-        // x32 tasks use this layout too; their numbers carry CPTRACE_X32_SYSCALL_BIT.
-        out->arch = CPTRACE_AUDIT_ARCH_X86_64;
-        out->nr = regs.x86_64.orig_rax;
-        out->args[0] = regs.x86_64.rdi;
-        out->args[1] = regs.x86_64.rsi;
-        out->args[2] = regs.x86_64.rdx;
-        out->args[3] = regs.x86_64.r10;
-        out->args[4] = regs.x86_64.r8;
-        out->args[5] = regs.x86_64.r9;
+        if (at_entry && entered_through_compat_gate(pid, regs.x86_64.rip)) {
+            out->arch = CPTRACE_AUDIT_ARCH_I386;
+            out->nr = (uint32_t)regs.x86_64.orig_rax;
+            out->args[0] = (uint32_t)regs.x86_64.rbx;
+            out->args[1] = (uint32_t)regs.x86_64.rcx;
+            out->args[2] = (uint32_t)regs.x86_64.rdx;
+            out->args[3] = (uint32_t)regs.x86_64.rsi;
+            out->args[4] = (uint32_t)regs.x86_64.rdi;
+            out->args[5] = (uint32_t)regs.x86_64.rbp;
+        } else {
+            // x32 tasks use this layout too; their numbers carry CPTRACE_X32_SYSCALL_BIT.
+            out->arch = CPTRACE_AUDIT_ARCH_X86_64;
+            out->nr = regs.x86_64.orig_rax;
+            out->args[0] = regs.x86_64.rdi;
+            out->args[1] = regs.x86_64.rsi;
+            out->args[2] = regs.x86_64.rdx;
+            out->args[3] = regs.x86_64.r10;
+            out->args[4] = regs.x86_64.r8;
+            out->args[5] = regs.x86_64.r9;
+        }
         out->rval = (int64_t)regs.x86_64.rax;
     } else {
         return -EINVAL;
@@ -214,7 +236,8 @@ struct cptrace_user_regs_arm {
 };
 _Static_assert(sizeof(struct cptrace_user_regs_arm) == 18 * 4, "arm user_regs");
 
-int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out) {
+int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out, bool at_entry) {
+    (void)at_entry;   // an aarch64 task's ABI is its register layout's
     union {
         struct user_pt_regs aarch64;
         struct cptrace_user_regs_arm arm;
@@ -315,11 +338,15 @@ long cptrace_read_string(pid_t pid, uint64_t address, uint8_t *buffer, size_t ca
     return -ENAMETOOLONG;
 }
 
-int cptrace_read_memory(pid_t pid, uint64_t address, void *buffer, size_t length) {
+static int vm_read_exact(pid_t pid, uint64_t address, void *buffer, size_t length) {
     long got = vm_read(pid, address, buffer, length);
     if (use_peek(got)) return peek_bytes(pid, address, buffer, length);
     if (got < 0) return (int)got;
     return (size_t)got == length ? 0 : -EFAULT;
+}
+
+int cptrace_read_memory(pid_t pid, uint64_t address, void *buffer, size_t length) {
+    return vm_read_exact(pid, address, buffer, length);
 }
 
 // MARK: - /proc

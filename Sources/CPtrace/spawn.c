@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -103,6 +104,12 @@ int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_
                 sigaction(s, &dfl, NULL);
             }
         }
+        sigset_t mask;
+        sigemptyset(&mask);
+        for (int s = 1; s <= 64 && s < NSIG; s++) {
+            if (request->signal_mask & (UINT64_C(1) << (s - 1))) sigaddset(&mask, s);
+        }
+        sigprocmask(SIG_SETMASK, &mask, NULL);
         child_main(request, status_pipe[1], go_pipe[0]);
         _exit(125);   // not reached: child_main execs or exits
     }
@@ -112,6 +119,17 @@ int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_
     *status_fd = status_pipe[0];
     *go_fd = go_pipe[1];
     return 0;
+}
+
+uint64_t cptrace_signal_mask_current(void) {
+    sigset_t mask;
+    sigemptyset(&mask);
+    pthread_sigmask(SIG_SETMASK, NULL, &mask);
+    uint64_t bits = 0;
+    for (int s = 1; s <= 64 && s < NSIG; s++) {
+        if (sigismember(&mask, s) == 1) bits |= UINT64_C(1) << (s - 1);
+    }
+    return bits;
 }
 
 int cptrace_spawn_release(int go_fd) {

@@ -47,7 +47,8 @@ struct Compare: ParsableCommand {
         let native: TraceResult
         do {
             native = try Tracer(TraceConfiguration(
-                command: argv, filter: filter, seccomp: !options.noSeccomp, decoding: options.decoding.decoding)).run()
+                command: argv, filter: filter, seccomp: !options.noSeccomp, decoding: options.decoding.decoding,
+                signalMask: TraceConfiguration.callingThreadSignalMask())).run()
         } catch {
             sink.discard()
             throw CLIError(error.description)

@@ -90,8 +90,9 @@ typedef struct cptrace_syscall {
 /// PTRACE_GET_SYSCALL_INFO (Linux 5.3). Returns 0 or -errno (-EIO on kernels without it).
 int cptrace_ptrace_get_syscall_info(pid_t pid, cptrace_syscall *out);
 /// PTRACE_GETREGSET(NT_PRSTATUS): the same fields from the registers, for kernels without syscall info,
-/// and for tests that force this path. Knows both layouts of each machine (64-bit and 32-bit compat tasks).
-int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out);
+/// and for tests that force this path. Knows both layouts of each machine (64-bit and 32-bit compat tasks);
+/// at entry it also tells an x86_64 task's i386 calls (int $0x80) by the instruction that trapped.
+int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out, bool at_entry);
 
 // MARK: - Tracee memory
 
@@ -150,6 +151,8 @@ typedef struct cptrace_spawn_request {
     char *_Nullable const *_Nonnull envp;
     /// Installed with PR_SET_NO_NEW_PRIVS before exec; NULL steps every syscall instead.
     const cptrace_filter *_Nullable filter;
+    /// The command's signal mask, bit N-1 for signal N: the forking thread's own mask is nobody's business.
+    uint64_t signal_mask;
 } cptrace_spawn_request;
 
 /// Records the child sends through its close-on-exec status pipe.
@@ -173,6 +176,9 @@ int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_
 int cptrace_spawn_release(int go_fd);
 /// Reads the child's status records into `records` until EOF; returns the count or -errno.
 long cptrace_spawn_read_status(int status_fd, cptrace_child_record *records, size_t capacity);
+
+/// The calling thread's signal mask, bit N-1 for signal N (pthread_sigmask(3)).
+uint64_t cptrace_signal_mask_current(void);
 
 int cptrace_close(int fd);
 int cptrace_kill(pid_t pid, int signal);

@@ -42,9 +42,9 @@ enum Ptrace {
     }
 
     /// `cptrace_ptrace_getregset_syscall`: the same fields from PTRACE_GETREGSET(NT_PRSTATUS).
-    static func syscallRegisters(_ task: TaskID) -> Result<cptrace_syscall, Errno> {
+    static func syscallRegisters(_ task: TaskID, atEntry: Bool) -> Result<cptrace_syscall, Errno> {
         var call = cptrace_syscall()
-        return valueOrErrno(cptrace_ptrace_getregset_syscall(task, &call)).map { _ in call }
+        return valueOrErrno(cptrace_ptrace_getregset_syscall(task, &call, atEntry)).map { _ in call }
     }
 }
 

@@ -32,7 +32,7 @@ enum Spawn {
     }
 
     /// `cptrace_spawn`: fork a child that will exec `argv` once released, with `filter` installed.
-    static func fork(argv: [[UInt8]], filter: SeccompFilter?) -> Result<SpawnedChild, Errno> {
+    static func fork(argv: [[UInt8]], filter: SeccompFilter?, signalMask: UInt64) -> Result<SpawnedChild, Errno> {
         let pathVariable = getenv("PATH").map { Array(UnsafeBufferPointer(start: $0, count: strlen($0))) }
             .map { $0.map { UInt8(bitPattern: $0) } }
         let paths = candidates(for: argv[0], path: pathVariable)
@@ -42,7 +42,7 @@ enum Spawn {
                     var request = cptrace_spawn_request(
                         candidates: UnsafeRawPointer(candidates).assumingMemoryBound(to: UnsafePointer<CChar>?.self),
                         argv: UnsafePointer(arguments), sh_argv: shArguments, envp: UnsafePointer(environ),
-                        filter: filter?.pointer)
+                        filter: filter?.pointer, signal_mask: signalMask)
                     var pid: pid_t = 0
                     var statusPipe: Int32 = -1
                     var goPipe: Int32 = -1
@@ -53,6 +53,9 @@ enum Spawn {
             }
         }
     }
+
+    /// `cptrace_signal_mask_current`: the calling thread's blocked signals, for `fork(signalMask:)`.
+    static func currentSignalMask() -> UInt64 { cptrace_signal_mask_current() }
 
     /// `cptrace_spawn_release`: let the seized child go on to exec.
     static func release(_ child: SpawnedChild) -> Result<Void, Errno> {

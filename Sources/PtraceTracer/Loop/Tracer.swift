@@ -16,13 +16,23 @@ public struct TraceConfiguration: Sendable {
     /// Stop only at traced calls (seccomp-bpf); false steps every syscall with PTRACE_SYSCALL.
     public var seccomp: Bool
     public var decoding: Decoding
+    /// The signals blocked in the command when it starts, bit N-1 for signal N. The default blocks none,
+    /// whatever the calling thread blocks (a Swift concurrency thread blocks nearly all); a command line tool
+    /// passes `TraceConfiguration.callingThreadSignalMask()` from its main thread, so the command starts as
+    /// it would untraced.
+    public var signalMask: UInt64
 
-    public init(command: [[UInt8]], filter: WorkspaceFilter, seccomp: Bool = true, decoding: Decoding = .syscallInfo) {
+    public init(command: [[UInt8]], filter: WorkspaceFilter, seccomp: Bool = true, decoding: Decoding = .syscallInfo,
+                signalMask: UInt64 = 0) {
         self.command = command
         self.filter = filter
         self.seccomp = seccomp
         self.decoding = decoding
+        self.signalMask = signalMask
     }
+
+    /// The calling thread's blocked signals.
+    public static func callingThreadSignalMask() -> UInt64 { Spawn.currentSignalMask() }
 }
 
 /// Why a trace could not start or go on. Each case's description is the one line the CLI prints.
@@ -111,7 +121,7 @@ public final class Tracer {
             }
         }
         let child: SpawnedChild
-        switch Spawn.fork(argv: configuration.command, filter: filter) {
+        switch Spawn.fork(argv: configuration.command, filter: filter, signalMask: configuration.signalMask) {
         case .success(let spawned): child = spawned
         case .failure(let error): throw .spawnFailed(error)
         }
@@ -203,7 +213,7 @@ public final class Tracer {
     }
 
     /// Reads the syscall fields at a stop; nil when the task vanished.
-    private func fields(of task: TaskID) -> SyscallFields? {
+    private func fields(of task: TaskID, atEntry: Bool) -> SyscallFields? {
         if useSyscallInfo {
             switch Ptrace.syscallInfo(task) {
             case .success(let info) where info.op != UInt8(CPTRACE_SYSCALL_INFO_NONE):
@@ -215,7 +225,7 @@ public final class Tracer {
                 useSyscallInfo = false
             }
         }
-        switch Ptrace.syscallRegisters(task) {
+        switch Ptrace.syscallRegisters(task, atEntry: atEntry) {
         case .success(let registers): return SyscallFields(registers)
         case .failure: return nil
         }
@@ -224,7 +234,7 @@ public final class Tracer {
     /// A seccomp stop is a syscall entry the filter chose: decode it, and take the exit stop only when the
     /// report needs the outcome.
     private func handleSeccompStop(_ task: TaskID) {
-        guard let call = fields(of: task) else { return resume(task) }
+        guard let call = fields(of: task, atEntry: true) else { return resume(task) }
         let decoding = decoder.decodeEntry(of: task, call, builder: builder, tasks: &tasks)
         if case .ignore = decoding {
             tasks.set(task, .running)
@@ -239,7 +249,7 @@ public final class Tracer {
     private func handleSyscallStop(_ task: TaskID) {
         switch tasks.phase(of: task) {
         case .running:
-            guard let call = fields(of: task) else { return resume(task) }
+            guard let call = fields(of: task, atEntry: true) else { return resume(task) }
             tasks.set(task, .inSyscall(decoder.decodeEntry(of: task, call, builder: builder, tasks: &tasks)))
         case .inSyscall(let decoding):
             tasks.set(task, .running)
@@ -247,9 +257,9 @@ public final class Tracer {
             case .ignore:
                 break
             case .pending(let pending):
-                if let call = fields(of: task), !call.failed { builder.record(pending) }
+                if let call = fields(of: task, atEntry: false), !call.failed { builder.record(pending) }
             case .undecodable:
-                if let call = fields(of: task), !call.failed { undecoded += 1 }
+                if let call = fields(of: task, atEntry: false), !call.failed { undecoded += 1 }
             case .directoryChange:
                 tasks.endDirectoryChange()
             }
