@@ -102,13 +102,20 @@ else
         for t in $(sed -n '/testTarget(/,/name:/ s/.*name: *"\([^"]*\)".*/\1/p' "$src/Package.swift"); do
             mkdir -p "$src/Tests/$t"
         done
-        (cd "$src" && swift build -c release --scratch-path "$src/.build" >&2)
-        IOTRACE=$src/.build/release/iotrace-native
+        if [[ -x $src/Scripts/build-static.sh ]]; then
+            (cd "$src" && Scripts/build-static.sh "$src/dist/iotrace-native" >&2)
+            IOTRACE=$src/dist/iotrace-native
+        else
+            (cd "$src" && swift build -c release --scratch-path "$src/.build" >&2)
+            IOTRACE=$src/.build/release/iotrace-native
+        fi
         IOTRACE_DESC="${commit:0:12} (--rev $REV)"
     else
-        log "building iotrace-native (release, scratch path .build-bench)"
-        (cd "$REPO" && swift build -c release --scratch-path .build-bench >&2)
-        IOTRACE=$REPO/.build-bench/release/iotrace-native
+        # The binary users ship: static (Scripts/build-static.sh). A dynamically linked Swift binary spends
+        # about 4 ms more starting up (loading and relocating the Swift runtime), which is not tracing cost.
+        log "building iotrace-native (static release, Scripts/build-static.sh)"
+        (cd "$REPO" && Scripts/build-static.sh "$REPO/.build-bench/iotrace-native" >&2)
+        IOTRACE=$REPO/.build-bench/iotrace-native
         IOTRACE_DESC=$(git -C "$REPO" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
         if [[ -n $(git -C "$REPO" status --porcelain -- Sources Package.swift 2>/dev/null) ]]; then
             IOTRACE_DESC="$IOTRACE_DESC + uncommitted changes in the work tree"
@@ -205,14 +212,42 @@ for w in "${WORKLOADS[@]}"; do
             --label "$w (iotrace-native${flag[*]:+ ${flag[*]}})" --summary "$RESULTS/$w.sets.$mode.json" || status=1
     done
 
-    log "$w: timing ($RUNS runs + 1 warm-up per command): $cmd"
+    log "$w: timing ($RUNS rounds, each command once per round, + 1 warm-up round): $cmd"
     printf 'load_%s\t%s\n' "$w" "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/meta.tsv"
-    hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$RESULTS/$w.hyperfine.json" \
-        -n untraced "$cmd" \
-        -n strace "$STRACE $cmd" \
-        -n "strace --seccomp-bpf" "$STRACE --seccomp-bpf $cmd" \
-        -n iotrace-native "'$IOTRACE' --workspace '$ws' -o /dev/null -- $cmd" \
-        -n "iotrace-native --no-seccomp" "'$IOTRACE' --workspace '$ws' --no-seccomp -o /dev/null -- $cmd" >&2
+    # Interleaved: every round runs each command once, so a burst of noise on this shared machine lands on
+    # all five commands of a round alike, and the paired ratios (run i against run i) compare like with like.
+    rounds=()
+    for ((round = 0; round <= RUNS; round++)); do
+        out="$RESULTS/$w.round$round.json"
+        hyperfine -N --runs 1 --export-json "$out" \
+            -n untraced "$cmd" \
+            -n strace "$STRACE $cmd" \
+            -n "strace --seccomp-bpf" "$STRACE --seccomp-bpf $cmd" \
+            -n iotrace-native "'$IOTRACE' --workspace '$ws' -o /dev/null -- $cmd" \
+            -n "iotrace-native --no-seccomp" "'$IOTRACE' --workspace '$ws' --no-seccomp -o /dev/null -- $cmd" \
+            >/dev/null 2>&1
+        ((round > 0)) && rounds+=("$out")   # round 0 is the warm-up
+    done
+    python3 - "$RESULTS/$w.hyperfine.json" "${rounds[@]}" <<'PY'
+import json, statistics, sys
+# One hyperfine result per command, as if hyperfine had run the rounds itself: times in round order, CPU
+# times as the mean over rounds.
+merged = {}
+for path in sys.argv[2:]:
+    with open(path) as f:
+        for r in json.load(f)["results"]:
+            m = merged.setdefault(r["command"], {"command": r["command"], "times": [], "users": [], "systems": []})
+            m["times"] += r["times"]
+            m["users"].append(r["user"])
+            m["systems"].append(r["system"])
+results = []
+for m in merged.values():
+    results.append({"command": m["command"], "times": m["times"], "mean": statistics.mean(m["times"]),
+                    "median": statistics.median(m["times"]), "min": min(m["times"]), "max": max(m["times"]),
+                    "user": statistics.mean(m["users"]), "system": statistics.mean(m["systems"])})
+with open(sys.argv[1], "w") as f:
+    json.dump({"results": results}, f)
+PY
 done
 cd "$REPO"
 
