@@ -1,12 +1,11 @@
 #!/usr/bin/env python3
 """Run a command (the tracer) and record its own peak RSS (VmHWM), not its children's.
 
-    peak_rss.py PRELOAD_SO OUT.json -- iotrace-native ... -- COMMAND...
+    peak_rss.py OUT.json -- iotrace-native ... -- COMMAND...
 
-Two readings, the larger is reported: VmHWM written at exit() by the LD_PRELOAD helper
-(Benchmarks/workloads/vmhwm_preload.c, which also takes itself out of the environment so the traced
-command never loads it), and /proc/PID/status polled every 5 ms while it runs (a fallback in case the
-process leaves through _exit). /usr/bin/time -f %M would not do: wait4's ru_maxrss includes the
+Two readings, the larger is reported: the peak iotrace-native writes itself at exit to the file named by
+IOTRACE_PEAK_RSS_FILE (getrusage(RUSAGE_SELF): this process only), and /proc/PID/status VmHWM polled every
+5 ms while it runs (a fallback). /usr/bin/time -f %M would not do: wait4's ru_maxrss includes the
 children the tracer reaped, i.e. the traced command itself.
 Exits with the command's status.
 """
@@ -30,12 +29,13 @@ def vmhwm(pid):
 
 
 def main(argv):
-    if len(argv) < 4 or argv[2] != "--":
+    if len(argv) < 3 or argv[1] != "--":
         sys.exit(__doc__)
-    preload, out, command = argv[0], argv[1], argv[3:]
+    out, command = argv[0], argv[2:]
     fd, hwm_file = tempfile.mkstemp(prefix="vmhwm.")
     os.close(fd)
-    env = dict(os.environ, LD_PRELOAD=preload, IOTRACE_BENCH_HWM_OUT=hwm_file)
+    # iotrace-native writes its own getrusage(RUSAGE_SELF) peak there (the static binary takes no LD_PRELOAD).
+    env = dict(os.environ, IOTRACE_PEAK_RSS_FILE=hwm_file)
     proc = subprocess.Popen(command, env=env)
     polled = 0
     while proc.poll() is None:

@@ -159,7 +159,6 @@ mkdir -p "$BIN" "$RESULTS" "$TMP/ws"
 log "compiling the C helpers"
 cc -O2 -Wall -o "$BIN/opens" "$HERE/workloads/opens.c"
 cc -O2 -Wall -pthread -o "$BIN/threads" "$HERE/workloads/threads.c"
-cc -O2 -Wall -shared -fPIC -o "$BIN/vmhwm.so" "$HERE/workloads/vmhwm_preload.c"
 
 # --- workloads: setup_NAME DIR prints the command (shell words, as hyperfine -N splits them) ----
 setup_node-ref() {
@@ -206,7 +205,7 @@ for w in "${WORKLOADS[@]}"; do
     strace -f -qq -xx -y -e trace=$TRACE_SET -o "$RESULTS/$w.strace.log" "${words[@]}" >/dev/null
     for mode in seccomp no-seccomp; do
         flag=(); [[ $mode == no-seccomp ]] && flag=(--no-seccomp)
-        python3 "$HERE/peak_rss.py" "$BIN/vmhwm.so" "$RESULTS/$w.rss.$mode.json" -- \
+        python3 "$HERE/peak_rss.py" "$RESULTS/$w.rss.$mode.json" -- \
             "$IOTRACE" --workspace "$ws" "${flag[@]}" --format json -o "$RESULTS/$w.report.$mode.json" -- "${words[@]}" >/dev/null
         python3 "$HERE/strace_sets.py" compare "$RESULTS/$w.strace.log" "$RESULTS/$w.report.$mode.json" "$ws" \
             --label "$w (iotrace-native${flag[*]:+ ${flag[*]}})" --summary "$RESULTS/$w.sets.$mode.json" || status=1

@@ -36,15 +36,15 @@ enum Ptrace {
     }
 
     /// `cptrace_ptrace_get_syscall_info`: PTRACE_GET_SYSCALL_INFO (Linux 5.3).
-    static func syscallInfo(_ task: TaskID) -> Result<cptrace_syscall, Errno> {
+    static func syscallInfo(_ task: TaskID) -> Result<SyscallFields, Errno> {
         var call = cptrace_syscall()
-        return valueOrErrno(cptrace_ptrace_get_syscall_info(task, &call)).map { _ in call }
+        return valueOrErrno(cptrace_ptrace_get_syscall_info(task, &call)).map { _ in SyscallFields(call) }
     }
 
     /// `cptrace_ptrace_getregset_syscall`: the same fields from PTRACE_GETREGSET(NT_PRSTATUS).
-    static func syscallRegisters(_ task: TaskID, atEntry: Bool) -> Result<cptrace_syscall, Errno> {
+    static func syscallRegisters(_ task: TaskID, atEntry: Bool) -> Result<SyscallFields, Errno> {
         var call = cptrace_syscall()
-        return valueOrErrno(cptrace_ptrace_getregset_syscall(task, &call, atEntry)).map { _ in call }
+        return valueOrErrno(cptrace_ptrace_getregset_syscall(task, &call, atEntry)).map { _ in SyscallFields(call) }
     }
 }
 
@@ -55,3 +55,35 @@ enum SyscallInfoOp: UInt8 {
     case exit = 2
     case seccomp = 3
 }
+
+/// A syscall stop's fields, whichever way they were read.
+struct SyscallFields {
+    /// PTRACE_SYSCALL_INFO_*'s phase; `.none` for a register read (the caller knows the phase).
+    var op: SyscallInfoOp
+    var auditArch: UInt32
+    var number: UInt64
+    var arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    var returnValue: Int64
+    var failed: Bool
+
+    init(_ raw: cptrace_syscall) {
+        op = SyscallInfoOp(rawValue: raw.op) ?? .none
+        auditArch = raw.arch
+        number = raw.nr
+        arguments = raw.args
+        returnValue = raw.rval
+        failed = raw.is_error
+    }
+
+    func argument(_ index: Int) -> UInt64 {
+        switch index {
+        case 0: return arguments.0
+        case 1: return arguments.1
+        case 2: return arguments.2
+        case 3: return arguments.3
+        case 4: return arguments.4
+        default: return arguments.5
+        }
+    }
+}
+

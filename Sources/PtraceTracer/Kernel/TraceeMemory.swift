@@ -33,6 +33,12 @@ enum ProcFS {
         readLink(task, fd: fd, buffer: &buffer)
     }
 
+    /// The calling thread's own current directory: a check that /proc is there at all.
+    static func ownCurrentDirectory() -> Result<[UInt8], Errno> {
+        var buffer = [UInt8]()
+        return readLink(cptrace_gettid(), fd: -1, buffer: &buffer)
+    }
+
     private static func readLink(_ task: TaskID, fd: Int32, buffer: inout [UInt8]) -> Result<[UInt8], Errno> {
         if buffer.count < TraceeMemory.pathCapacity { buffer = [UInt8](repeating: 0, count: TraceeMemory.pathCapacity) }
         let result = buffer.withUnsafeMutableBufferPointer { storage in

@@ -4,6 +4,12 @@ import CPtrace
 enum Wait {
     /// `cptrace_waitpid(-1, __WALL | __WNOTHREAD)`: the next stop or exit of any task this thread traces
     /// or forked, and of no other thread's. ECHILD means none is left.
+    /// `cptrace_waitpid(pid, 0)`: reaps a child that never became a tracee.
+    static func reap(_ pid: TaskID) {
+        var status: Int32 = 0
+        _ = cptrace_waitpid(pid, &status, 0)
+    }
+
     static func nextOwnTask() -> Result<(TaskID, Int32), Errno> {
         var status: Int32 = 0
         return valueOrErrno(cptrace_waitpid(-1, &status, cptrace_wait_options_own_tasks())).map { ($0, status) }

@@ -1,4 +1,3 @@
-import CPtrace
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -28,39 +27,42 @@ enum StopEvent: Equatable {
     /// Signal-delivery stop: the signal is about to be delivered; resuming with it passes it on.
     case signal(TaskID, signal: Int32)
 
-    init(task: TaskID, status: Int32) {
-        if cptrace_WIFEXITED(status) {
-            self = .exited(task, status: cptrace_WEXITSTATUS(status))
+    init(task: TaskID, status raw: Int32) {
+        let status = WaitStatus(raw: raw)
+        if let code = status.exitCode {
+            self = .exited(task, status: code)
             return
         }
-        if cptrace_WIFSIGNALED(status) {
-            self = .killed(task, signal: cptrace_WTERMSIG(status))
+        if let signal = status.terminatingSignal {
+            self = .killed(task, signal: signal)
             return
         }
         // Not exited, not killed: waitpid(__WALL) without WCONTINUED reports nothing else but stops.
-        let signal = cptrace_WSTOPSIG(status)
+        let signal = status.stopSignal
         if signal == SIGTRAP | 0x80 {
             self = .syscall(task)
             return
         }
-        switch cptrace_WPTRACEEVENT(status) {
-        case 0:
+        switch status.event {
+        case nil:
             self = .signal(task, signal: signal)
-        case Int32(CPTRACE_EVENT_SECCOMP):
+        case .success(.seccomp):
             self = .seccomp(task)
-        case Int32(CPTRACE_EVENT_FORK), Int32(CPTRACE_EVENT_VFORK), Int32(CPTRACE_EVENT_CLONE):
+        case .success(.fork), .success(.vfork), .success(.clone):
             self = .newTask(task)
-        case Int32(CPTRACE_EVENT_EXEC):
+        case .success(.exec):
             self = .exec(task)
-        case Int32(CPTRACE_EVENT_STOP):
+        case .success(.stop):
             // ptrace(2), "Group-stop": under PTRACE_SEIZE a group-stop is PTRACE_EVENT_STOP with the
             // stopping signal; every other PTRACE_EVENT_STOP carries SIGTRAP.
             switch signal {
             case SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: self = .groupStop(task, signal: signal)
             default: self = .eventStop(task)
             }
-        case let event:
-            self = .otherEvent(task, event: event)
+        case .success(let event):
+            self = .otherEvent(task, event: event.rawValue)
+        case .failure(let unknown):
+            self = .otherEvent(task, event: unknown.value)
         }
     }
 

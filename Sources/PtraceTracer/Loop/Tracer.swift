@@ -1,5 +1,3 @@
-import CPtrace
-
 /// What to trace and how.
 public struct TraceConfiguration: Sendable {
     /// How syscall numbers, arguments and return values are read at a stop.
@@ -90,7 +88,6 @@ public final class Tracer {
     private var undecoded = 0
     /// Report warnings: things that may make the report incomplete.
     private var warnings: [String] = []
-    private var scratch = [UInt8]()
 
     public init(_ configuration: TraceConfiguration) {
         self.configuration = configuration
@@ -106,12 +103,9 @@ public final class Tracer {
         -> TraceResult
     {
         guard let program = configuration.command.first, !program.isEmpty else { throw .emptyCommand }
-        _ = program
         // Relative paths are resolved through /proc/TID/cwd and /proc/TID/fd: without /proc the report would
         // silently lose them, so refuse to start instead.
-        if case .failure(let error) = ProcFS.currentDirectory(of: cptrace_gettid(), buffer: &scratch) {
-            throw .procUnavailable(error)
-        }
+        if case .failure(let error) = ProcFS.ownCurrentDirectory() { throw .procUnavailable(error) }
         var filter: SeccompFilter?
         if configuration.seccomp {
             do {
@@ -126,9 +120,8 @@ public final class Tracer {
         case .failure(let error): throw .spawnFailed(error)
         }
         if case .failure(let error) = Ptrace.seize(child.pid, options: Ptrace.options(seccomp: filter != nil)) {
-            Spawn.abandon(child)
-            var status: Int32 = 0
-            _ = cptrace_waitpid(child.pid, &status, 0)
+            Spawn.abandon(child)   // it exits 125 without running the command
+            Wait.reap(child.pid)
             _ = Spawn.readReport(child)
             throw .ptraceRefused(error)
         }
@@ -216,8 +209,8 @@ public final class Tracer {
     private func fields(of task: TaskID, atEntry: Bool) -> SyscallFields? {
         if useSyscallInfo {
             switch Ptrace.syscallInfo(task) {
-            case .success(let info) where info.op != UInt8(CPTRACE_SYSCALL_INFO_NONE):
-                return SyscallFields(info)
+            case .success(let info) where info.op != .none:
+                return info
             case .failure(.noSuchProcess):
                 return nil
             default:
@@ -226,7 +219,7 @@ public final class Tracer {
             }
         }
         switch Ptrace.syscallRegisters(task, atEntry: atEntry) {
-        case .success(let registers): return SyscallFields(registers)
+        case .success(let registers): return registers
         case .failure: return nil
         }
     }

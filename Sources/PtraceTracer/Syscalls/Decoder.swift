@@ -1,33 +1,3 @@
-import CPtrace
-
-/// A syscall stop's fields, whichever way they were read.
-struct SyscallFields {
-    var auditArch: UInt32
-    var number: UInt64
-    var arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
-    var returnValue: Int64
-    var failed: Bool
-
-    init(_ raw: cptrace_syscall) {
-        auditArch = raw.arch
-        number = raw.nr
-        arguments = raw.args
-        returnValue = raw.rval
-        failed = raw.is_error
-    }
-
-    func argument(_ index: Int) -> UInt64 {
-        switch index {
-        case 0: return arguments.0
-        case 1: return arguments.1
-        case 2: return arguments.2
-        case 3: return arguments.3
-        case 4: return arguments.4
-        default: return arguments.5
-        }
-    }
-}
-
 /// What an entry decoded to.
 enum EntryDecoding {
     /// Not a call the report needs: let it run without an exit stop.

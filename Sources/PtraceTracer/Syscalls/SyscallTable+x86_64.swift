@@ -1,10 +1,8 @@
-import CPtrace
-
 // Numbers from arch/x86/entry/syscalls/syscall_64.tbl and syscall_32.tbl; a test checks each one against
 // <asm/unistd_64.h>, <asm/unistd_x32.h> and <asm/unistd_32.h>.
 extension SyscallTable {
     static let x86_64 = SyscallABI(
-        name: "x86_64", auditArch: UInt32(CPTRACE_AUDIT_ARCH_X86_64), flagBits: .generic,
+        name: "x86_64", auditArch: AuditArch.x86_64, flagBits: .generic,
         rows: [
             SyscallDescriptor(2, "open", .open(dirfd: nil, path: 0, flags: 1)),
             SyscallDescriptor(85, "creat", .create(path: 0)),
@@ -26,14 +24,14 @@ extension SyscallTable {
 
     /// x32 runs under AUDIT_ARCH_X86_64 with __X32_SYSCALL_BIT set in the number.
     static let x32 = SyscallABI(
-        name: "x32", auditArch: UInt32(CPTRACE_AUDIT_ARCH_X86_64), flagBits: .generic,
+        name: "x32", auditArch: AuditArch.x86_64, flagBits: .generic,
         rows: x86_64.rows.map {
-            SyscallDescriptor($0.number | UInt32(CPTRACE_X32_SYSCALL_BIT), $0.name, $0.shape)
+            SyscallDescriptor($0.number | AuditArch.x32SyscallBit, $0.name, $0.shape)
         })
 
     /// 32-bit programs on a 64-bit kernel (int 0x80, sysenter), and i386 kernels.
     static let i386 = SyscallABI(
-        name: "i386", auditArch: UInt32(CPTRACE_AUDIT_ARCH_I386), flagBits: .generic,
+        name: "i386", auditArch: AuditArch.i386, flagBits: .generic,
         rows: [
             SyscallDescriptor(5, "open", .open(dirfd: nil, path: 0, flags: 1)),
             SyscallDescriptor(8, "creat", .create(path: 0)),

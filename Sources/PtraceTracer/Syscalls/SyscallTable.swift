@@ -1,5 +1,3 @@
-import CPtrace
-
 /// The syscalls we decode, per ABI. The seccomp filter and the decoder both read this table, so the calls
 /// that stop the tracee and the calls we can decode cannot drift apart.
 public struct SyscallTable: Sendable {
