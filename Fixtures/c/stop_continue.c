@@ -43,6 +43,9 @@ int main(void) {
     if (state != 'T' && state != 't') fail(0, "child is not stopped: state %c", state);
     if (kill(pid, SIGCONT) != 0) fail(errno, "kill SIGCONT");
     if (waitpid(pid, &status, WCONTINUED) != pid) fail(errno, "waitpid WCONTINUED");
+    // A child that runs to its exit before this wait reports its exit instead (waitpid gives the latest
+    // state change): as untraced, only rarer. Either is a resumed child.
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
     if (!WIFCONTINUED(status)) fail(0, "expected the child to be reported continued, got 0x%x", status);
     wait_ok(pid, "stopped child");
     return 0;
