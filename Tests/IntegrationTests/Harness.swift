@@ -389,17 +389,21 @@ func removeTree(_ path: String) {
 }
 
 /// Empties the directory open as `directory`, and closes it.
-private func removeContents(of directory: Int32) {
+func removeContents(of directory: Int32) {
     guard let stream = fdopendir(directory) else {
         close(directory)
         return
     }
     defer { closedir(stream) }
     // Names first, removal after: readdir's view of a directory changing under it is unspecified.
+    // The name is read in place, up to its NUL: copying `d_name` whole reads 256 bytes, past the end of a
+    // short last entry in readdir's buffer.
+    let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
     var names: [[CChar]] = []
     while let entry = readdir(stream) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.bindMemory(to: CChar.self).prefix { $0 != 0 }) }
-        if name != [46] && name != [46, 46] { names.append(name + [0]) }
+        let name = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+        let bytes = Array(UnsafeBufferPointer(start: name, count: strlen(name)))
+        if bytes != [46] && bytes != [46, 46] { names.append(bytes + [0]) }
     }
     let parent = dirfd(stream)
     for name in names {

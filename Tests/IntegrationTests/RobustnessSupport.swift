@@ -198,13 +198,6 @@ func waitUntil(_ what: String, seconds: Double = 10, _ condition: () -> Bool) th
 
 // MARK: - Removing big directories
 
-/// rm -rf of `path`'s contents (and of `path` itself unless `keepRoot`), safe for directories of any size.
-///
-/// The harness's removeTree reads each name as `entry.pointee.d_name`, which copies the whole 256-byte
-/// d_name array of a struct dirent whose record (d_reclen) is shorter; for the last entry of a full
-/// getdents buffer that read runs off the end of glibc's buffer, which crashed the test process (SIGSEGV in
-/// memcpy) on a workspace with 1,023 files. This reads the name in place, up to its NUL. The load and
-/// memory tests empty their big directories with it before the workspace's deinit runs removeTree.
 /// Empties a directory of many entries (unless IOTRACE_KEEP_WORKSPACES is set), before removeTree sees it.
 func emptyBigDirectory(_ path: String) {
     if ProcessInfo.processInfo.environment["IOTRACE_KEEP_WORKSPACES"] == nil { removeTreeInPlace(path, keepRoot: true) }
@@ -216,32 +209,7 @@ func removeTreeInPlace(_ path: String, keepRoot: Bool = false) {
         if !keepRoot { unlink(path) }
         return
     }
-    removeContentsInPlace(of: directory)
+    removeContents(of: directory)
     if !keepRoot { rmdir(path) }
 }
 
-private func removeContentsInPlace(of directory: Int32) {
-    guard let stream = fdopendir(directory) else {
-        close(directory)
-        return
-    }
-    defer { closedir(stream) }
-    let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
-    var names: [[CChar]] = []
-    while let entry = readdir(stream) {
-        let name = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
-        let length = strlen(name)
-        let bytes = Array(UnsafeBufferPointer(start: name, count: length))
-        if bytes != [46] && bytes != [46, 46] { names.append(bytes + [0]) }
-    }
-    let parent = dirfd(stream)
-    for name in names {
-        let child = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        if child >= 0 {
-            removeContentsInPlace(of: child)
-            unlinkat(parent, name, AT_REMOVEDIR)
-        } else {
-            unlinkat(parent, name, 0)
-        }
-    }
-}
