@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Everything Swift cannot call or must not run itself: variadic ptrace, the fork/exec child,
@@ -25,10 +26,17 @@ let package = Package(
             dependencies: ["CPtrace"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // `check`: globs, Nx declarations, violations. Pure Swift; Yams only for the sandboxing YAML.
+        .target(
+            name: "TaskCheck",
+            dependencies: ["PtraceTracer", .product(name: "Yams", package: "Yams")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "iotrace-native",
             dependencies: [
                 "PtraceTracer",
+                "TaskCheck",
                 "CProcCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -37,6 +45,11 @@ let package = Package(
         .testTarget(
             name: "PtraceTracerTests",
             dependencies: ["PtraceTracer"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "TaskCheckTests",
+            dependencies: ["TaskCheck", "iotrace-native"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

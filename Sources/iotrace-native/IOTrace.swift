@@ -26,7 +26,7 @@ struct IOTrace: ParsableCommand {
             Exit status: the command's own; 128+N if it was killed by signal N; 127 if not found; 126 if not \
             executable; 125 if the tracer itself failed.
             """,
-        subcommands: [Trace.self, Compare.self],
+        subcommands: [Trace.self, Compare.self, Check.self],
         defaultSubcommand: Trace.self)
 }
 
@@ -80,7 +80,6 @@ struct Trace: ParsableCommand {
         case .json: bytes = JSONRenderer.render(result.report)
         }
         try sink.write(bytes)
-        recordPeakResidentSetSize()
         throw ExitCode(result.report.outcome.exitStatus)
     }
 }
@@ -93,20 +92,6 @@ func rawCommandArguments(count: Int) -> [[UInt8]] {
         guard let pointer = CommandLine.unsafeArgv[index] else { return [] }
         return Array(UnsafeBufferPointer(start: pointer, count: strlen(pointer))).map { UInt8(bitPattern: $0) }
     }
-}
-
-/// For the benchmark (Benchmarks/peak_rss.py): when IOTRACE_PEAK_RSS_FILE names a file, the tracer's own peak
-/// resident set size in KiB is written there. getrusage(RUSAGE_SELF) counts this process only, never the
-/// traced command, which /usr/bin/time's figure (wait4's, children included) would.
-func recordPeakResidentSetSize() {
-    guard let path = getenv("IOTRACE_PEAK_RSS_FILE") else { return }
-    var usage = rusage()
-    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return }
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { return }
-    let line = Array("\(usage.ru_maxrss)\n".utf8)
-    line.withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
-    close(fd)
 }
 
 func printError(_ message: String) {

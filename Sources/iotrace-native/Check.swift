@@ -1,0 +1,244 @@
+import ArgumentParser
+import PtraceTracer
+import TaskCheck
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+enum NxSourceChoice: String, ExpressibleByArgument, CaseIterable {
+    /// The nx CLI when there is one (node_modules/.bin/nx, then PATH), else the files.
+    case auto
+    case cli
+    case files
+}
+
+/// `iotrace-native check`: run and trace a task, then hold what it read and wrote against what it declares.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a task and report the reads and writes its declared inputs and outputs do not cover.",
+        discussion: """
+            Prints only the violations: consumed files (read, not produced by the task) that no input or output \
+            matches; written files that no output covers; declared outputs never written. Globs are \
+            workspace-relative (*, **, ?, [...], {a,b}, ! negation; dotfiles match). With --nx, the \
+            declarations come from the Nx workspace (the nx CLI when installed, else project.json, package.json \
+            and nx.json), and the workspace is the directory that holds nx.json. \
+            Exit status: the command's own when it failed; otherwise 0 when clean, 1 on a violation; 125 when \
+            the declarations cannot be read or the tracer failed (the command then never runs).
+            """)
+
+    @OptionGroup var options: TraceOptions
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Globs of the files the task may read (repeatable; a later !GLOB excludes).", valueName: "GLOB"))
+    var inputs: [String] = []
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Globs or paths of what the task writes; a directory covers everything below it.", valueName: "GLOB"))
+    var outputs: [String] = []
+
+    @Option(name: .customLong("exclude-reads"), parsing: .upToNextOption, help: ArgumentHelp(
+        "Globs of reads never reported as violations.", valueName: "GLOB"))
+    var excludeReads: [String] = []
+
+    @Option(name: .customLong("exclude-writes"), parsing: .upToNextOption, help: ArgumentHelp(
+        "Globs of writes never reported as violations.", valueName: "GLOB"))
+    var excludeWrites: [String] = []
+
+    @Option(name: .customLong("nx"), help: ArgumentHelp(
+        "Take the declarations from this Nx task.", valueName: "PROJECT:TARGET[:CONFIGURATION]"))
+    var nxTask: String?
+
+    @Option(name: .customLong("nx-target-json"), help: ArgumentHelp(
+        "Saved output of `nx show target PROJECT:TARGET --json` (or `nx show project PROJECT --json`).",
+        valueName: "FILE"))
+    var nxTargetJSON: String?
+
+    @Option(name: .customLong("nx-from"), help: ArgumentHelp(
+        "Where --nx reads the task: auto (the nx CLI if installed, else the files), cli, or files.",
+        valueName: "SOURCE"))
+    var nxFrom: NxSourceChoice = .auto
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("The task's command, after --.", valueName: "COMMAND"))
+    var command: [String] = []
+
+    func validate() throws {
+        if command.isEmpty || command[0].isEmpty {
+            throw ValidationError("no command to check: give one after --, e.g. iotrace-native check --nx app:build -- node build.mjs")
+        }
+        if nxTask == nil && nxTargetJSON == nil && inputs.isEmpty && outputs.isEmpty {
+            throw ValidationError("nothing declared: give --inputs and --outputs globs, or --nx PROJECT:TARGET")
+        }
+        if let nxTask {
+            do { _ = try NxTaskID(parsing: nxTask) } catch { throw ValidationError("--nx: \(error)") }
+        }
+        if let nxTargetJSON, !isRegularFile(nxTargetJSON) {
+            throw ValidationError("--nx-target-json '\(nxTargetJSON)' is not a file that exists")
+        }
+        for pattern in inputs + outputs + excludeReads + excludeWrites {
+            do { _ = try GlobList([pattern]) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    func run() throws {
+        let (declarations, workspace) = try resolveDeclarations()
+        var traceOptions = options
+        traceOptions.workspace = workspace
+        let sink = try ReportSink(output: options.output)
+        let argv = rawCommandArguments(count: command.count)
+        let configuration = TraceConfiguration(
+            command: argv, filter: traceOptions.workspaceFilter(), seccomp: !options.noSeccomp,
+            decoding: options.decoding.decoding, signalMask: TraceConfiguration.callingThreadSignalMask())
+        do {
+            try SignalForwarding.install([SIGINT, SIGTERM, SIGHUP])
+        } catch {
+            sink.discard()
+            throw CLIError("cannot install signal handlers: \(error)")
+        }
+        let trace: TraceResult
+        do {
+            trace = try Tracer(configuration).run(
+                onStart: { SignalForwarding.setTarget($0) },
+                onNotice: { printError("note: \($0)") })
+        } catch {
+            sink.discard()
+            throw CLIError(error.description)
+        }
+        if case .execFailed(let error) = trace.report.outcome {
+            if trace.report.outcome.exitStatus == 127 {
+                printError("\(command[0]): command not found (looked up on PATH as execvp does)")
+            } else {
+                printError("\(command[0]): cannot execute: \(error)")
+            }
+        }
+        let result = Checker.check(trace.report, against: declarations)
+        switch options.format {
+        case .text: try sink.write(CheckTextRenderer.render(result))
+        case .json: try sink.write(CheckJSONRenderer.render(result))
+        }
+        throw ExitCode(result.exitStatus)
+    }
+
+    /// The declarations, and the workspace to trace: the one given, or with --nx the directory of nx.json.
+    /// Everything here happens before the command runs, so a declaration that cannot be read never runs it.
+    func resolveDeclarations() throws(CLIError) -> (TaskDeclarations, String?) {
+        guard nxTask != nil || nxTargetJSON != nil else {
+            do {
+                let declarations = try TaskDeclarations.commandLine(
+                    inputs: inputs, outputs: outputs, excludeReads: excludeReads, excludeWrites: excludeWrites)
+                return (declarations, options.workspace)
+            } catch {
+                throw CLIError("\(error)")
+            }
+        }
+        let start = options.workspace.map(absolutePath) ?? String(decoding: currentDirectory(), as: UTF8.self)
+        guard let root = NxWorkspace.findRoot(from: start) else {
+            throw CLIError("no nx.json in \(start) or above it: --nx needs an Nx workspace (give its directory with --workspace)")
+        }
+        do {
+            let task = try nxTask.map { text throws(NxError) in try NxTaskID(parsing: text) }
+            let workspace = try NxWorkspace.load(root: root)
+            var declarations: TaskDeclarations
+            if let nxTargetJSON {
+                guard let bytes = readWholeFile(nxTargetJSON) else { throw NxError("cannot read \(nxTargetJSON)") }
+                let json: JSONValue
+                do { json = try JSONValue.parse(bytes) } catch { throw NxError("\(nxTargetJSON) is not valid JSON: \(error)") }
+                declarations = try NxDeclarations.resolve(task, fromNxOutput: json, in: workspace, source: nxTargetJSON)
+            } else if let task, let fromCLI = try declarationsFromNxCLI(task, workspace: workspace) {
+                declarations = fromCLI
+            } else {
+                declarations = try NxDeclarations.resolve(task!, in: workspace)
+            }
+            let id = try NxTaskID(parsing: declarations.task)
+            if let sandboxing = try SandboxingConfig.load(workspaceRoot: root, task: id) {
+                do {
+                    declarations.excludeReads.append(try GlobList(sandboxing.excludeReads))
+                    declarations.excludeWrites.append(try GlobList(sandboxing.excludeWrites))
+                } catch {
+                    throw NxError("\(SandboxingConfig.relativePath): \(error)")
+                }
+                declarations.exclusionSources.append(SandboxingConfig.relativePath)
+                declarations.notes += sandboxing.warnings
+            }
+            try declarations.add(inputs: inputs, outputs: outputs, excludeReads: excludeReads, excludeWrites: excludeWrites)
+            return (declarations, root)
+        } catch let error as NxError {
+            throw CLIError("--nx: \(error)")
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// `nx show project PROJECT --json` run in the workspace, when the nx CLI is there (and --nx-from allows):
+    /// its targets include inferred ones and are already merged with the target defaults. Nil when the files
+    /// are to be read instead. `nx show project` rather than `nx show target`: its output carries the project
+    /// root that `{projectRoot}` needs, and it exists in every Nx since 16.
+    func declarationsFromNxCLI(_ task: NxTaskID, workspace: NxWorkspace) throws(NxError) -> TaskDeclarations? {
+        guard nxFrom != .files else { return nil }
+        let local = workspace.root + "/node_modules/.bin/nx"
+        guard let nx = access(local, X_OK) == 0 ? local : findOnPath("nx") else {
+            if nxFrom == .cli { throw NxError("--nx-from cli: no nx in \(workspace.root)/node_modules/.bin or on PATH") }
+            return nil
+        }
+        let arguments = ["show", "project", task.project, "--json"]
+        let (status, output) = captureOutput(["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workspace.root, nx] + arguments)
+        let text = output.firstIndex(of: UInt8(ascii: "{")).map { Array(output[$0...]) }
+        let json = text.flatMap { try? JSONValue.parse($0) }
+        guard status == 0, let json else {
+            let why = "`nx \(arguments.joined(separator: " "))` failed (status \(status))"
+            if nxFrom == .cli { throw NxError(why) }
+            printError("note: \(why); reading the task from the workspace files instead")
+            return nil
+        }
+        return try NxDeclarations.resolve(task, fromNxOutput: json, in: workspace, source: "nx show project \(task.project)")
+    }
+}
+
+/// `path` made absolute against the current directory, normalized.
+private func absolutePath(_ path: String) -> String {
+    String(decoding: PathResolver.resolve(Array(path.utf8), against: currentDirectory()), as: UTF8.self)
+}
+
+private func isRegularFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+}
+
+/// Runs `argv` with its stdout captured (stderr and stdin are the tracer's own); returns the exit status
+/// (or -errno when it could not start) and what it printed.
+private func captureOutput(_ argv: [String]) -> (Int32, [UInt8]) {
+    var pipeEnds: [Int32] = [0, 0]
+    guard pipe(&pipeEnds) == 0 else { return (-errno, []) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], STDOUT_FILENO)
+    posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+    posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
+    var pointers: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
+    pointers.append(nil)
+    defer { pointers.forEach { free($0) } }
+    var pid: pid_t = 0
+    let error = posix_spawn(&pid, pointers[0]!, &actions, nil, pointers, environ)
+    close(pipeEnds[1])
+    guard error == 0 else {
+        close(pipeEnds[0])
+        return (-error, [])
+    }
+    var output = [UInt8]()
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        output += chunk[0..<count]
+    }
+    close(pipeEnds[0])
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+        if errno != EINTR { return (-errno, output) }
+    }
+    let exited = status & 0x7F == 0
+    return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), output)
+}
