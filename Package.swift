@@ -10,7 +10,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Everything Swift cannot call or must not run itself: variadic ptrace, the fork/exec child,
@@ -26,10 +25,17 @@ let package = Package(
             dependencies: ["CPtrace"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
-        // `check`: globs, Nx declarations, violations. Pure Swift; Yams only for the sandboxing YAML.
+        // libyaml, from the system (Debian's libyaml-dev): a real YAML parser without Foundation, which
+        // Yams' Swift layer would pull into the static binary (15 MB -> 60 MB).
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // `check`: globs, Nx declarations, violations. Pure Swift; libyaml only for the sandboxing YAML.
         .target(
             name: "TaskCheck",
-            dependencies: ["PtraceTracer", .product(name: "Yams", package: "Yams")],
+            dependencies: ["PtraceTracer", "CLibYAML"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

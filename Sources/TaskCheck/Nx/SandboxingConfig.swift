@@ -1,7 +1,7 @@
-import Yams
+import CLibYAML
 
-/// A YAML document, read with Yams (libyaml). This file is the only one that imports Yams: its Foundation
-/// dependency is the price of a real YAML parser, and a lighter parser would only need to replace this type.
+/// A YAML document, read by libyaml's event parser (Yams' Swift layer would bring Foundation into the static
+/// binary and quadruple its size). This file is the only one that touches libyaml.
 struct YAMLDocument {
     enum Value: Equatable {
         case scalar(String)
@@ -36,28 +36,118 @@ struct YAMLDocument {
 
     let root: Value
 
+    /// Parses the first document of the stream (an empty stream is `.null`).
     init(bytes: [UInt8]) throws(NxError) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        do {
-            root = try Yams.compose(yaml: text).map(Self.convert) ?? .null
-        } catch {
-            throw NxError("not valid YAML: \(error)")
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) != 0 else { throw NxError("cannot start the YAML parser") }
+        defer { yaml_parser_delete(&parser) }
+        var builder = Builder()
+        try bytes.withUnsafeBufferPointer { (buffer) throws(NxError) in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var done = false
+            while !done {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) != 0 else {
+                    throw NxError("not valid YAML: \(Self.describeError(parser))")
+                }
+                defer { yaml_event_delete(&event) }
+                done = try builder.consume(event)
+            }
         }
+        root = builder.root ?? .null
     }
 
-    private static func convert(_ node: Node) -> Value {
-        switch node {
-        case .scalar(let scalar):
-            // A plain `~` or `null` is YAML's null; anything else is kept as its text.
-            if scalar.style == .plain && ["~", "null", "Null", "NULL", ""].contains(scalar.string) { return .null }
-            return .scalar(scalar.string)
-        case .sequence(let sequence): return .sequence(sequence.map(convert))
-        case .mapping(let mapping):
-            return .mapping(mapping.compactMap { pair in
-                guard case .scalar(let key) = pair.key else { return nil }
-                return (key.string, convert(pair.value))
-            })
-        case .alias: return .null
+    private static func describeError(_ parser: yaml_parser_t) -> String {
+        let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
+        let mark = parser.problem_mark
+        return "\(problem) at line \(mark.line + 1), column \(mark.column + 1)"
+    }
+
+    /// Turns libyaml's event stream into a tree: a stack of open collections, anchors remembered for aliases.
+    private struct Builder {
+        private enum Open {
+            case sequence(anchor: String?, items: [Value])
+            case mapping(anchor: String?, pairs: [(String, Value)], key: String?)
+        }
+
+        /// Aliases can make a small file expand exponentially ("billion laughs"): a document that would
+        /// grow past this many values is refused.
+        private static let valueBudget = 1_000_000
+
+        private var stack: [Open] = []
+        private var anchors: [String: (Value, size: Int)] = [:]
+        private var values = 0
+        private(set) var root: Value?
+
+        /// Returns true once the first document has ended.
+        mutating func consume(_ event: yaml_event_t) throws(NxError) -> Bool {
+            switch event.type {
+            case YAML_STREAM_END_EVENT, YAML_DOCUMENT_END_EVENT:
+                return true
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+                // A plain `~` or `null` (or nothing) is YAML's null; anything else is kept as its text.
+                let isNull = scalar.plain_implicit != 0 && scalar.style == YAML_PLAIN_SCALAR_STYLE
+                    && ["~", "null", "Null", "NULL", ""].contains(text)
+                try add(isNull ? .null : .scalar(text), anchor: Self.string(scalar.anchor), size: 1)
+            case YAML_ALIAS_EVENT:
+                let name = Self.string(event.data.alias.anchor) ?? ""
+                guard let (value, size) = anchors[name] else { throw NxError("not valid YAML: unknown alias *\(name)") }
+                try add(value, anchor: nil, size: size)
+            case YAML_SEQUENCE_START_EVENT:
+                stack.append(.sequence(anchor: Self.string(event.data.sequence_start.anchor), items: []))
+            case YAML_MAPPING_START_EVENT:
+                stack.append(.mapping(anchor: Self.string(event.data.mapping_start.anchor), pairs: [], key: nil))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                let value: Value
+                let anchor: String?
+                switch stack.removeLast() {
+                case .sequence(let name, let items): (value, anchor) = (.sequence(items), name)
+                case .mapping(let name, let pairs, _): (value, anchor) = (.mapping(pairs), name)
+                }
+                try add(value, anchor: anchor, size: 1, counted: true)
+            default:
+                break
+            }
+            return false
+        }
+
+        private mutating func add(_ value: Value, anchor: String?, size: Int, counted: Bool = false) throws(NxError) {
+            if !counted { values += size }
+            guard values <= Self.valueBudget else { throw NxError("YAML document too large (aliases expand it past \(Self.valueBudget) values)") }
+            if let anchor { anchors[anchor] = (value, Self.size(of: value)) }
+            guard let top = stack.popLast() else {
+                root = value
+                return
+            }
+            switch top {
+            case .sequence(let name, var items):
+                items.append(value)
+                stack.append(.sequence(anchor: name, items: items))
+            case .mapping(let name, var pairs, let key):
+                if let key {
+                    pairs.append((key, value))
+                    stack.append(.mapping(anchor: name, pairs: pairs, key: nil))
+                } else if case .scalar(let text) = value {
+                    stack.append(.mapping(anchor: name, pairs: pairs, key: text))
+                } else {
+                    // A key that is not a string (a list, a mapping, null) names nothing we read.
+                    stack.append(.mapping(anchor: name, pairs: pairs, key: "\u{0}"))
+                }
+            }
+        }
+
+        private static func size(of value: Value) -> Int {
+            switch value {
+            case .scalar, .null: return 1
+            case .sequence(let items): return 1 + items.reduce(0) { $0 + size(of: $1) }
+            case .mapping(let pairs): return 1 + pairs.reduce(0) { $0 + size(of: $1.1) }
+            }
+        }
+
+        private static func string(_ bytes: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+            bytes.map { String(cString: $0) }
         }
     }
 
