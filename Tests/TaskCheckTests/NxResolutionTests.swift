@@ -327,6 +327,53 @@ struct ConfigFormatTests {
         }
     }
 
+    @Test func yamlAnchorsCommentsBlockListsAndADocumentMarker() throws {
+        let yaml = """
+            %YAML 1.1
+            ---
+            # shared patterns, reused through an alias
+            common: &common
+              - "**/.DS_Store"   # a comment after an item
+              - '**/*.log'
+            exclude-reads: *common
+            exclude-writes:
+              - tmp/**
+              - "dist/\\u00e9/**"
+            ...
+            ---
+            exclude-reads: [ignored, second, document]
+            """
+        let config = try SandboxingConfig(yaml: Array(yaml.utf8), task: nil, workspaceRoot: "/ws")
+        #expect(config.excludeReads == ["**/.DS_Store", "**/*.log"])
+        #expect(config.excludeWrites == ["tmp/**", "dist/\u{e9}/**"])
+        let empty = try SandboxingConfig(yaml: Array("# only a comment\n".utf8), task: nil, workspaceRoot: "/ws")
+        #expect(empty.excludeReads.isEmpty && empty.excludeWrites.isEmpty)
+    }
+
+    @Test func yamlErrorsNameTheLineAndAliasBombsAreRefused() throws {
+        do {
+            _ = try SandboxingConfig(yaml: Array("exclude-reads:\n  - a\n - b\n".utf8), task: nil, workspaceRoot: "/ws")
+            Issue.record("a misindented list parsed")
+        } catch {
+            #expect(error.description.contains("line 3"), "\(error.description)")
+        }
+        #expect(throws: NxError.self) {
+            try SandboxingConfig(yaml: Array("exclude-reads: *nowhere\n".utf8), task: nil, workspaceRoot: "/ws")
+        }
+        // Nine levels of ten aliases each expand to 10^9 values: refused long before that.
+        var bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            let previous = "*a\(level - 1)"
+            bomb += "a\(level): &a\(level) [\(Array(repeating: previous, count: 10).joined(separator: ", "))]\n"
+        }
+        do {
+            _ = try SandboxingConfig(yaml: Array(bomb.utf8), task: nil, workspaceRoot: "/ws")
+            Issue.record("an alias bomb parsed")
+        } catch {
+            #expect(error.description.contains("too large"), "\(error.description)")
+        }
+    }
+
     @Test func jsonWithCommentsTrailingCommasAndEscapes() throws {
         let value = try JSONValue.parse("""
             // nx.json may have comments
