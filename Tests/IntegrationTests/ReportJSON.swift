@@ -248,6 +248,10 @@ struct TraceReport {
     var signal: Int?
     var reads: [RawPath]
     var writes: [RawPath]
+    var probes: [RawPath]
+    var missing: [RawPath]
+    var deletes: [RawPath]
+    var directories: [RawPath]
     var warnings: [String]
 
     init(json bytes: [UInt8]) throws {
@@ -281,6 +285,10 @@ struct TraceReport {
         signal = top["signal"] == nil ? nil : try integer("signal")
         reads = try strings("reads")
         writes = try strings("writes")
+        probes = try strings("probes")
+        missing = try strings("missing")
+        deletes = try strings("deletes")
+        directories = try strings("directories")
         warnings = try strings("warnings").map { String(decoding: $0.bytes, as: UTF8.self) }
     }
 }

@@ -65,9 +65,19 @@ let directoryChangingNames: Set<String> = [
     "move_mount", "unshare", "setns",
 ]
 
+/// Calls on one path, by what they mean if they succeed.
+let pathCallNames: [String: PathEffect] = [
+    "stat": .probe, "lstat": .probe, "stat64": .probe, "lstat64": .probe, "access": .probe, "readlink": .probe,
+    "newfstatat": .probe, "fstatat64": .probe, "readlinkat": .probe, "faccessat": .probe, "statx": .probe,
+    "faccessat2": .probe, "unlink": .delete, "rmdir": .delete, "unlinkat": .delete, "mkdir": .makeDirectory,
+    "mkdirat": .makeDirectory, "truncate": .write, "truncate64": .write, "link": .write, "linkat": .write,
+    "symlink": .write, "symlinkat": .write,
+]
+
 /// Every name any ABI's table has, and every name it could have: each is looked up in each header, so a call
 /// the header has and the table lacks is found too.
-let checkedNames: [String] = Array(Set(["open", "openat", "openat2", "creat"]).union(directoryChangingNames)).sorted()
+let checkedNames: [String] = Array(Set(["open", "openat", "openat2", "creat"]).union(directoryChangingNames)
+    .union(pathCallNames.keys)).sorted()
 
 @Suite("SyscallTable (STYLE: the syscall table is data; a test checks each row against the C headers)")
 struct SyscallTableTests {
@@ -105,7 +115,18 @@ struct SyscallTableTests {
                 case "openat": #expect(row.shape == .open(dirfd: 0, path: 1, flags: 2))
                 case "openat2": #expect(row.shape == .openHow(dirfd: 0, path: 1, how: 2))
                 case "creat": #expect(row.shape == .create(path: 0))
+                case "rename": #expect(row.shape == .rename(fromDirfd: nil, from: 0, toDirfd: nil, to: 1, flags: nil))
+                case "renameat": #expect(row.shape == .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: nil))
+                case "renameat2": #expect(row.shape == .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: 4))
                 case _ where directoryChangingNames.contains(row.name): #expect(row.shape == .changesDirectories)
+                // Each path argument with its own dirfd: the new name of a link, never the old one.
+                case "link", "symlink": #expect(row.shape == .path(dirfd: nil, path: 1, effect: .write))
+                case "linkat": #expect(row.shape == .path(dirfd: 2, path: 3, effect: .write))
+                case "symlinkat": #expect(row.shape == .path(dirfd: 1, path: 2, effect: .write))
+                case "newfstatat", "fstatat64", "readlinkat", "faccessat", "faccessat2", "statx", "unlinkat", "mkdirat":
+                    #expect(row.shape == .path(dirfd: 0, path: 1, effect: pathCallNames[row.name]!), "\(row.name)")
+                case _ where pathCallNames[row.name] != nil:
+                    #expect(row.shape == .path(dirfd: nil, path: 0, effect: pathCallNames[row.name]!), "\(row.name)")
                 default: Issue.record("unexpected row \(row.name) in \(abi.name)")
                 }
             }

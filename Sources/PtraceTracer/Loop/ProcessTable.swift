@@ -1,8 +1,14 @@
-/// An open whose entry was decoded, waiting for its exit to say whether it succeeded: what the report
-/// gains if it did, already classified and made relative.
+/// A call whose entry was decoded, waiting for its exit to say whether it succeeded: what the report gains
+/// either way, already classified and made relative.
 struct PendingCall {
-    var relativePath: [UInt8]
-    var access: Access
+    /// If it succeeds: each path (relative to the workspace) with the sets it joins; a rename has two.
+    var onSuccess: [(relativePath: [UInt8], access: Access)]
+    /// If it fails with ENOENT or ENOTDIR: the path that is missing.
+    var missingOnFailure: [UInt8]?
+    /// A path of the call could not be read; if it succeeds, the report counts it as undecoded.
+    var undecoded = false
+    /// A rename: the cwd cache is suspended from its entry to its exit (`ProcessTable.beginDirectoryChange`).
+    var changesDirectories = false
 }
 
 /// Where a tracee is between stops.
@@ -50,7 +56,7 @@ struct ProcessTable {
 
     /// Forgets the task; a directory change it died in the middle of is over.
     mutating func remove(_ task: TaskID) {
-        if case .inSyscall(.directoryChange) = tasks.removeValue(forKey: task)?.phase {
+        if case .inSyscall(let decoding) = tasks.removeValue(forKey: task)?.phase, decoding.changesDirectories {
             endDirectoryChange()
         }
     }
@@ -58,7 +64,7 @@ struct ProcessTable {
     /// After an exec by a non-leader thread, the execing thread carries on under the leader's tid; the
     /// leader's own state is gone (the kernel reports no exit for it).
     mutating func move(_ from: TaskID, to: TaskID) {
-        if case .inSyscall(.directoryChange) = tasks[to]?.phase { endDirectoryChange() }
+        if case .inSyscall(let decoding) = tasks[to]?.phase, decoding.changesDirectories { endDirectoryChange() }
         tasks[to] = tasks.removeValue(forKey: from) ?? TaskState()
     }
 

@@ -188,7 +188,7 @@ public final class Tracer {
         }
 
         if undecoded > 0 {
-            warnings.append("\(undecoded) successful open\(undecoded == 1 ? "" : "s") could not be decoded "
+            warnings.append("\(undecoded) successful call\(undecoded == 1 ? "" : "s") could not be decoded "
                 + "(unreadable tracee memory or a vanished process); the report may miss them")
         }
         let report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
@@ -250,7 +250,12 @@ public final class Tracer {
             case .ignore:
                 break
             case .pending(let pending):
-                if let call = fields(of: task, atEntry: false), !call.failed { builder.record(pending) }
+                if let call = fields(of: task, atEntry: false) {
+                    let failure = call.failed ? Errno(Int32(truncatingIfNeeded: -call.returnValue)) : nil
+                    builder.record(pending, failure: failure)
+                    if pending.undecoded && failure == nil { undecoded += 1 }
+                }
+                if pending.changesDirectories { tasks.endDirectoryChange() }
             case .undecodable:
                 if let call = fields(of: task, atEntry: false), !call.failed { undecoded += 1 }
             case .directoryChange:

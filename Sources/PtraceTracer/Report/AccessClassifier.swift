@@ -39,13 +39,30 @@ public struct OpenFlags: Sendable, Equatable, Hashable {
     public static let creat = OpenFlags(accessMode: .writeOnly, create: true, truncate: true)
 }
 
-/// What an open means for the report (SPEC: Classification of opens).
+/// What a successful call means for the report: the sets a path joins. Opens are only ever `read` and
+/// `write` (SPEC: Classification of opens); the other calls of the syscall table add the rest.
 public struct Access: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     public static let read = Access(rawValue: 1)
     public static let write = Access(rawValue: 2)
+    /// stat, access, readlink and the like on an existing path.
+    public static let probe = Access(rawValue: 4)
+    /// unlink, rmdir, and the source of a rename.
+    public static let delete = Access(rawValue: 8)
+    /// mkdir.
+    public static let directory = Access(rawValue: 16)
+
+    /// The set a call on one path joins when it succeeds.
+    public init(_ effect: PathEffect) {
+        switch effect {
+        case .probe: self = .probe
+        case .delete: self = .delete
+        case .write: self = .write
+        case .makeDirectory: self = .directory
+        }
+    }
 }
 
 public enum AccessClassifier {

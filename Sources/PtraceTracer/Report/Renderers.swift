@@ -118,6 +118,11 @@ public enum JSONRenderer {
         array(report.reads, indent: "  ", into: &out)
         out += Array(",\n  \"writes\": ".utf8)
         array(report.writes, indent: "  ", into: &out)
+        for (key, paths) in [("probes", report.probes), ("missing", report.missing), ("deletes", report.deletes),
+                             ("directories", report.directories)] {
+            out += Array(",\n  \"\(key)\": ".utf8)
+            array(paths, indent: "  ", into: &out)
+        }
         out += Array(",\n  \"warnings\": ".utf8)
         array(report.warnings.map { Array($0.utf8) }, indent: "  ", into: &out)
         out += Array("\n}\n".utf8)

@@ -22,16 +22,29 @@ public struct Report: Sendable, Equatable {
     public var outcome: CommandOutcome
     public var reads: [[UInt8]]
     public var writes: [[UInt8]]
+    /// Paths looked at (stat, access, readlink…) that existed.
+    public var probes: [[UInt8]]
+    /// Paths a lookup or an open found absent (ENOENT or ENOTDIR).
+    public var missing: [[UInt8]]
+    /// Paths unlinked, removed as directories, or renamed away.
+    public var deletes: [[UInt8]]
+    /// Directories made.
+    public var directories: [[UInt8]]
     /// Things the user should know that did not stop the trace (events that could not be decoded).
     public var warnings: [String]
 
     public init(command: [[UInt8]], workspace: [UInt8], outcome: CommandOutcome, reads: [[UInt8]],
-                writes: [[UInt8]], warnings: [String] = []) {
+                writes: [[UInt8]], probes: [[UInt8]] = [], missing: [[UInt8]] = [], deletes: [[UInt8]] = [],
+                directories: [[UInt8]] = [], warnings: [String] = []) {
         self.command = command
         self.workspace = workspace
         self.outcome = outcome
         self.reads = reads
         self.writes = writes
+        self.probes = probes
+        self.missing = missing
+        self.deletes = deletes
+        self.directories = directories
         self.warnings = warnings
     }
 }
@@ -49,38 +62,80 @@ public struct FileAccess: Sendable, Equatable {
 }
 
 /// Classifies, filters, relativizes and deduplicates accesses into a report. The tracer also asks it at
-/// syscall entry whether an open could appear in the report at all, to skip the exit stop when not.
+/// syscall entry whether a call could appear in the report at all, to skip the exit stop when not.
 public struct ReportBuilder: Sendable {
     public let filter: WorkspaceFilter
     private var reads = Set<[UInt8]>()
     private var writes = Set<[UInt8]>()
+    private var probes = Set<[UInt8]>()
+    private var missing = Set<[UInt8]>()
+    private var deletes = Set<[UInt8]>()
+    private var directories = Set<[UInt8]>()
 
     public init(filter: WorkspaceFilter) { self.filter = filter }
 
     /// Whether an open of `path` with `flags` would change the report, if it succeeded.
-    public func matters(path: [UInt8], flags: OpenFlags) -> Bool { pending(path: path, flags: flags) != nil }
+    public func matters(path: [UInt8], flags: OpenFlags) -> Bool {
+        !(pending(path: path, flags: flags)?.onSuccess.isEmpty ?? true)
+    }
 
+    /// A successful open.
     public mutating func record(_ access: FileAccess) {
-        if let pending = pending(path: access.path, flags: access.flags) { record(pending) }
+        if let pending = pending(path: access.path, flags: access.flags) { record(pending, failure: nil) }
     }
 
-    /// What an open of `path` adds to the report if it succeeds, or nil when nothing: classified and made
-    /// relative once, at the syscall's entry, so that the exit only inserts.
+    /// What an open of `path` adds to the report: classified and made relative once, at the syscall's entry,
+    /// so that the exit only inserts. Nil when the path is outside the workspace. An open that is neither a
+    /// read nor a write (O_PATH, O_DIRECTORY, O_TMPFILE) still matters if it fails: the path is missing.
     func pending(path: [UInt8], flags: OpenFlags) -> PendingCall? {
+        guard let relative = filter.relativePath(path).map(Array.init) else { return nil }
         let access = AccessClassifier.classify(flags)
-        guard !access.isEmpty, let relative = filter.relativePath(path) else { return nil }
-        return PendingCall(relativePath: Array(relative), access: access)
+        return PendingCall(onSuccess: access.isEmpty ? [] : [(relative, access)], missingOnFailure: relative)
     }
 
-    mutating func record(_ pending: PendingCall) {
-        if pending.access.contains(.read) { reads.insert(pending.relativePath) }
-        if pending.access.contains(.write) { writes.insert(pending.relativePath) }
+    /// What a call on one path adds to the report, or nil when the path is outside the workspace. Only a
+    /// probe's failure says a path is missing: a failed unlink or mkdir says nothing a build depends on.
+    func pending(path: [UInt8], effect: PathEffect) -> PendingCall? {
+        guard let relative = filter.relativePath(path).map(Array.init) else { return nil }
+        return PendingCall(onSuccess: [(relative, Access(effect))], missingOnFailure: effect == .probe ? relative : nil)
+    }
+
+    /// What a rename adds: the source deleted and the target written, or with RENAME_EXCHANGE both written
+    /// (each now holds the other's content). Either path may be outside the workspace.
+    func pendingRename(from: [UInt8]?, to: [UInt8]?, exchange: Bool) -> PendingCall {
+        var effects: [(relativePath: [UInt8], access: Access)] = []
+        if let from, let relative = filter.relativePath(from) {
+            effects.append((Array(relative), exchange ? .write : .delete))
+        }
+        if let to, let relative = filter.relativePath(to) { effects.append((Array(relative), .write)) }
+        return PendingCall(onSuccess: effects, missingOnFailure: nil)
+    }
+
+    /// Records a call at its exit: its effects if it succeeded (`failure` nil), its missing path if it failed
+    /// with ENOENT or ENOTDIR (a path, or one of its directories, does not exist).
+    mutating func record(_ pending: PendingCall, failure: Errno?) {
+        guard let failure else {
+            for (path, access) in pending.onSuccess { insert(path, access) }
+            return
+        }
+        if failure == .noSuchFile || failure == .notDirectory, let path = pending.missingOnFailure {
+            missing.insert(path)
+        }
+    }
+
+    private mutating func insert(_ path: [UInt8], _ access: Access) {
+        if access.contains(.read) { reads.insert(path) }
+        if access.contains(.write) { writes.insert(path) }
+        if access.contains(.probe) { probes.insert(path) }
+        if access.contains(.delete) { deletes.insert(path) }
+        if access.contains(.directory) { directories.insert(path) }
     }
 
     public func build(command: [[UInt8]], outcome: CommandOutcome, warnings: [String] = []) -> Report {
-        Report(command: command, workspace: filter.roots.first ?? [], outcome: outcome,
-               reads: reads.sorted(by: Self.byteOrder), writes: writes.sorted(by: Self.byteOrder),
-               warnings: warnings)
+        func sorted(_ set: Set<[UInt8]>) -> [[UInt8]] { set.sorted(by: Self.byteOrder) }
+        return Report(command: command, workspace: filter.roots.first ?? [], outcome: outcome,
+                      reads: sorted(reads), writes: sorted(writes), probes: sorted(probes), missing: sorted(missing),
+                      deletes: sorted(deletes), directories: sorted(directories), warnings: warnings)
     }
 
     /// Byte order (unsigned, shorter prefix first), as `LC_ALL=C sort` orders.

@@ -2,16 +2,25 @@
 enum EntryDecoding {
     /// Not a call the report needs: let it run without an exit stop.
     case ignore
-    /// An open the report needs if it succeeds.
+    /// A call the report needs the outcome of.
     case pending(PendingCall)
     /// An open we could not read; if it succeeds, the report counts it as undecoded.
     case undecodable
     /// A call that may change current directories: no directory is cached until its exit.
     case directoryChange
+
+    /// Whether the cwd cache was suspended at this call's entry, to resume at its exit.
+    var changesDirectories: Bool {
+        switch self {
+        case .directoryChange: return true
+        case .pending(let pending): return pending.changesDirectories
+        case .ignore, .undecodable: return false
+        }
+    }
 }
 
-/// Decodes open, openat, openat2 and creat at syscall entry: path bytes, flags, and the directory a
-/// relative path is relative to, all captured now, since the tracee may change them before the exit.
+/// Decodes the table's calls at syscall entry: path bytes, flags, and the directory a relative path is
+/// relative to, all captured now, since the tracee may change them before the exit.
 struct Decoder {
     let table: SyscallTable
     private var pathBuffer = [UInt8](repeating: 0, count: TraceeMemory.pathCapacity)
@@ -22,17 +31,28 @@ struct Decoder {
     /// AT_FDCWD (fcntl.h). The kernel reads dirfd as an int: compare the low 32 bits, since a 32-bit
     /// task's -100 arrives zero-extended and a 64-bit one's sign-extended.
     static let atFDCWD: Int32 = -100
+    /// RENAME_EXCHANGE (linux/fs.h): both names stay, each with the other's content.
+    static let renameExchange: UInt64 = 2
+
+    /// A path argument, read and made absolute.
+    private enum ResolvedPath {
+        case path([UInt8])
+        /// "": the call works on the dirfd itself (AT_EMPTY_PATH) or fails with ENOENT; nothing to record.
+        case empty
+        case undecodable
+    }
 
     mutating func decodeEntry(of task: TaskID, _ call: SyscallFields, builder: ReportBuilder,
                               tasks: inout ProcessTable) -> EntryDecoding {
         guard let (abi, row) = table.lookup(auditArch: call.auditArch, number: call.number) else { return .ignore }
+        func dirfd(_ index: Int?) -> Int32? { index.map { Int32(truncatingIfNeeded: call.argument($0)) } }
         let flags: OpenFlags
-        let dirfd: Int32?
+        let openDirfd: Int32?
         let pathAddress: UInt64
         switch row.shape {
         case .open(let dirfdIndex, let pathIndex, let flagsIndex):
             flags = OpenFlags(raw: call.argument(flagsIndex), bits: abi.flagBits)
-            dirfd = dirfdIndex.map { Int32(truncatingIfNeeded: call.argument($0)) }
+            openDirfd = dirfd(dirfdIndex)
             pathAddress = call.argument(pathIndex)
         case .openHow(let dirfdIndex, let pathIndex, let howIndex):
             // struct open_how { __u64 flags; __u64 mode; __u64 resolve; } (linux/openat2.h)
@@ -40,46 +60,74 @@ struct Decoder {
                 return .undecodable
             }
             flags = OpenFlags(raw: raw, bits: abi.flagBits)
-            dirfd = Int32(truncatingIfNeeded: call.argument(dirfdIndex))
+            openDirfd = dirfd(dirfdIndex)
             pathAddress = call.argument(pathIndex)
         case .create(let pathIndex):
             flags = .creat
-            dirfd = nil
+            openDirfd = nil
             pathAddress = call.argument(pathIndex)
         case .changesDirectories:
             tasks.beginDirectoryChange()
             return .directoryChange
+        case .path(let dirfdIndex, let pathIndex, let effect):
+            switch resolve(task, dirfd: dirfd(dirfdIndex), at: call.argument(pathIndex), tasks: &tasks) {
+            case .empty: return .ignore
+            case .undecodable: return .undecodable
+            case .path(let absolute):
+                guard let pending = builder.pending(path: absolute, effect: effect) else { return .ignore }
+                return .pending(pending)
+            }
+        case .rename(let fromDirfd, let fromIndex, let toDirfd, let toIndex, let flagsIndex):
+            // Both paths are resolved before the cache is suspended (the rename has not happened yet), each
+            // against its own dirfd.
+            let from = resolve(task, dirfd: dirfd(fromDirfd), at: call.argument(fromIndex), tasks: &tasks)
+            let to = resolve(task, dirfd: dirfd(toDirfd), at: call.argument(toIndex), tasks: &tasks)
+            let exchange = flagsIndex.map { call.argument($0) & Self.renameExchange != 0 } ?? false
+            func absolute(_ path: ResolvedPath) -> [UInt8]? {
+                if case .path(let bytes) = path { return bytes }
+                return nil
+            }
+            var pending = builder.pendingRename(from: absolute(from), to: absolute(to), exchange: exchange)
+            if case .undecodable = from { pending.undecoded = true }
+            if case .undecodable = to { pending.undecoded = true }
+            pending.changesDirectories = true
+            tasks.beginDirectoryChange()
+            return .pending(pending)
         }
-        // Neither a read nor a write whatever the path: no need to read it.
-        if AccessClassifier.classify(flags).isEmpty { return .ignore }
+        switch resolve(task, dirfd: openDirfd, at: pathAddress, tasks: &tasks) {
+        // An empty path fails with ENOENT (open has no AT_EMPTY_PATH): not a name that is missing.
+        case .empty: return .ignore
+        case .undecodable:
+            // Neither a read nor a write if it succeeds: nothing lost.
+            return AccessClassifier.classify(flags).isEmpty ? .ignore : .undecodable
+        case .path(let absolute):
+            guard let pending = builder.pending(path: absolute, flags: flags) else { return .ignore }
+            return .pending(pending)
+        }
+    }
 
-        guard case .success(let length) = TraceeMemory.readPath(task, at: pathAddress, into: &pathBuffer) else {
+    /// Reads the path at `address` and makes it absolute: against `dirfd` (nil or AT_FDCWD: the current
+    /// directory, cached while no directory change is in flight).
+    private mutating func resolve(_ task: TaskID, dirfd: Int32?, at address: UInt64,
+                                  tasks: inout ProcessTable) -> ResolvedPath {
+        guard case .success(let length) = TraceeMemory.readPath(task, at: address, into: &pathBuffer) else {
             return .undecodable
         }
-        // An empty path fails with ENOENT (open has no AT_EMPTY_PATH).
-        if length == 0 { return .ignore }
+        if length == 0 { return .empty }
         let path = pathBuffer[0..<length]
-        let absolute: [UInt8]
-        if PathResolver.isAbsolute(path) {
-            absolute = PathResolver.normalize(path)
+        if PathResolver.isAbsolute(path) { return .path(PathResolver.normalize(path)) }
+        let base: Result<[UInt8], Errno>
+        if let dirfd, dirfd != Self.atFDCWD {
+            base = ProcFS.descriptorTarget(of: task, fd: dirfd, buffer: &linkBuffer)
+        } else if let cached = tasks.cachedDirectory(of: task) {
+            base = .success(cached)
         } else {
-            let base: Result<[UInt8], Errno>
-            if let dirfd, dirfd != Self.atFDCWD {
-                base = ProcFS.descriptorTarget(of: task, fd: dirfd, buffer: &linkBuffer)
-            } else if let cached = tasks.cachedDirectory(of: task) {
-                base = .success(cached)
-            } else {
-                base = ProcFS.currentDirectory(of: task, buffer: &linkBuffer)
-                if case .success(let directory) = base { tasks.cacheDirectory(directory, for: task) }
-            }
-            // A descriptor that is not a directory reads as "pipe:[…]" or similar; the call fails with
-            // ENOTDIR, and if it somehow does not, the exit counts it as undecoded.
-            guard case .success(let directory) = base, PathResolver.isAbsolute(directory) else {
-                return .undecodable
-            }
-            absolute = PathResolver.resolve(path, against: directory)
+            base = ProcFS.currentDirectory(of: task, buffer: &linkBuffer)
+            if case .success(let directory) = base { tasks.cacheDirectory(directory, for: task) }
         }
-        guard let pending = builder.pending(path: absolute, flags: flags) else { return .ignore }
-        return .pending(pending)
+        // A descriptor that is not a directory reads as "pipe:[…]" or similar; the call fails with
+        // ENOTDIR, and if it somehow does not, the exit counts it as undecoded.
+        guard case .success(let directory) = base, PathResolver.isAbsolute(directory) else { return .undecodable }
+        return .path(PathResolver.resolve(path, against: directory))
     }
 }

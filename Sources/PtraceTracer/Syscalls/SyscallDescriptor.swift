@@ -11,6 +11,27 @@ public enum ArgumentShape: Sendable, Equatable {
     /// fchdir, chroot, renames, mount changes, unshare, setns): nothing to decode, but the tracer's cache
     /// of current directories must not outlive it.
     case changesDirectories
+    /// A call on one path, `dirfd` nil meaning AT_FDCWD: stat(path), faccessat(dirfd, path), unlinkat(dirfd,
+    /// path), mkdir(path), truncate(path), and the new name of symlinkat(target, newdirfd, linkpath) and
+    /// linkat(olddirfd, old, newdirfd, new, flags) (an old name is not read: its content does not change).
+    case path(dirfd: Int?, path: Int, effect: PathEffect)
+    /// rename(old, new), renameat(olddirfd, old, newdirfd, new), renameat2(…, flags): each path with its own
+    /// dirfd. A rename also changes the name under which /proc shows a directory, so it ends the cwd cache
+    /// like `changesDirectories` does.
+    case rename(fromDirfd: Int?, from: Int, toDirfd: Int?, to: Int, flags: Int?)
+}
+
+/// What a successful call on a path means for the report; failing with ENOENT or ENOTDIR, a `probe` is a
+/// missing path.
+public enum PathEffect: Sendable, Equatable {
+    /// stat, lstat, access, readlink and their *at forms: the path was looked at, not read.
+    case probe
+    /// unlink, unlinkat, rmdir.
+    case delete
+    /// truncate, symlink, symlinkat: the path's content is set.
+    case write
+    /// mkdir, mkdirat.
+    case makeDirectory
 }
 
 /// One row of a syscall table: a number of one ABI, its name and its argument shape.
