@@ -1,5 +1,6 @@
 /// Issue 5: the path-taking calls beyond opens (probes, misses, deletes, renames, links, mkdir, truncate),
 /// in every tracer mode, with identical reports.
+import Foundation
 import Testing
 
 @Suite("Path calls", .serialized, .timeLimit(.minutes(3)))
@@ -38,5 +39,24 @@ struct PathCallsTests {
         #expect(report.writes.contains("sub/renamed/after.txt"), "\(run.diagnostics)")
         #expect(report.deletes.contains("sub/dir"), "\(run.diagnostics)")
         #expect(report.writes.contains("sub/renamed"), "\(run.diagnostics)")
+    }
+
+    @Test("a PATH search: the misses are missing, the file run is executed (not read); the command itself is not",
+          arguments: TracerMode.allCases)
+    func pathSearch(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        try workspace.directory("sub/nobin")
+        try workspace.directory("sub/bin")
+        try FileManager.default.copyItem(atPath: try Fixture.path("touch"), toPath: workspace.absolute("sub/bin/tool"))
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path, toPath: workspace.absolute("sub/bin/wsh"))
+        let path = workspace.absolute("sub/nobin") + ":" + workspace.absolute("sub/bin") + ":/usr/bin:/bin"
+        let run = try workspace.trace(["/usr/bin/env", "PATH=" + path, "wsh", "-c", "tool made.txt"], mode: mode)
+        let report = try run.expectReport(writes: ["made.txt"])
+        #expect(report.executed == ["sub/bin/tool", "sub/bin/wsh"], "\(run.diagnostics)")
+        #expect(report.missing == ["sub/nobin/tool", "sub/nobin/wsh"], "\(run.diagnostics)")
+        // The command itself is run by the tracer's own spawn, which is not traced (it is `command`).
+        let direct = try workspace.trace([workspace.absolute("sub/bin/tool"), "direct.txt"], mode: mode)
+        let directReport = try direct.expectReport(writes: ["direct.txt"])
+        #expect(directReport.executed == [], "\(direct.diagnostics)")
     }
 }

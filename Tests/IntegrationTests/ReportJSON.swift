@@ -252,6 +252,7 @@ struct TraceReport {
     var missing: [RawPath]
     var deletes: [RawPath]
     var directories: [RawPath]
+    var executed: [RawPath]
     var warnings: [String]
 
     init(json bytes: [UInt8]) throws {
@@ -289,6 +290,7 @@ struct TraceReport {
         missing = try strings("missing")
         deletes = try strings("deletes")
         directories = try strings("directories")
+        executed = try strings("executed")
         warnings = try strings("warnings").map { String(decoding: $0.bytes, as: UTF8.self) }
     }
 }

@@ -71,7 +71,7 @@ let pathCallNames: [String: PathEffect] = [
     "newfstatat": .probe, "fstatat64": .probe, "readlinkat": .probe, "faccessat": .probe, "statx": .probe,
     "faccessat2": .probe, "unlink": .delete, "rmdir": .delete, "unlinkat": .delete, "mkdir": .makeDirectory,
     "mkdirat": .makeDirectory, "truncate": .write, "truncate64": .write, "link": .write, "linkat": .write,
-    "symlink": .write, "symlinkat": .write,
+    "symlink": .write, "symlinkat": .write, "execve": .execute, "execveat": .execute,
 ]
 
 /// Every name any ABI's table has, and every name it could have: each is looked up in each header, so a call
@@ -123,7 +123,7 @@ struct SyscallTableTests {
                 case "link", "symlink": #expect(row.shape == .path(dirfd: nil, path: 1, effect: .write))
                 case "linkat": #expect(row.shape == .path(dirfd: 2, path: 3, effect: .write))
                 case "symlinkat": #expect(row.shape == .path(dirfd: 1, path: 2, effect: .write))
-                case "newfstatat", "fstatat64", "readlinkat", "faccessat", "faccessat2", "statx", "unlinkat", "mkdirat":
+                case "execveat", "newfstatat", "fstatat64", "readlinkat", "faccessat", "faccessat2", "statx", "unlinkat", "mkdirat":
                     #expect(row.shape == .path(dirfd: 0, path: 1, effect: pathCallNames[row.name]!), "\(row.name)")
                 case _ where pathCallNames[row.name] != nil:
                     #expect(row.shape == .path(dirfd: nil, path: 0, effect: pathCallNames[row.name]!), "\(row.name)")

@@ -86,6 +86,10 @@ public final class Tracer {
     private var stepping: Bool
     private var useSyscallInfo: Bool
     private var undecoded = 0
+    /// The command's process until its first exec: its calls are the tracer's own spawn code (the PATH
+    /// search of `cptrace_spawn`), which a seccomp stop sees and stepping does not (the child runs to its exec
+    /// without syscall stops), so they are left out in every mode to keep the reports identical.
+    private var spawning: TaskID?
     /// Report warnings: things that may make the report incomplete.
     private var warnings: [String] = []
 
@@ -126,6 +130,7 @@ public final class Tracer {
             throw .ptraceRefused(error)
         }
         tasks.insertIfAbsent(child.pid)
+        spawning = child.pid
         onStart(child.pid)
         if case .failure(let error) = Spawn.release(child) {
             // The child is seized; if it cannot be told to go it waits on a closed pipe and exits 125.
@@ -227,7 +232,7 @@ public final class Tracer {
     /// A seccomp stop is a syscall entry the filter chose: decode it, and take the exit stop only when the
     /// report needs the outcome.
     private func handleSeccompStop(_ task: TaskID) {
-        guard let call = fields(of: task, atEntry: true) else { return resume(task) }
+        guard task != spawning, let call = fields(of: task, atEntry: true) else { return resume(task) }
         let decoding = decoder.decodeEntry(of: task, call, builder: builder, tasks: &tasks)
         if case .ignore = decoding {
             tasks.set(task, .running)
@@ -242,6 +247,10 @@ public final class Tracer {
     private func handleSyscallStop(_ task: TaskID) {
         switch tasks.phase(of: task) {
         case .running:
+            if task == spawning {
+                tasks.set(task, .inSyscall(.ignore))
+                return resume(task)
+            }
             guard let call = fields(of: task, atEntry: true) else { return resume(task) }
             tasks.set(task, .inSyscall(decoder.decodeEntry(of: task, call, builder: builder, tasks: &tasks)))
         case .inSyscall(let decoding):
@@ -272,6 +281,10 @@ public final class Tracer {
         if case .success(let former) = Ptrace.eventMessage(task), TaskID(former) != task {
             tasks.move(TaskID(former), to: task)
         }
+        // The exec succeeded (this event comes only then, before its exit stop): the file its entry decoded
+        // was run. A failed exec has an ordinary exit stop, where a missing file is recorded.
+        if case .inSyscall(.pending(let pending)) = tasks.phase(of: task) { builder.record(pending, failure: nil) }
+        if task == spawning { spawning = nil }
         // Stepping, the execve's exit stop comes next; otherwise the task runs on.
         tasks.set(task, stepping ? .inSyscall(.ignore) : .running)
         resume(task)

@@ -53,6 +53,8 @@ public struct Access: OptionSet, Sendable, Hashable {
     public static let delete = Access(rawValue: 8)
     /// mkdir.
     public static let directory = Access(rawValue: 16)
+    /// execve, execveat.
+    public static let execute = Access(rawValue: 32)
 
     /// The set a call on one path joins when it succeeds.
     public init(_ effect: PathEffect) {
@@ -61,6 +63,7 @@ public struct Access: OptionSet, Sendable, Hashable {
         case .delete: self = .delete
         case .write: self = .write
         case .makeDirectory: self = .directory
+        case .execute: self = .execute
         }
     }
 }

@@ -30,12 +30,14 @@ public struct Report: Sendable, Equatable {
     public var deletes: [[UInt8]]
     /// Directories made.
     public var directories: [[UInt8]]
+    /// Files run by a successful execve or execveat.
+    public var executed: [[UInt8]]
     /// Things the user should know that did not stop the trace (events that could not be decoded).
     public var warnings: [String]
 
     public init(command: [[UInt8]], workspace: [UInt8], outcome: CommandOutcome, reads: [[UInt8]],
                 writes: [[UInt8]], probes: [[UInt8]] = [], missing: [[UInt8]] = [], deletes: [[UInt8]] = [],
-                directories: [[UInt8]] = [], warnings: [String] = []) {
+                directories: [[UInt8]] = [], executed: [[UInt8]] = [], warnings: [String] = []) {
         self.command = command
         self.workspace = workspace
         self.outcome = outcome
@@ -45,6 +47,7 @@ public struct Report: Sendable, Equatable {
         self.missing = missing
         self.deletes = deletes
         self.directories = directories
+        self.executed = executed
         self.warnings = warnings
     }
 }
@@ -71,6 +74,7 @@ public struct ReportBuilder: Sendable {
     private var missing = Set<[UInt8]>()
     private var deletes = Set<[UInt8]>()
     private var directories = Set<[UInt8]>()
+    private var executed = Set<[UInt8]>()
 
     public init(filter: WorkspaceFilter) { self.filter = filter }
 
@@ -97,7 +101,7 @@ public struct ReportBuilder: Sendable {
     /// probe's failure says a path is missing: a failed unlink or mkdir says nothing a build depends on.
     func pending(path: [UInt8], effect: PathEffect) -> PendingCall? {
         guard let relative = filter.relativePath(path).map(Array.init) else { return nil }
-        return PendingCall(onSuccess: [(relative, Access(effect))], missingOnFailure: effect == .probe ? relative : nil)
+        return PendingCall(onSuccess: [(relative, Access(effect))], missingOnFailure: effect == .probe || effect == .execute ? relative : nil)
     }
 
     /// What a rename adds: the source deleted and the target written, or with RENAME_EXCHANGE both written
@@ -129,13 +133,15 @@ public struct ReportBuilder: Sendable {
         if access.contains(.probe) { probes.insert(path) }
         if access.contains(.delete) { deletes.insert(path) }
         if access.contains(.directory) { directories.insert(path) }
+        if access.contains(.execute) { executed.insert(path) }
     }
 
     public func build(command: [[UInt8]], outcome: CommandOutcome, warnings: [String] = []) -> Report {
         func sorted(_ set: Set<[UInt8]>) -> [[UInt8]] { set.sorted(by: Self.byteOrder) }
         return Report(command: command, workspace: filter.roots.first ?? [], outcome: outcome,
                       reads: sorted(reads), writes: sorted(writes), probes: sorted(probes), missing: sorted(missing),
-                      deletes: sorted(deletes), directories: sorted(directories), warnings: warnings)
+                      deletes: sorted(deletes), directories: sorted(directories), executed: sorted(executed),
+                      warnings: warnings)
     }
 
     /// Byte order (unsigned, shorter prefix first), as `LC_ALL=C sort` orders.

@@ -32,6 +32,9 @@ public enum PathEffect: Sendable, Equatable {
     case write
     /// mkdir, mkdirat.
     case makeDirectory
+    /// execve, execveat: the file run. Success is known at PTRACE_EVENT_EXEC (a successful exec returns to a
+    /// new program); a failure with ENOENT or ENOTDIR, as an execvp PATH search makes, is a missing path.
+    case execute
 }
 
 /// One row of a syscall table: a number of one ABI, its name and its argument shape.

@@ -30,6 +30,8 @@ extension SyscallTable {
             SyscallDescriptor(82, "rename", .rename(fromDirfd: nil, from: 0, toDirfd: nil, to: 1, flags: nil)),
             SyscallDescriptor(264, "renameat", .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: nil)),
             SyscallDescriptor(316, "renameat2", .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: 4)),
+            SyscallDescriptor(59, "execve", .path(dirfd: nil, path: 0, effect: .execute)),
+            SyscallDescriptor(322, "execveat", .path(dirfd: 0, path: 1, effect: .execute)),
             SyscallDescriptor(80, "chdir", .changesDirectories),
             SyscallDescriptor(81, "fchdir", .changesDirectories),
             SyscallDescriptor(155, "pivot_root", .changesDirectories),
@@ -41,11 +43,13 @@ extension SyscallTable {
             SyscallDescriptor(429, "move_mount", .changesDirectories),
         ])
 
-    /// x32 runs under AUDIT_ARCH_X86_64 with __X32_SYSCALL_BIT set in the number.
+    /// x32 runs under AUDIT_ARCH_X86_64 with __X32_SYSCALL_BIT set in the number. The calls whose arguments
+    /// hold pointers to pointers have x32 numbers of their own (512 and up in syscall_64.tbl).
+    static let x32OwnNumbers: [String: UInt32] = ["execve": 520, "execveat": 545]
     static let x32 = SyscallABI(
         name: "x32", auditArch: AuditArch.x86_64, flagBits: .generic,
         rows: x86_64.rows.map {
-            SyscallDescriptor($0.number | AuditArch.x32SyscallBit, $0.name, $0.shape)
+            SyscallDescriptor((x32OwnNumbers[$0.name] ?? $0.number) | AuditArch.x32SyscallBit, $0.name, $0.shape)
         })
 
     /// 32-bit programs on a 64-bit kernel (int 0x80, sysenter), and i386 kernels.
@@ -81,6 +85,8 @@ extension SyscallTable {
             SyscallDescriptor(38, "rename", .rename(fromDirfd: nil, from: 0, toDirfd: nil, to: 1, flags: nil)),
             SyscallDescriptor(302, "renameat", .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: nil)),
             SyscallDescriptor(353, "renameat2", .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: 4)),
+            SyscallDescriptor(11, "execve", .path(dirfd: nil, path: 0, effect: .execute)),
+            SyscallDescriptor(358, "execveat", .path(dirfd: 0, path: 1, effect: .execute)),
             SyscallDescriptor(12, "chdir", .changesDirectories),
             SyscallDescriptor(21, "mount", .changesDirectories),
             SyscallDescriptor(22, "umount", .changesDirectories),
