@@ -24,6 +24,7 @@ struct PathCallsTests {
                 "\(run.diagnostics)")
         #expect(report.deletes == ["sub/gone.txt", "sub/new.txt", "sub/old.txt", "sub/rmme"], "\(run.diagnostics)")
         #expect(report.directories == ["sub/made", "sub/made/inner"], "\(run.diagnostics)")
+        #expect(report.listed == ["sub/other"], "an O_DIRECTORY open\n\(run.diagnostics)")
         #expect(workspace.exists("sub/other/moved.txt") && workspace.exists("sub/visible.txt"))
     }
 
@@ -58,5 +59,25 @@ struct PathCallsTests {
         let direct = try workspace.trace([workspace.absolute("sub/bin/tool"), "direct.txt"], mode: mode)
         let directReport = try direct.expectReport(writes: ["direct.txt"])
         #expect(directReport.executed == [], "\(direct.diagnostics)")
+    }
+
+    @Test("rm -rf and shutil.rmtree: listings and deletes, no reads", arguments: ["rm", "python3"],
+          TracerMode.allCases)
+    func removeTree(tool: String, mode: TracerMode) throws {
+        guard tool == "rm" || Locations.onPath("python3") != nil else {
+            print("python3 is not on PATH: shutil.rmtree not checked")
+            return
+        }
+        let workspace = try Workspace()
+        try workspace.file("sub/tree/a.txt")
+        try workspace.file("sub/tree/deep/b.txt")
+        let command = tool == "rm" ? ["rm", "-rf", "sub/tree"]
+            : ["python3", "-S", "-c", "import shutil; shutil.rmtree('sub/tree')"]
+        let run = try workspace.trace(command, mode: mode)
+        let report = try run.expectReport()
+        #expect(report.listed == ["sub/tree", "sub/tree/deep"], "\(run.diagnostics)")
+        #expect(report.deletes == ["sub/tree", "sub/tree/a.txt", "sub/tree/deep", "sub/tree/deep/b.txt"],
+                "\(run.diagnostics)")
+        #expect(!workspace.exists("sub/tree"))
     }
 }

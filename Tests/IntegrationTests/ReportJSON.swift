@@ -253,6 +253,7 @@ struct TraceReport {
     var deletes: [RawPath]
     var directories: [RawPath]
     var executed: [RawPath]
+    var listed: [RawPath]
     var warnings: [String]
 
     init(json bytes: [UInt8]) throws {
@@ -291,6 +292,7 @@ struct TraceReport {
         deletes = try strings("deletes")
         directories = try strings("directories")
         executed = try strings("executed")
+        listed = try strings("listed")
         warnings = try strings("warnings").map { String(decoding: $0.bytes, as: UTF8.self) }
     }
 }

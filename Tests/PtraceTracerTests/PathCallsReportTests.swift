@@ -63,11 +63,25 @@ struct PathCallsReportTests {
         #expect(failed.deletes.isEmpty && failed.writes.isEmpty && failed.missing.isEmpty)
     }
 
-    @Test("an open that is neither a read nor a write still matters only for a miss")
+    @Test("an O_PATH open matters only for a miss; an O_DIRECTORY open is a listing")
     func pathOnlyOpen() throws {
-        let flags = OpenFlags(accessMode: .readOnly, directory: true)
-        #expect(!builder.matters(path: bytes("/ws/d"), flags: flags))
-        let pending = try #require(builder.pending(path: bytes("/ws/d"), flags: flags))
+        let pathOnly = OpenFlags(accessMode: .readOnly, pathOnly: true)
+        #expect(!builder.matters(path: bytes("/ws/d"), flags: pathOnly))
+        let pending = try #require(builder.pending(path: bytes("/ws/d"), flags: pathOnly))
         #expect(build { $0.record(pending, failure: nil) } == build { _ in })
+        let directory = try #require(builder.pending(path: bytes("/ws/d"), flags: OpenFlags(accessMode: .readOnly,
+                                                                                               directory: true)))
+        let listed = build { $0.record(directory, failure: nil) }
+        #expect(listed.listed == [bytes("d")] && listed.reads.isEmpty)
+    }
+
+    @Test("a plain read open that turned out to be a directory is a listing, not a read; a write open never is")
+    func openedDirectory() throws {
+        let read = try #require(builder.pending(path: bytes("/ws/d"), flags: OpenFlags(accessMode: .readOnly)))
+        #expect(read.listIfDirectory)
+        let report = build { $0.record(read, failure: nil, openedDirectory: true) }
+        #expect(report.listed == [bytes("d")] && report.reads.isEmpty)
+        let both = try #require(builder.pending(path: bytes("/ws/f"), flags: OpenFlags(accessMode: .readWrite)))
+        #expect(!both.listIfDirectory)
     }
 }

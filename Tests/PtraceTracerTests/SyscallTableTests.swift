@@ -74,10 +74,13 @@ let pathCallNames: [String: PathEffect] = [
     "symlink": .write, "symlinkat": .write, "execve": .execute, "execveat": .execute,
 ]
 
+/// Calls on a descriptor.
+let descriptorCallNames: [String: PathEffect] = ["getdents": .list, "getdents64": .list]
+
 /// Every name any ABI's table has, and every name it could have: each is looked up in each header, so a call
 /// the header has and the table lacks is found too.
 let checkedNames: [String] = Array(Set(["open", "openat", "openat2", "creat"]).union(directoryChangingNames)
-    .union(pathCallNames.keys)).sorted()
+    .union(pathCallNames.keys).union(descriptorCallNames.keys)).sorted()
 
 @Suite("SyscallTable (STYLE: the syscall table is data; a test checks each row against the C headers)")
 struct SyscallTableTests {
@@ -115,6 +118,7 @@ struct SyscallTableTests {
                 case "openat": #expect(row.shape == .open(dirfd: 0, path: 1, flags: 2))
                 case "openat2": #expect(row.shape == .openHow(dirfd: 0, path: 1, how: 2))
                 case "creat": #expect(row.shape == .create(path: 0))
+                case "getdents", "getdents64": #expect(row.shape == .descriptor(fd: 0, effect: .list))
                 case "rename": #expect(row.shape == .rename(fromDirfd: nil, from: 0, toDirfd: nil, to: 1, flags: nil))
                 case "renameat": #expect(row.shape == .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: nil))
                 case "renameat2": #expect(row.shape == .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: 4))

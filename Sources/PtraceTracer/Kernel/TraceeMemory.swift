@@ -1,4 +1,9 @@
 import CPtrace
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Reads from a stopped tracee's address space.
 enum TraceeMemory {
@@ -31,6 +36,14 @@ enum ProcFS {
     /// `cptrace_readlink_proc` of /proc/TID/fd/FD: what a descriptor refers to.
     static func descriptorTarget(of task: TaskID, fd: Int32, buffer: inout [UInt8]) -> Result<[UInt8], Errno> {
         readLink(task, fd: fd, buffer: &buffer)
+    }
+
+    /// stat(2) of /proc/TID/fd/FD, which follows the descriptor to what it opened: whether that is a
+    /// directory. False when it cannot be told (the task or the descriptor is gone).
+    static func isDirectory(_ task: TaskID, fd: Int32) -> Bool {
+        var info = stat()
+        guard stat("/proc/\(task)/fd/\(fd)", &info) == 0 else { return false }
+        return info.st_mode & S_IFMT == S_IFDIR
     }
 
     /// The calling thread's own current directory: a check that /proc is there at all.

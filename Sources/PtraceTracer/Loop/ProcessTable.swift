@@ -5,6 +5,9 @@ struct PendingCall {
     var onSuccess: [(relativePath: [UInt8], access: Access)]
     /// If it fails with ENOENT or ENOTDIR: the path that is missing.
     var missingOnFailure: [UInt8]?
+    /// An open that reads without O_DIRECTORY: if what it opened is a directory, it is a listing, not a read
+    /// (checked at the exit, on the returned descriptor).
+    var listIfDirectory = false
     /// A path of the call could not be read; if it succeeds, the report counts it as undecoded.
     var undecoded = false
     /// A rename: the cwd cache is suspended from its entry to its exit (`ProcessTable.beginDirectoryChange`).

@@ -261,7 +261,11 @@ public final class Tracer {
             case .pending(let pending):
                 if let call = fields(of: task, atEntry: false) {
                     let failure = call.failed ? Errno(Int32(truncatingIfNeeded: -call.returnValue)) : nil
-                    builder.record(pending, failure: failure)
+                    // Only a read-only open is checked (a write of a directory fails with EISDIR), and only
+                    // inside the workspace (pending is nil elsewhere): one stat per such open.
+                    let directory = failure == nil && pending.listIfDirectory
+                        && ProcFS.isDirectory(task, fd: Int32(truncatingIfNeeded: call.returnValue))
+                    builder.record(pending, failure: failure, openedDirectory: directory)
                     if pending.undecoded && failure == nil { undecoded += 1 }
                 }
                 if pending.changesDirectories { tasks.endDirectoryChange() }

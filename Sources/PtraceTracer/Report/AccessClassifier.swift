@@ -55,6 +55,8 @@ public struct Access: OptionSet, Sendable, Hashable {
     public static let directory = Access(rawValue: 16)
     /// execve, execveat.
     public static let execute = Access(rawValue: 32)
+    /// getdents on a directory, and opens of a directory with O_DIRECTORY (not O_PATH).
+    public static let list = Access(rawValue: 64)
 
     /// The set a call on one path joins when it succeeds.
     public init(_ effect: PathEffect) {
@@ -64,6 +66,7 @@ public struct Access: OptionSet, Sendable, Hashable {
         case .write: self = .write
         case .makeDirectory: self = .directory
         case .execute: self = .execute
+        case .list: self = .list
         }
     }
 }

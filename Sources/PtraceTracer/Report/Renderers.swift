@@ -119,7 +119,8 @@ public enum JSONRenderer {
         out += Array(",\n  \"writes\": ".utf8)
         array(report.writes, indent: "  ", into: &out)
         for (key, paths) in [("probes", report.probes), ("missing", report.missing), ("deletes", report.deletes),
-                             ("directories", report.directories), ("executed", report.executed)] {
+                             ("directories", report.directories), ("executed", report.executed),
+                             ("listed", report.listed)] {
             out += Array(",\n  \"\(key)\": ".utf8)
             array(paths, indent: "  ", into: &out)
         }

@@ -32,12 +32,15 @@ public struct Report: Sendable, Equatable {
     public var directories: [[UInt8]]
     /// Files run by a successful execve or execveat.
     public var executed: [[UInt8]]
+    /// Directories whose entries were read (getdents) or that were opened with O_DIRECTORY.
+    public var listed: [[UInt8]]
     /// Things the user should know that did not stop the trace (events that could not be decoded).
     public var warnings: [String]
 
     public init(command: [[UInt8]], workspace: [UInt8], outcome: CommandOutcome, reads: [[UInt8]],
                 writes: [[UInt8]], probes: [[UInt8]] = [], missing: [[UInt8]] = [], deletes: [[UInt8]] = [],
-                directories: [[UInt8]] = [], executed: [[UInt8]] = [], warnings: [String] = []) {
+                directories: [[UInt8]] = [], executed: [[UInt8]] = [], listed: [[UInt8]] = [],
+                warnings: [String] = []) {
         self.command = command
         self.workspace = workspace
         self.outcome = outcome
@@ -48,6 +51,7 @@ public struct Report: Sendable, Equatable {
         self.deletes = deletes
         self.directories = directories
         self.executed = executed
+        self.listed = listed
         self.warnings = warnings
     }
 }
@@ -75,12 +79,13 @@ public struct ReportBuilder: Sendable {
     private var deletes = Set<[UInt8]>()
     private var directories = Set<[UInt8]>()
     private var executed = Set<[UInt8]>()
+    private var listed = Set<[UInt8]>()
 
     public init(filter: WorkspaceFilter) { self.filter = filter }
 
-    /// Whether an open of `path` with `flags` would change the report, if it succeeded.
+    /// Whether an open of `path` with `flags` would change `reads` or `writes`, if it succeeded.
     public func matters(path: [UInt8], flags: OpenFlags) -> Bool {
-        !(pending(path: path, flags: flags)?.onSuccess.isEmpty ?? true)
+        !AccessClassifier.classify(flags).isEmpty && filter.relativePath(path) != nil
     }
 
     /// A successful open.
@@ -93,8 +98,12 @@ public struct ReportBuilder: Sendable {
     /// read nor a write (O_PATH, O_DIRECTORY, O_TMPFILE) still matters if it fails: the path is missing.
     func pending(path: [UInt8], flags: OpenFlags) -> PendingCall? {
         guard let relative = filter.relativePath(path).map(Array.init) else { return nil }
-        let access = AccessClassifier.classify(flags)
-        return PendingCall(onSuccess: access.isEmpty ? [] : [(relative, access)], missingOnFailure: relative)
+        var access = AccessClassifier.classify(flags)
+        // An O_DIRECTORY open (without O_PATH, which cannot read entries) is a listing, never a read.
+        if flags.directory && !flags.pathOnly { access.insert(.list) }
+        var pending = PendingCall(onSuccess: access.isEmpty ? [] : [(relative, access)], missingOnFailure: relative)
+        pending.listIfDirectory = access == .read
+        return pending
     }
 
     /// What a call on one path adds to the report, or nil when the path is outside the workspace. Only a
@@ -117,9 +126,9 @@ public struct ReportBuilder: Sendable {
 
     /// Records a call at its exit: its effects if it succeeded (`failure` nil), its missing path if it failed
     /// with ENOENT or ENOTDIR (a path, or one of its directories, does not exist).
-    mutating func record(_ pending: PendingCall, failure: Errno?) {
+    mutating func record(_ pending: PendingCall, failure: Errno?, openedDirectory: Bool = false) {
         guard let failure else {
-            for (path, access) in pending.onSuccess { insert(path, access) }
+            for (path, access) in pending.onSuccess { insert(path, openedDirectory ? .list : access) }
             return
         }
         if failure == .noSuchFile || failure == .notDirectory, let path = pending.missingOnFailure {
@@ -134,6 +143,7 @@ public struct ReportBuilder: Sendable {
         if access.contains(.delete) { deletes.insert(path) }
         if access.contains(.directory) { directories.insert(path) }
         if access.contains(.execute) { executed.insert(path) }
+        if access.contains(.list) { listed.insert(path) }
     }
 
     public func build(command: [[UInt8]], outcome: CommandOutcome, warnings: [String] = []) -> Report {
@@ -141,7 +151,7 @@ public struct ReportBuilder: Sendable {
         return Report(command: command, workspace: filter.roots.first ?? [], outcome: outcome,
                       reads: sorted(reads), writes: sorted(writes), probes: sorted(probes), missing: sorted(missing),
                       deletes: sorted(deletes), directories: sorted(directories), executed: sorted(executed),
-                      warnings: warnings)
+                      listed: sorted(listed), warnings: warnings)
     }
 
     /// Byte order (unsigned, shorter prefix first), as `LC_ALL=C sort` orders.

@@ -77,6 +77,15 @@ struct Decoder {
                 guard let pending = builder.pending(path: absolute, effect: effect) else { return .ignore }
                 return .pending(pending)
             }
+        case .descriptor(let fdIndex, let effect):
+            let fd = Int32(truncatingIfNeeded: call.argument(fdIndex))
+            // Not a directory (or a deleted one, shown with " (deleted)"): the call fails or names no path.
+            guard fd >= 0, case .success(let target) = ProcFS.descriptorTarget(of: task, fd: fd, buffer: &linkBuffer),
+                  PathResolver.isAbsolute(target),
+                  let pending = builder.pending(path: PathResolver.normalize(target[...]), effect: effect) else {
+                return .ignore
+            }
+            return .pending(pending)
         case .rename(let fromDirfd, let fromIndex, let toDirfd, let toIndex, let flagsIndex):
             // Both paths are resolved before the cache is suspended (the rename has not happened yet), each
             // against its own dirfd.

@@ -19,6 +19,8 @@ public enum ArgumentShape: Sendable, Equatable {
     /// dirfd. A rename also changes the name under which /proc shows a directory, so it ends the cwd cache
     /// like `changesDirectories` does.
     case rename(fromDirfd: Int?, from: Int, toDirfd: Int?, to: Int, flags: Int?)
+    /// A call on an open descriptor, getdents64(fd, …): the path is what /proc/TID/fd/N shows at entry.
+    case descriptor(fd: Int, effect: PathEffect)
 }
 
 /// What a successful call on a path means for the report; failing with ENOENT or ENOTDIR, a `probe` is a
@@ -35,6 +37,8 @@ public enum PathEffect: Sendable, Equatable {
     /// execve, execveat: the file run. Success is known at PTRACE_EVENT_EXEC (a successful exec returns to a
     /// new program); a failure with ENOENT or ENOTDIR, as an execvp PATH search makes, is a missing path.
     case execute
+    /// getdents, getdents64: the directory's entries were read.
+    case list
 }
 
 /// One row of a syscall table: a number of one ABI, its name and its argument shape.
