@@ -25,6 +25,12 @@ struct PathCallsTests {
         #expect(report.deletes == ["sub/gone.txt", "sub/new.txt", "sub/old.txt", "sub/rmme"], "\(run.diagnostics)")
         #expect(report.directories == ["sub/made", "sub/made/inner"], "\(run.diagnostics)")
         #expect(report.listed == ["sub/other"], "an O_DIRECTORY open\n\(run.diagnostics)")
+        // Net effect: nothing was read; every written name that still exists is an output (new.txt was
+        // renamed away, and so was old.txt; a.txt and b.txt were exchanged).
+        #expect(report.inputs == [], "\(run.diagnostics)")
+        #expect(report.outputs == ["sub/a.txt", "sub/b.txt", "sub/hard.txt", "sub/long.txt", "sub/other/hard2.txt",
+                                   "sub/other/moved.txt", "sub/other/soft2.txt", "sub/soft.txt", "sub/visible.txt"],
+                "\(run.diagnostics)")
         #expect(workspace.exists("sub/other/moved.txt") && workspace.exists("sub/visible.txt"))
     }
 
@@ -49,7 +55,8 @@ struct PathCallsTests {
         try workspace.directory("sub/nobin")
         try workspace.directory("sub/bin")
         try FileManager.default.copyItem(atPath: try Fixture.path("touch"), toPath: workspace.absolute("sub/bin/tool"))
-        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path, toPath: workspace.absolute("sub/bin/wsh"))
+        let shell = URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path
+        try FileManager.default.copyItem(atPath: shell, toPath: workspace.absolute("sub/bin/wsh"))
         let path = workspace.absolute("sub/nobin") + ":" + workspace.absolute("sub/bin") + ":/usr/bin:/bin"
         let run = try workspace.trace(["/usr/bin/env", "PATH=" + path, "wsh", "-c", "tool made.txt"], mode: mode)
         let report = try run.expectReport(writes: ["made.txt"])

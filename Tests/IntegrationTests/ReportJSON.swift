@@ -254,6 +254,8 @@ struct TraceReport {
     var directories: [RawPath]
     var executed: [RawPath]
     var listed: [RawPath]
+    var inputs: [RawPath]
+    var outputs: [RawPath]
     var warnings: [String]
 
     init(json bytes: [UInt8]) throws {
@@ -293,6 +295,8 @@ struct TraceReport {
         directories = try strings("directories")
         executed = try strings("executed")
         listed = try strings("listed")
+        inputs = try strings("inputs")
+        outputs = try strings("outputs")
         warnings = try strings("warnings").map { String(decoding: $0.bytes, as: UTF8.self) }
     }
 }

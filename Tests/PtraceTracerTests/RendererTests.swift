@@ -94,8 +94,9 @@ struct RendererTests {
     @Test("the JSON report has SPEC's keys and values (JSONSerialization)")
     func specJSON() throws {
         let object = try parseWithFoundation(JSONRenderer.render(Self.specReport))
-        #expect(Set(object.keys) == ["version", "command", "workspace", "exitCode", "reads", "writes", "probes", "missing", "executed", "listed",
-                                   "deletes", "directories", "warnings"])
+        #expect(Set(object.keys) == ["version", "command", "workspace", "exitCode", "reads", "writes", "probes",
+                                   "missing", "deletes", "directories", "executed", "listed", "inputs", "outputs",
+                                   "warnings"])
         #expect(object["version"] as? Int == 1)
         #expect(object["command"] as? [String] == ["node", "test-script.mjs"])
         #expect(object["workspace"] as? String == "/workspace")

@@ -99,7 +99,8 @@ struct ReportBuilderTests {
         let report = builder.build(command: [bytes("node"), bytes("x.mjs")], outcome: .killed(signal: 9),
                                    warnings: ["w"])
         #expect(report == Report(command: [bytes("node"), bytes("x.mjs")], workspace: bytes("/ws"),
-                                 outcome: .killed(signal: 9), reads: [bytes("a")], writes: [], warnings: ["w"]))
+                                 outcome: .killed(signal: 9), reads: [bytes("a")], writes: [],
+                                 inputs: [bytes("a")], warnings: ["w"]))
     }
 
     @Test("an empty trace builds an empty report")

@@ -120,7 +120,7 @@ public enum JSONRenderer {
         array(report.writes, indent: "  ", into: &out)
         for (key, paths) in [("probes", report.probes), ("missing", report.missing), ("deletes", report.deletes),
                              ("directories", report.directories), ("executed", report.executed),
-                             ("listed", report.listed)] {
+                             ("listed", report.listed), ("inputs", report.inputs), ("outputs", report.outputs)] {
             out += Array(",\n  \"\(key)\": ".utf8)
             array(paths, indent: "  ", into: &out)
         }

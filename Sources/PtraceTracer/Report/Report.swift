@@ -34,13 +34,17 @@ public struct Report: Sendable, Equatable {
     public var executed: [[UInt8]]
     /// Directories whose entries were read (getdents) or that were opened with O_DIRECTORY.
     public var listed: [[UInt8]]
+    /// Net effect: files read or executed whose content predates the task (not written or deleted by it first).
+    public var inputs: [[UInt8]]
+    /// Net effect: files the task wrote that exist when it ends (a temporary, written then deleted, is not).
+    public var outputs: [[UInt8]]
     /// Things the user should know that did not stop the trace (events that could not be decoded).
     public var warnings: [String]
 
     public init(command: [[UInt8]], workspace: [UInt8], outcome: CommandOutcome, reads: [[UInt8]],
                 writes: [[UInt8]], probes: [[UInt8]] = [], missing: [[UInt8]] = [], deletes: [[UInt8]] = [],
                 directories: [[UInt8]] = [], executed: [[UInt8]] = [], listed: [[UInt8]] = [],
-                warnings: [String] = []) {
+                inputs: [[UInt8]] = [], outputs: [[UInt8]] = [], warnings: [String] = []) {
         self.command = command
         self.workspace = workspace
         self.outcome = outcome
@@ -52,6 +56,8 @@ public struct Report: Sendable, Equatable {
         self.directories = directories
         self.executed = executed
         self.listed = listed
+        self.inputs = inputs
+        self.outputs = outputs
         self.warnings = warnings
     }
 }
@@ -80,6 +86,36 @@ public struct ReportBuilder: Sendable {
     private var directories = Set<[UInt8]>()
     private var executed = Set<[UInt8]>()
     private var listed = Set<[UInt8]>()
+    /// The net effect so far, per path: a small state machine fed in the order the calls returned.
+    private var effects: [[UInt8]: NetEffect] = [:]
+
+    /// What the calls seen so far did to one path's content.
+    struct NetEffect: Equatable {
+        /// Whether the first call that touched the content read it (the content predates the task) or
+        /// replaced it (wrote, truncated, created, deleted, renamed over it).
+        enum First: Equatable { case read, replaced }
+        var first: First?
+        var written = false
+        /// After the last call: false once deleted or renamed away, true once written again.
+        var exists = true
+
+        mutating func apply(_ access: Access) {
+            // O_RDWR without O_TRUNC reads the old content before writing: read first.
+            if access.contains(.read) || access.contains(.execute) { first = first ?? .read }
+            if access.contains(.write) {
+                first = first ?? .replaced
+                written = true
+                exists = true
+            }
+            if access.contains(.delete) {
+                first = first ?? .replaced
+                exists = false
+            }
+        }
+
+        var isInput: Bool { first == .read }
+        var isOutput: Bool { written && exists }
+    }
 
     public init(filter: WorkspaceFilter) { self.filter = filter }
 
@@ -110,7 +146,8 @@ public struct ReportBuilder: Sendable {
     /// probe's failure says a path is missing: a failed unlink or mkdir says nothing a build depends on.
     func pending(path: [UInt8], effect: PathEffect) -> PendingCall? {
         guard let relative = filter.relativePath(path).map(Array.init) else { return nil }
-        return PendingCall(onSuccess: [(relative, Access(effect))], missingOnFailure: effect == .probe || effect == .execute ? relative : nil)
+        let looksUp = effect == .probe || effect == .execute
+        return PendingCall(onSuccess: [(relative, Access(effect))], missingOnFailure: looksUp ? relative : nil)
     }
 
     /// What a rename adds: the source deleted and the target written, or with RENAME_EXCHANGE both written
@@ -144,6 +181,9 @@ public struct ReportBuilder: Sendable {
         if access.contains(.directory) { directories.insert(path) }
         if access.contains(.execute) { executed.insert(path) }
         if access.contains(.list) { listed.insert(path) }
+        if !access.intersection([.read, .execute, .write, .delete]).isEmpty {
+            effects[path, default: NetEffect()].apply(access)
+        }
     }
 
     public func build(command: [[UInt8]], outcome: CommandOutcome, warnings: [String] = []) -> Report {
@@ -151,7 +191,8 @@ public struct ReportBuilder: Sendable {
         return Report(command: command, workspace: filter.roots.first ?? [], outcome: outcome,
                       reads: sorted(reads), writes: sorted(writes), probes: sorted(probes), missing: sorted(missing),
                       deletes: sorted(deletes), directories: sorted(directories), executed: sorted(executed),
-                      listed: sorted(listed), warnings: warnings)
+                      listed: sorted(listed), inputs: sorted(Set(effects.filter { $0.value.isInput }.keys)),
+                      outputs: sorted(Set(effects.filter { $0.value.isOutput }.keys)), warnings: warnings)
     }
 
     /// Byte order (unsigned, shorter prefix first), as `LC_ALL=C sort` orders.
