@@ -238,11 +238,14 @@ struct PropertyTests {
             case 1: outcome = .killed(signal: Int32.random(in: 1...64, using: &random))
             default: outcome = .execFailed(errors.randomElement(using: &random)!)
             }
+            func paths() -> [[UInt8]] {
+                (0..<Int.random(in: 0...6, using: &random)).map { _ in Property.bytePath(using: &random) }
+            }
             let report = Report(
                 command: (0..<Int.random(in: 1...4, using: &random)).map { _ in Property.bytePath(using: &random) },
                 workspace: Property.bytePath(using: &random), outcome: outcome,
-                reads: (0..<Int.random(in: 0...6, using: &random)).map { _ in Property.bytePath(using: &random) },
-                writes: (0..<Int.random(in: 0...6, using: &random)).map { _ in Property.bytePath(using: &random) },
+                reads: paths(), writes: paths(), probes: paths(), missing: paths(), deletes: paths(),
+                directories: paths(), executed: paths(), listed: paths(), inputs: paths(), outputs: paths(),
                 warnings: Bool.random(using: &random) ? [] : [String(decoding: Property.bytePath(using: &random),
                                                                      as: UTF8.self)])
             let json = JSONRenderer.render(report)
@@ -262,6 +265,14 @@ struct PropertyTests {
                 "exitCode": .number(String(outcome.exitStatus)),
                 "reads": .array(report.reads.map { .string($0) }),
                 "writes": .array(report.writes.map { .string($0) }),
+                "probes": .array(report.probes.map { .string($0) }),
+                "missing": .array(report.missing.map { .string($0) }),
+                "deletes": .array(report.deletes.map { .string($0) }),
+                "directories": .array(report.directories.map { .string($0) }),
+                "executed": .array(report.executed.map { .string($0) }),
+                "listed": .array(report.listed.map { .string($0) }),
+                "inputs": .array(report.inputs.map { .string($0) }),
+                "outputs": .array(report.outputs.map { .string($0) }),
                 "warnings": .array(report.warnings.map { .string(Array($0.utf8)) }),
             ]
             switch outcome {
