@@ -30,14 +30,37 @@ uint32_t cptrace_seccomp_action_errno(int error) { return SECCOMP_RET_ERRNO | ((
 
 // Layout, per listed ABI:
 //     ld  arch;  jeq ARCH, 0, <size of block>          (the first instruction is shared)
-//     block: ld nr; { jeq NR, 0, 1; ret ACTION }*; ret ALLOW
+//     block: ld nr; rule*; ret ALLOW
+//     rule:  jeq NR, 0, 1; ret ACTION
+//     rule with an exception:  jeq NR, 0, 4; ld arg[i]; jset MASK, 0, 1; ret ALLOW; ret ACTION
 // then `ret ALLOW` for every ABI not listed. Each block is reached only after its arch matched, so a
 // number is never read under the wrong ABI (seccomp(2): "the arch field is not unique for all calling
-// conventions" is why the arch comes first). Offsets are 8-bit: a block holds at most 126 rules.
+// conventions" is why the arch comes first). A rule with an exception loads an argument into the
+// accumulator, but both of its branches return. Jump offsets are 8-bit: a block holds at most 255
+// instructions.
+static size_t rule_length(const cptrace_filter_rule *rule) { return rule->unless_argument >= 0 ? 5 : 2; }
+
+static uint32_t argument_offset(int32_t index) {
+    // The low 32 bits of the 64-bit argument.
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return (uint32_t)(offsetof(struct seccomp_data, args) + 8 * (uint32_t)index);
+#else
+    return (uint32_t)(offsetof(struct seccomp_data, args) + 8 * (uint32_t)index + 4);
+#endif
+}
+
 cptrace_filter *cptrace_seccomp_filter_create(const cptrace_filter_arch *arches, size_t count, int *error) {
     size_t total = 2;   // ld arch, final ret ALLOW
     for (size_t i = 0; i < count; i++) {
-        size_t block = 2 + 2 * (size_t)arches[i].rule_count;
+        size_t block = 2;   // ld nr, ret ALLOW
+        for (uint32_t r = 0; r < arches[i].rule_count; r++) {
+            const cptrace_filter_rule *rule = &arches[i].rules[r];
+            if (rule->unless_argument > 5) {
+                *error = EINVAL;
+                return NULL;
+            }
+            block += rule_length(rule);
+        }
         if (block > 255) {
             *error = E2BIG;
             return NULL;
@@ -60,13 +83,23 @@ cptrace_filter *cptrace_seccomp_filter_create(const cptrace_filter_arch *arches,
     out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arch_offset);
     for (size_t i = 0; i < count; i++) {
         const cptrace_filter_arch *arch = &arches[i];
+        size_t block = 2;
+        for (uint32_t r = 0; r < arch->rule_count; r++) block += rule_length(&arch->rules[r]);
         // A mismatch jumps over the block to the next arch test, with the accumulator still holding arch.
-        uint8_t block = (uint8_t)(2 + 2 * arch->rule_count);
-        out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch->audit_arch, 0, block);
+        out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch->audit_arch, 0, (uint8_t)block);
         out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, nr_offset);
         for (uint32_t r = 0; r < arch->rule_count; r++) {
-            out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch->rules[r].nr, 0, 1);
-            out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, arch->rules[r].action);
+            const cptrace_filter_rule *rule = &arch->rules[r];
+            if (rule->unless_argument < 0) {
+                out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rule->nr, 0, 1);
+                out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, rule->action);
+            } else {
+                out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rule->nr, 0, 4);
+                out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, argument_offset(rule->unless_argument));
+                out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, rule->unless_mask, 0, 1);
+                out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+                out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, rule->action);
+            }
         }
         out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
     }

@@ -89,7 +89,8 @@ struct Check: ParsableCommand {
         let argv = rawCommandArguments(count: command.count)
         let configuration = TraceConfiguration(
             command: argv, filter: traceOptions.workspaceFilter(), seccomp: !options.noSeccomp,
-            decoding: options.decoding.decoding, signalMask: TraceConfiguration.callingThreadSignalMask())
+            decoding: options.decoding.decoding, signalMask: TraceConfiguration.callingThreadSignalMask(),
+            allowRings: options.allowIoUring)
         do {
             try SignalForwarding.install([SIGINT, SIGTERM, SIGHUP])
         } catch {

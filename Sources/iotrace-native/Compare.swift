@@ -48,7 +48,7 @@ struct Compare: ParsableCommand {
         do {
             native = try Tracer(TraceConfiguration(
                 command: argv, filter: filter, seccomp: !options.noSeccomp, decoding: options.decoding.decoding,
-                signalMask: TraceConfiguration.callingThreadSignalMask())).run()
+                signalMask: TraceConfiguration.callingThreadSignalMask(), allowRings: options.allowIoUring)).run()
         } catch {
             sink.discard()
             throw CLIError(error.description)

@@ -50,7 +50,8 @@ struct Trace: ParsableCommand {
         let argv = rawCommandArguments(count: command.count)
         let configuration = TraceConfiguration(
             command: argv, filter: options.workspaceFilter(), seccomp: !options.noSeccomp,
-            decoding: options.decoding.decoding, signalMask: TraceConfiguration.callingThreadSignalMask())
+            decoding: options.decoding.decoding, signalMask: TraceConfiguration.callingThreadSignalMask(),
+            allowRings: options.allowIoUring)
         do {
             try SignalForwarding.install([SIGINT, SIGTERM, SIGHUP])
         } catch {

@@ -46,6 +46,12 @@ struct TraceOptions: ParsableArguments {
         valueName: "MODE"))
     var decoding: DecodingChoice = .syscallInfo
 
+    @Flag(help: ArgumentHelp(
+        "Let the command use io_uring. By default io_uring_setup fails with ENOSYS, so runtimes such as libuv "
+            + "fall back to syscalls the tracer sees; with this flag, what goes through a ring is not seen and the "
+            + "report says so."))
+    var allowIoUring = false
+
     func validate() throws {
         if let workspace {
             guard isDirectory(workspace) else {

@@ -79,7 +79,7 @@ let descriptorCallNames: [String: PathEffect] = ["getdents": .list, "getdents64"
 
 /// Every name any ABI's table has, and every name it could have: each is looked up in each header, so a call
 /// the header has and the table lacks is found too.
-let checkedNames: [String] = Array(Set(["open", "openat", "openat2", "creat"]).union(directoryChangingNames)
+let checkedNames: [String] = Array(Set(["open", "openat", "openat2", "creat", "io_uring_setup"]).union(directoryChangingNames)
     .union(pathCallNames.keys).union(descriptorCallNames.keys)).sorted()
 
 @Suite("SyscallTable (STYLE: the syscall table is data; a test checks each row against the C headers)")
@@ -118,6 +118,7 @@ struct SyscallTableTests {
                 case "openat": #expect(row.shape == .open(dirfd: 0, path: 1, flags: 2))
                 case "openat2": #expect(row.shape == .openHow(dirfd: 0, path: 1, how: 2))
                 case "creat": #expect(row.shape == .create(path: 0))
+                case "io_uring_setup": #expect(row.shape == .ringSetup)
                 case "getdents", "getdents64": #expect(row.shape == .descriptor(fd: 0, effect: .list))
                 case "rename": #expect(row.shape == .rename(fromDirfd: nil, from: 0, toDirfd: nil, to: 1, flags: nil))
                 case "renameat": #expect(row.shape == .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: nil))
@@ -135,6 +136,14 @@ struct SyscallTableTests {
                 }
             }
             #expect(Set(abi.rows.map(\.name)).count == abi.rows.count, "\(abi.name) has a name twice")
+            // fstat in disguise: the flags argument of the stat calls that take AT_EMPTY_PATH.
+            for row in abi.rows {
+                switch row.name {
+                case "newfstatat", "fstatat64": #expect(row.untracedWhen == .emptyPath(flags: 3), "\(abi.name) \(row.name)")
+                case "statx": #expect(row.untracedWhen == .emptyPath(flags: 2), "\(abi.name) \(row.name)")
+                default: #expect(row.untracedWhen == nil, "\(abi.name) \(row.name)")
+                }
+            }
         }
     }
 
@@ -168,21 +177,32 @@ struct SyscallTableTests {
 
     @Test("rows are grouped by audit arch for the filter: x86_64 and x32 share one")
     func groups() {
-        let groups = SyscallTable(abis: [SyscallTable.x86_64, SyscallTable.x32, SyscallTable.i386]).numbersByAuditArch
+        let groups = SyscallTable(abis: [SyscallTable.x86_64, SyscallTable.x32, SyscallTable.i386]).rowsByAuditArch
         #expect(groups.map(\.auditArch) == [0xC000_003E, 0x4000_0003])
-        #expect(groups[0].numbers == SyscallTable.x86_64.rows.map(\.number) + SyscallTable.x32.rows.map(\.number))
-        #expect(groups[1].numbers == SyscallTable.i386.rows.map(\.number))
+        #expect(groups[0].rows == SyscallTable.x86_64.rows + SyscallTable.x32.rows)
+        #expect(groups[1].rows == SyscallTable.i386.rows)
     }
 
-    @Test("the seccomp filter builds from the table: one jeq/ret pair per row, per audit arch",
+    @Test("the seccomp filter builds from the table: a jeq/ret pair per row, five instructions for a row with an exception, per audit arch",
           arguments: [SyscallTable.native,
                       SyscallTable(abis: [SyscallTable.x86_64, SyscallTable.x32, SyscallTable.i386]),
                       SyscallTable(abis: [SyscallTable.aarch64, SyscallTable.arm])])
     func seccompFilterBuilds(_ table: SyscallTable) throws {
-        let filter = try SeccompFilter(table: table)
-        // ld arch; per arch: jeq arch, ld nr, (jeq nr, ret TRACE) per row, ret ALLOW; final ret ALLOW.
-        let expected = 2 + table.numbersByAuditArch.reduce(0) { $0 + 3 + 2 * $1.numbers.count }
-        #expect(filter.instructionCount == expected)
+        // ld arch; per arch: jeq arch, ld nr, rules, ret ALLOW; final ret ALLOW. A rule: jeq nr, ret ACTION;
+        // with an exception: jeq nr, ld arg, jset mask, ret ALLOW, ret ACTION.
+        let groups = table.rowsByAuditArch
+        for allowRings in [false, true] {
+            let filter = try SeccompFilter(table: table, purpose: .traceTable(allowRings: allowRings))
+            let expected = 2 + groups.reduce(0) { sum, group in
+                sum + 3 + group.rows.reduce(0) { $0 + ($1.untracedWhen == nil ? 2 : 5) }
+            }
+            #expect(filter.instructionCount == expected)
+        }
+        // Only io_uring_setup's ENOSYS, one rule per ABI.
+        let refuse = try SeccompFilter(table: table, purpose: .refuseRings)
+        let rings = groups.map { $0.rows.filter { $0.shape == .ringSetup }.count }
+        #expect(rings.allSatisfy { $0 >= 1 })
+        #expect(refuse.instructionCount == 2 + rings.reduce(0) { $0 + 3 + 2 * $1 })
     }
 
     @Test("a filter too big for 8-bit jumps is refused with E2BIG, not built wrong")
@@ -190,10 +210,10 @@ struct SyscallTableTests {
         let rows = (0..<127).map { SyscallDescriptor(UInt32($0), "openat", .open(dirfd: 0, path: 1, flags: 2)) }
         let table = SyscallTable(abis: [SyscallABI(name: "big", auditArch: 0xC000_003E, flagBits: .generic,
                                                    rows: rows)])
-        #expect(throws: Errno(7 /* E2BIG */)) { try SeccompFilter(table: table) }
+        #expect(throws: Errno(7 /* E2BIG */)) { try SeccompFilter(table: table, purpose: .traceTable(allowRings: false)) }
         let fits = SyscallTable(abis: [SyscallABI(name: "fits", auditArch: 0xC000_003E, flagBits: .generic,
                                                   rows: Array(rows.prefix(126)))])
-        #expect(throws: Never.self) { try SeccompFilter(table: fits) }
+        #expect(throws: Never.self) { try SeccompFilter(table: fits, purpose: .traceTable(allowRings: false)) }
     }
 
     /// Compiles and runs a C program printing `name number` for each of our calls the header defines.

@@ -116,6 +116,10 @@ long cptrace_readlink_proc(pid_t tid, int fd, uint8_t *buffer, size_t capacity);
 typedef struct cptrace_filter_rule {
     uint32_t nr;
     uint32_t action;    // a SECCOMP_RET_* value, from cptrace_seccomp_action_*
+    /// When >= 0, the call is allowed instead when the low 32 bits of this argument have any bit of
+    /// `unless_mask` set (newfstatat and statx with AT_EMPTY_PATH: fstat in disguise).
+    int32_t unless_argument;
+    uint32_t unless_mask;
 } cptrace_filter_rule;
 
 typedef struct cptrace_filter_arch {

@@ -21,6 +21,7 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
     public static let nameTooLong = Errno(ENAMETOOLONG)
     public static let badAddress = Errno(EFAULT)
     public static let ioError = Errno(EIO)
+    public static let notImplemented = Errno(ENOSYS)
 
     /// strerror(3)'s text, e.g. "Operation not permitted".
     public var description: String { String(cString: strerror(rawValue)) }

@@ -1,16 +1,38 @@
 import CPtrace
 
-/// The BPF program the child installs before exec: SECCOMP_RET_TRACE for each call of the syscall table,
-/// on every ABI the table lists, SECCOMP_RET_ALLOW for everything else.
+/// The BPF program the child installs before exec, built from the syscall table for every ABI it lists;
+/// SECCOMP_RET_ALLOW for everything else.
 final class SeccompFilter {
+    /// What the filter is for.
+    enum Purpose: Equatable {
+        /// Stop at each call of the table (SECCOMP_RET_TRACE), except those its `untracedWhen` lets through;
+        /// io_uring_setup fails with ENOSYS unless `allowRings`, and is traced when allowed.
+        case traceTable(allowRings: Bool)
+        /// Stepping every syscall: only make io_uring_setup fail with ENOSYS.
+        case refuseRings
+    }
+
     let pointer: OpaquePointer
 
     /// `cptrace_seccomp_filter_create` from the table's rows.
-    init(table: SyscallTable) throws(Errno) {
+    init(table: SyscallTable, purpose: Purpose) throws(Errno) {
         let trace = cptrace_seccomp_action_trace()
-        let groups = table.numbersByAuditArch.map { group in
-            (group.auditArch, group.numbers.map { cptrace_filter_rule(nr: $0, action: trace) })
-        }
+        let refuse = cptrace_seccomp_action_errno(Errno.notImplemented.rawValue)
+        let groups = table.rowsByAuditArch.map { group in
+            (group.auditArch, group.rows.compactMap { row -> cptrace_filter_rule? in
+                let action: UInt32
+                switch (row.shape, purpose) {
+                case (.ringSetup, .traceTable(allowRings: true)): action = trace
+                case (.ringSetup, _): action = refuse
+                case (_, .traceTable): action = trace
+                case (_, .refuseRings): return nil
+                }
+                let unless = action == trace ? row.untracedWhen : nil
+                return cptrace_filter_rule(nr: row.number, action: action,
+                                           unless_argument: Int32(unless?.argument ?? -1),
+                                           unless_mask: unless?.anyOf ?? 0)
+            })
+        }.filter { !$0.1.isEmpty }   // an arch with no rule needs no block: everything falls to ALLOW
         var error: Int32 = 0
         // The rule arrays must stay alive while C reads them: nest the pointer scopes.
         func build(_ index: Int, _ arches: [cptrace_filter_arch]) -> OpaquePointer? {

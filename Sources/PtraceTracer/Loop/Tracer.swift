@@ -19,14 +19,19 @@ public struct TraceConfiguration: Sendable {
     /// passes `TraceConfiguration.callingThreadSignalMask()` from its main thread, so the command starts as
     /// it would untraced.
     public var signalMask: UInt64
+    /// Let io_uring_setup succeed. By default it fails with ENOSYS (runtimes such as libuv then fall back to
+    /// plain syscalls, which are traced); a ring's requests reach the kernel without a syscall, so when one
+    /// is set up the report warns that what it did is not seen.
+    public var allowRings: Bool
 
     public init(command: [[UInt8]], filter: WorkspaceFilter, seccomp: Bool = true, decoding: Decoding = .syscallInfo,
-                signalMask: UInt64 = 0) {
+                signalMask: UInt64 = 0, allowRings: Bool = false) {
         self.command = command
         self.filter = filter
         self.seccomp = seccomp
         self.decoding = decoding
         self.signalMask = signalMask
+        self.allowRings = allowRings
     }
 
     /// The calling thread's blocked signals.
@@ -86,6 +91,8 @@ public final class Tracer {
     private var stepping: Bool
     private var useSyscallInfo: Bool
     private var undecoded = 0
+    /// io_uring instances the command set up (only possible when allowed, or when no filter could refuse them).
+    private var ringsSetUp = 0
     /// The command's process until its first exec: its calls are the tracer's own spawn code (the PATH
     /// search of `cptrace_spawn`), which a seccomp stop sees and stepping does not (the child runs to its exec
     /// without syscall stops), so they are left out in every mode to keep the reports identical.
@@ -113,17 +120,22 @@ public final class Tracer {
         var filter: SeccompFilter?
         if configuration.seccomp {
             do {
-                filter = try SeccompFilter(table: decoder.table)
+                filter = try SeccompFilter(table: decoder.table, purpose: .traceTable(allowRings: configuration.allowRings))
             } catch {
                 fallBackToStepping(because: "the seccomp filter could not be built (\(error))", onNotice)
             }
+        }
+        // Stepping sees every call, but only a filter can make io_uring_setup fail; without one (refused by
+        // the kernel, or not built), a ring the command sets up is seen at its exit and warned about.
+        if filter == nil && !configuration.allowRings {
+            filter = try? SeccompFilter(table: decoder.table, purpose: .refuseRings)
         }
         let child: SpawnedChild
         switch Spawn.fork(argv: configuration.command, filter: filter, signalMask: configuration.signalMask) {
         case .success(let spawned): child = spawned
         case .failure(let error): throw .spawnFailed(error)
         }
-        if case .failure(let error) = Ptrace.seize(child.pid, options: Ptrace.options(seccomp: filter != nil)) {
+        if case .failure(let error) = Ptrace.seize(child.pid, options: Ptrace.options(seccomp: !stepping)) {
             Spawn.abandon(child)   // it exits 125 without running the command
             Wait.reap(child.pid)
             _ = Spawn.readReport(child)
@@ -192,6 +204,11 @@ public final class Tracer {
             }
         }
 
+        if ringsSetUp > 0 {
+            warnings.append("the command set up \(ringsSetUp) io_uring instance\(ringsSetUp == 1 ? "" : "s"): files it "
+                + "opened, read or wrote through io_uring are not seen"
+                + (configuration.allowRings ? " (--allow-io-uring)" : " (io_uring_setup could not be refused: no seccomp filter)"))
+        }
         if undecoded > 0 {
             warnings.append("\(undecoded) successful call\(undecoded == 1 ? "" : "s") could not be decoded "
                 + "(unreadable tracee memory or a vanished process); the report may miss them")
@@ -273,6 +290,8 @@ public final class Tracer {
                 if let call = fields(of: task, atEntry: false), !call.failed { undecoded += 1 }
             case .directoryChange:
                 tasks.endDirectoryChange()
+            case .ringSetup:
+                if let call = fields(of: task, atEntry: false), !call.failed { ringsSetUp += 1 }
             }
         }
         resume(task)

@@ -8,13 +8,15 @@ enum EntryDecoding {
     case undecodable
     /// A call that may change current directories: no directory is cached until its exit.
     case directoryChange
+    /// io_uring_setup let through: whether it made a ring is known at its exit.
+    case ringSetup
 
     /// Whether the cwd cache was suspended at this call's entry, to resume at its exit.
     var changesDirectories: Bool {
         switch self {
         case .directoryChange: return true
         case .pending(let pending): return pending.changesDirectories
-        case .ignore, .undecodable: return false
+        case .ignore, .undecodable, .ringSetup: return false
         }
     }
 }
@@ -45,6 +47,8 @@ struct Decoder {
     mutating func decodeEntry(of task: TaskID, _ call: SyscallFields, builder: ReportBuilder,
                               tasks: inout ProcessTable) -> EntryDecoding {
         guard let (abi, row) = table.lookup(auditArch: call.auditArch, number: call.number) else { return .ignore }
+        // What the filter lets through without a stop, ignored when every call is stepped.
+        if let untraced = row.untracedWhen, untraced.matches(call.argument(untraced.argument)) { return .ignore }
         func dirfd(_ index: Int?) -> Int32? { index.map { Int32(truncatingIfNeeded: call.argument($0)) } }
         let flags: OpenFlags
         let openDirfd: Int32?
@@ -69,6 +73,8 @@ struct Decoder {
         case .changesDirectories:
             tasks.beginDirectoryChange()
             return .directoryChange
+        case .ringSetup:
+            return .ringSetup
         case .path(let dirfdIndex, let pathIndex, let effect):
             switch resolve(task, dirfd: dirfd(dirfdIndex), at: call.argument(pathIndex), tasks: &tasks) {
             case .empty: return .ignore

@@ -21,6 +21,26 @@ public enum ArgumentShape: Sendable, Equatable {
     case rename(fromDirfd: Int?, from: Int, toDirfd: Int?, to: Int, flags: Int?)
     /// A call on an open descriptor, getdents64(fd, …): the path is what /proc/TID/fd/N shows at entry.
     case descriptor(fd: Int, effect: PathEffect)
+    /// io_uring_setup: a ring's requests (opens among them) reach the kernel without a syscall the tracer
+    /// could stop at. The filter refuses the call with ENOSYS unless the user allows rings; a ring set up
+    /// anyway is counted, and the report warns.
+    case ringSetup
+}
+
+/// Argument bits that make a traced call one the report has no use for: the filter lets such a call through
+/// without a stop, and the decoder ignores it when every call is stepped, so both modes agree.
+public struct UntracedWhen: Sendable, Equatable {
+    /// The argument's index; its low 32 bits are tested.
+    public let argument: Int
+    /// Any of these bits set.
+    public let anyOf: UInt32
+
+    /// AT_EMPTY_PATH (fcntl.h) in the flags: newfstatat(fd, "", …) and statx(fd, "", …) are fstat in
+    /// disguise (glibc's fstat, libuv's), thousands per run, and name no path. A call that passes
+    /// AT_EMPTY_PATH with a non-empty path is left out with them: a documented limit.
+    public static func emptyPath(flags index: Int) -> UntracedWhen { UntracedWhen(argument: index, anyOf: 0x1000) }
+
+    public func matches(_ value: UInt64) -> Bool { UInt32(truncatingIfNeeded: value) & anyOf != 0 }
 }
 
 /// What a successful call on a path means for the report; failing with ENOENT or ENOTDIR, a `probe` is a
@@ -46,11 +66,13 @@ public struct SyscallDescriptor: Sendable, Equatable {
     public let number: UInt32
     public let name: String
     public let shape: ArgumentShape
+    public let untracedWhen: UntracedWhen?
 
-    public init(_ number: UInt32, _ name: String, _ shape: ArgumentShape) {
+    public init(_ number: UInt32, _ name: String, _ shape: ArgumentShape, untracedWhen: UntracedWhen? = nil) {
         self.number = number
         self.name = name
         self.shape = shape
+        self.untracedWhen = untracedWhen
     }
 }
 

@@ -6,10 +6,10 @@ extension SyscallTable {
         rows: [
             SyscallDescriptor(56, "openat", .open(dirfd: 0, path: 1, flags: 2)),
             SyscallDescriptor(437, "openat2", .openHow(dirfd: 0, path: 1, how: 2)),
-            SyscallDescriptor(79, "newfstatat", .path(dirfd: 0, path: 1, effect: .probe)),
+            SyscallDescriptor(79, "newfstatat", .path(dirfd: 0, path: 1, effect: .probe), untracedWhen: .emptyPath(flags: 3)),
             SyscallDescriptor(78, "readlinkat", .path(dirfd: 0, path: 1, effect: .probe)),
             SyscallDescriptor(48, "faccessat", .path(dirfd: 0, path: 1, effect: .probe)),
-            SyscallDescriptor(291, "statx", .path(dirfd: 0, path: 1, effect: .probe)),
+            SyscallDescriptor(291, "statx", .path(dirfd: 0, path: 1, effect: .probe), untracedWhen: .emptyPath(flags: 2)),
             SyscallDescriptor(439, "faccessat2", .path(dirfd: 0, path: 1, effect: .probe)),
             SyscallDescriptor(35, "unlinkat", .path(dirfd: 0, path: 1, effect: .delete)),
             SyscallDescriptor(34, "mkdirat", .path(dirfd: 0, path: 1, effect: .makeDirectory)),
@@ -30,6 +30,7 @@ extension SyscallTable {
             SyscallDescriptor(97, "unshare", .changesDirectories),
             SyscallDescriptor(268, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
+            SyscallDescriptor(425, "io_uring_setup", .ringSetup),
         ])
 
     static let arm = SyscallABI(
@@ -45,10 +46,10 @@ extension SyscallTable {
             SyscallDescriptor(196, "lstat64", .path(dirfd: nil, path: 0, effect: .probe)),
             SyscallDescriptor(33, "access", .path(dirfd: nil, path: 0, effect: .probe)),
             SyscallDescriptor(85, "readlink", .path(dirfd: nil, path: 0, effect: .probe)),
-            SyscallDescriptor(327, "fstatat64", .path(dirfd: 0, path: 1, effect: .probe)),
+            SyscallDescriptor(327, "fstatat64", .path(dirfd: 0, path: 1, effect: .probe), untracedWhen: .emptyPath(flags: 3)),
             SyscallDescriptor(332, "readlinkat", .path(dirfd: 0, path: 1, effect: .probe)),
             SyscallDescriptor(334, "faccessat", .path(dirfd: 0, path: 1, effect: .probe)),
-            SyscallDescriptor(397, "statx", .path(dirfd: 0, path: 1, effect: .probe)),
+            SyscallDescriptor(397, "statx", .path(dirfd: 0, path: 1, effect: .probe), untracedWhen: .emptyPath(flags: 2)),
             SyscallDescriptor(439, "faccessat2", .path(dirfd: 0, path: 1, effect: .probe)),
             SyscallDescriptor(10, "unlink", .path(dirfd: nil, path: 0, effect: .delete)),
             SyscallDescriptor(40, "rmdir", .path(dirfd: nil, path: 0, effect: .delete)),
@@ -77,5 +78,6 @@ extension SyscallTable {
             SyscallDescriptor(337, "unshare", .changesDirectories),
             SyscallDescriptor(375, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
+            SyscallDescriptor(425, "io_uring_setup", .ringSetup),
         ])
 }

@@ -12,10 +12,10 @@ extension SyscallTable {
             SyscallDescriptor(6, "lstat", .path(dirfd: nil, path: 0, effect: .probe)),
             SyscallDescriptor(21, "access", .path(dirfd: nil, path: 0, effect: .probe)),
             SyscallDescriptor(89, "readlink", .path(dirfd: nil, path: 0, effect: .probe)),
-            SyscallDescriptor(262, "newfstatat", .path(dirfd: 0, path: 1, effect: .probe)),
+            SyscallDescriptor(262, "newfstatat", .path(dirfd: 0, path: 1, effect: .probe), untracedWhen: .emptyPath(flags: 3)),
             SyscallDescriptor(267, "readlinkat", .path(dirfd: 0, path: 1, effect: .probe)),
             SyscallDescriptor(269, "faccessat", .path(dirfd: 0, path: 1, effect: .probe)),
-            SyscallDescriptor(332, "statx", .path(dirfd: 0, path: 1, effect: .probe)),
+            SyscallDescriptor(332, "statx", .path(dirfd: 0, path: 1, effect: .probe), untracedWhen: .emptyPath(flags: 2)),
             SyscallDescriptor(439, "faccessat2", .path(dirfd: 0, path: 1, effect: .probe)),
             SyscallDescriptor(87, "unlink", .path(dirfd: nil, path: 0, effect: .delete)),
             SyscallDescriptor(84, "rmdir", .path(dirfd: nil, path: 0, effect: .delete)),
@@ -43,6 +43,7 @@ extension SyscallTable {
             SyscallDescriptor(272, "unshare", .changesDirectories),
             SyscallDescriptor(308, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
+            SyscallDescriptor(425, "io_uring_setup", .ringSetup),
         ])
 
     /// x32 runs under AUDIT_ARCH_X86_64 with __X32_SYSCALL_BIT set in the number. The calls whose arguments
@@ -51,7 +52,8 @@ extension SyscallTable {
     static let x32 = SyscallABI(
         name: "x32", auditArch: AuditArch.x86_64, flagBits: .generic,
         rows: x86_64.rows.map {
-            SyscallDescriptor((x32OwnNumbers[$0.name] ?? $0.number) | AuditArch.x32SyscallBit, $0.name, $0.shape)
+            SyscallDescriptor((x32OwnNumbers[$0.name] ?? $0.number) | AuditArch.x32SyscallBit, $0.name, $0.shape,
+                              untracedWhen: $0.untracedWhen)
         })
 
     /// 32-bit programs on a 64-bit kernel (int 0x80, sysenter), and i386 kernels.
@@ -68,10 +70,10 @@ extension SyscallTable {
             SyscallDescriptor(196, "lstat64", .path(dirfd: nil, path: 0, effect: .probe)),
             SyscallDescriptor(33, "access", .path(dirfd: nil, path: 0, effect: .probe)),
             SyscallDescriptor(85, "readlink", .path(dirfd: nil, path: 0, effect: .probe)),
-            SyscallDescriptor(300, "fstatat64", .path(dirfd: 0, path: 1, effect: .probe)),
+            SyscallDescriptor(300, "fstatat64", .path(dirfd: 0, path: 1, effect: .probe), untracedWhen: .emptyPath(flags: 3)),
             SyscallDescriptor(305, "readlinkat", .path(dirfd: 0, path: 1, effect: .probe)),
             SyscallDescriptor(307, "faccessat", .path(dirfd: 0, path: 1, effect: .probe)),
-            SyscallDescriptor(383, "statx", .path(dirfd: 0, path: 1, effect: .probe)),
+            SyscallDescriptor(383, "statx", .path(dirfd: 0, path: 1, effect: .probe), untracedWhen: .emptyPath(flags: 2)),
             SyscallDescriptor(439, "faccessat2", .path(dirfd: 0, path: 1, effect: .probe)),
             SyscallDescriptor(10, "unlink", .path(dirfd: nil, path: 0, effect: .delete)),
             SyscallDescriptor(40, "rmdir", .path(dirfd: nil, path: 0, effect: .delete)),
@@ -101,5 +103,6 @@ extension SyscallTable {
             SyscallDescriptor(310, "unshare", .changesDirectories),
             SyscallDescriptor(346, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
+            SyscallDescriptor(425, "io_uring_setup", .ringSetup),
         ])
 }

@@ -23,14 +23,13 @@ public struct SyscallTable: Sendable {
     }
 
     /// The rows grouped by audit arch, in table order: what the seccomp filter is built from.
-    public var numbersByAuditArch: [(auditArch: UInt32, numbers: [UInt32])] {
-        var groups: [(auditArch: UInt32, numbers: [UInt32])] = []
+    public var rowsByAuditArch: [(auditArch: UInt32, rows: [SyscallDescriptor])] {
+        var groups: [(auditArch: UInt32, rows: [SyscallDescriptor])] = []
         for abi in abis {
-            let numbers = abi.rows.map(\.number)
             if let index = groups.firstIndex(where: { $0.auditArch == abi.auditArch }) {
-                groups[index].numbers += numbers
+                groups[index].rows += abi.rows
             } else {
-                groups.append((abi.auditArch, numbers))
+                groups.append((abi.auditArch, abi.rows))
             }
         }
         return groups
