@@ -4,9 +4,12 @@ import Testing
 
 @Suite("Violations")
 struct CheckerTests {
-    func report(reads: [String], writes: [String], outcome: CommandOutcome = .exited(0)) -> Report {
+    /// A report whose reads all predate the task (its inputs), unless `inputs` says otherwise.
+    func report(reads: [String], writes: [String], deletes: [String] = [], missing: [String] = [],
+                inputs: [String]? = nil, outcome: CommandOutcome = .exited(0)) -> Report {
         Report(command: [Array("task".utf8)], workspace: Array("/ws".utf8), outcome: outcome,
-               reads: paths(reads.sorted()), writes: paths(writes.sorted()))
+               reads: paths(reads.sorted()), writes: paths(writes.sorted()), missing: paths(missing.sorted()),
+               deletes: paths(deletes.sorted()), inputs: paths((inputs ?? reads).sorted()))
     }
 
     func declarations(inputs: [String] = [], outputs: [String] = [], excludeReads: [String] = [],
@@ -15,11 +18,34 @@ struct CheckerTests {
                                          excludeWrites: excludeWrites)
     }
 
-    /// With only the reads and writes sets, a file both read and written is the task's own product.
-    @Test func aReadThatIsAlsoAWriteIsNotConsumed() {
-        let accesses = TaskAccesses(report: report(reads: ["a", "gen/x"], writes: ["gen/x"]))
+    /// Consumed is the report's net-effect inputs (a file the task wrote first and read back is not one);
+    /// produced is every write and delete, a temporary created and deleted included.
+    @Test func consumedAreTheInputsProducedTheWritesAndDeletes() {
+        let accesses = TaskAccesses(report: report(reads: ["a", "gen/x"], writes: ["gen/x", "tmp/t"],
+                                                   deletes: ["old", "tmp/t"], missing: ["nope"], inputs: ["a"]))
         #expect(accesses.consumed.strings == ["a"])
-        #expect(accesses.produced.strings == ["gen/x"])
+        #expect(accesses.produced.strings == ["gen/x", "old", "tmp/t"])
+        #expect(accesses.missing.strings == ["nope"])
+    }
+
+    @Test func aDeleteOutsideTheOutputsIsAnUndeclaredWrite() throws {
+        let result = Checker.check(report(reads: [], writes: ["dist/a"], deletes: ["src/stale.js", "dist/old"]),
+                                   against: try declarations(inputs: ["src/**"], outputs: ["dist"]))
+        #expect(result.undeclaredWrites.strings == ["src/stale.js"])
+        #expect(result.declaredWriteCount == 2)
+    }
+
+    @Test func missingPathsOutsideTheInputsAreListedApartAndDoNotFailTheCheck() throws {
+        let result = Checker.check(report(reads: ["src/a.js"], writes: ["dist/a"],
+                                          missing: ["src/a.ts", "dist/cache", ".babelrc", "node_modules/x", "tmp/skip"]),
+                                   against: try declarations(inputs: ["src/**"], outputs: ["dist"],
+                                                             excludeReads: ["tmp/**"]))
+        #expect(result.missingOutsideInputs.strings == [".babelrc", "node_modules/x"])
+        #expect(result.isClean && result.exitStatus == 0)
+        let text = String(decoding: CheckTextRenderer.render(result), as: UTF8.self)
+        #expect(text.contains("PROBED BUT MISSING") && text.contains("  - .babelrc\n"), "\(text)")
+        let json = String(decoding: CheckJSONRenderer.render(result), as: UTF8.self)
+        #expect(json.contains("\"missingOutsideInputs\": [\n    \".babelrc\",\n    \"node_modules/x\"\n  ]"), "\(json)")
     }
 
     @Test func eachKindOfViolation() throws {

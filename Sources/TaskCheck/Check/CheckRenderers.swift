@@ -59,6 +59,14 @@ public enum CheckTextRenderer {
             line("DEPENDENCY INPUTS: accepted through dependency inputs, listed apart (\(result.dependencyReads.count)):")
             for read in result.dependencyReads { pathLine("  - ", read.path, "  (\(read.project))") }
         }
+        if !result.missingOutsideInputs.isEmpty {
+            let count = result.missingOutsideInputs.count
+            line()
+            line("PROBED BUT MISSING, outside the inputs (\(count) path\(plural(count))): informational; a file "
+                + "created there later could change the task's result unseen")
+            for path in result.missingOutsideInputs.prefix(pathsPerGroup * 2) { pathLine("  - ", path) }
+            if count > pathsPerGroup * 2 { line("  ... and \(count - pathsPerGroup * 2) more") }
+        }
         let excluded = result.excludedReads.count + result.excludedWrites.count
         if excluded > 0 {
             line()
@@ -136,6 +144,7 @@ public enum CheckJSONRenderer {
         }
         key("excludedReads"); paths(result.excludedReads)
         key("excludedWrites"); paths(result.excludedWrites)
+        key("missingOutsideInputs"); paths(result.missingOutsideInputs)
         key("declaredReadCount"); out += Array("\(result.declaredReadCount)".utf8)
         key("declaredWriteCount"); out += Array("\(result.declaredWriteCount)".utf8)
         key("inputs"); strings(declarations.inputPatterns)

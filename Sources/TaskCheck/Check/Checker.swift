@@ -21,6 +21,9 @@ public struct CheckResult: Sendable {
     /// Reads and writes that would be violations but for an exclusion.
     public var excludedReads: [[UInt8]] = []
     public var excludedWrites: [[UInt8]] = []
+    /// Paths the task probed and did not find, outside every input glob (and not excluded). Informational: a
+    /// file appearing there later could change what the task does, yet no input would notice it.
+    public var missingOutsideInputs: [[UInt8]] = []
     /// How many consumed files and written files the declarations accepted.
     public var declaredReadCount = 0
     public var declaredWriteCount = 0
@@ -72,6 +75,11 @@ public enum Checker {
             }
         }
         result.declaredWriteCount = declaredWrites.count
+        result.missingOutsideInputs = accesses.missing.filter { path in
+            !declarations.inputs.contains(where: { $0.matches(path) })
+                && !declarations.outputs.contains(where: { $0.covers(path) })
+                && !declarations.excludeReads.contains(where: { $0.matches(path) })
+        }
         // An output counts as written when a declared write lies at or under what it matches.
         result.unwrittenOutputs = declarations.checkedOutputs.filter { output in
             !declaredWrites.contains { path in GlobList.selfAndAncestors(path).contains { output.glob.matches($0) } }

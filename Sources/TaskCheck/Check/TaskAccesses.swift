@@ -1,27 +1,25 @@
 import PtraceTracer
 
-/// What a traced task did to the workspace, in the terms the check needs.
-///
-/// The report today has two sets, `reads` and `writes` (opens only). A file in both may have been read
-/// before the task wrote it, or produced by the task and read back; the sets cannot tell which, so a read
-/// that is also a write is not counted as consumed: a task's own product is never an undeclared input.
-/// When the report gains the net-effect keys (`inputs`: read and predating the task; `outputs`;
-/// `deletes`), `init(report:)` is the one place to switch: `consumed` becomes `report.inputs` and
-/// `produced` the writes, creations and deletes.
+/// What a traced task did to the workspace, in the terms the check needs, from the report's net effect.
 public struct TaskAccesses: Sendable, Equatable {
-    /// Files the task consumed: read, and not produced by the task itself. Sorted by bytes.
+    /// Files the task consumed: read or executed, with content that predates the task (the report's
+    /// `inputs`); a file the task produced and read back is not one. Sorted by bytes.
     public var consumed: [[UInt8]]
-    /// Files the task wrote, created or deleted. Sorted by bytes.
+    /// Files the task wrote (opened for writing, renamed or linked to, truncated) or deleted, temporaries
+    /// included. A directory it only made is not one: the files written into it are. Sorted by bytes.
     public var produced: [[UInt8]]
+    /// Paths the task looked up and did not find (the report's `missing`). Sorted by bytes.
+    public var missing: [[UInt8]]
 
-    public init(consumed: [[UInt8]], produced: [[UInt8]]) {
+    public init(consumed: [[UInt8]], produced: [[UInt8]], missing: [[UInt8]] = []) {
         self.consumed = consumed
         self.produced = produced
+        self.missing = missing
     }
 
     public init(report: Report) {
-        let written = Set(report.writes)
-        consumed = report.reads.filter { !written.contains($0) }
-        produced = report.writes
+        consumed = report.inputs
+        produced = Array(Set(report.writes).union(report.deletes)).sorted { $0.lexicographicallyPrecedes($1) }
+        missing = report.missing
     }
 }
