@@ -3,8 +3,10 @@
  *
  *   calls     the calls path_calls does not make: readlink/readlinkat that find a link, raw lstat and
  *             newfstatat, statx, faccessat2, unlinkat (file and AT_REMOVEDIR), creat, openat2, getdents64,
- *             execveat and a failed execve (in a child). Needs sub/probe.txt, sub/link -> probe.txt,
- *             sub/del.txt, sub/deldir/, sub/in.txt, sub/list/{x,y}, sub/bin/tool (a copy of `touch`).
+ *             getdents (where the ABI has it), execveat and a failed execve (in a child). Needs sub/probe.txt,
+ *             sub/link -> probe.txt, sub/del.txt, sub/deldir/, sub/in.txt, sub/list/{x,y}, sub/far/,
+ *             sub/far-old/, sub/bin/tool (a copy of `touch`), and outside the workspace scratch/far-link and
+ *             scratch/far-old-link, symlinks to sub/far and sub/far-old.
  *   renames   rename over an existing file, rename of a directory, RENAME_EXCHANGE.
  *             Needs sub/src.txt, sub/dst.txt, sub/dir/inner.txt, sub/x.txt, sub/y.txt.
  *   temp      a temporary created, written, read back and deleted; an O_TMPFILE file linked with linkat;
@@ -26,6 +28,14 @@ static int open_or_fail(const char *path, int flags) {
     int fd = open(path, flags, 0644);
     if (fd < 0) fail(errno, "open %s", path);
     return fd;
+}
+
+static void list_through(const char *path, long call) {
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) fail(errno, "open %s", path);
+    char entries[1024];
+    if (syscall(call, fd, entries, sizeof entries) < 0) fail(errno, "getdents(64) %s", path);
+    close(fd);
 }
 
 static void calls(void) {
@@ -66,6 +76,12 @@ static void calls(void) {
     if (directory == NULL) fail(errno, "opendir list");
     while (readdir(directory) != NULL) {}
     closedir(directory);
+    /* getdents64 and getdents alone: each directory opened through a link outside the workspace, so the open
+     * reports nothing and the listing is the getdents call's (the directory's path as /proc/self/fd shows) */
+    list_through("../../scratch/far-link", SYS_getdents64);
+#ifdef SYS_getdents
+    list_through("../../scratch/far-old-link", SYS_getdents);
+#endif
     /* execveat of a program in the workspace, and an execve that misses, each in a child */
     pid_t pid = fork();
     if (pid < 0) fail(errno, "fork");

@@ -47,6 +47,8 @@ struct ModelScenario: Sendable, CustomTestStringConvertible {
         case symlink(String, to: String)
         /// A copy of Fixtures/c/touch.c's binary, executable.
         case touchTool(String)
+        /// A symlink NAME in the workspace's sibling `scratch`, outside it, to a path inside it.
+        case outsideLink(String, to: String)
     }
 
     let argument: String
@@ -64,6 +66,9 @@ struct ModelScenario: Sendable, CustomTestStringConvertible {
             case .touchTool(let path):
                 try workspace.directory((path as NSString).deletingLastPathComponent)
                 try FileManager.default.copyItem(atPath: try Fixture.path("touch"), toPath: workspace.absolute(path))
+            case .outsideLink(let name, let destination):
+                try FileManager.default.createSymbolicLink(atPath: workspace.scratch + "/" + name,
+                                                           withDestinationPath: workspace.absolute(destination))
             }
         }
     }
@@ -73,7 +78,8 @@ struct ModelScenario: Sendable, CustomTestStringConvertible {
             argument: "calls",
             setup: [.file("sub/probe.txt"), .symlink("sub/link", to: "probe.txt"), .file("sub/del.txt"),
                     .directory("sub/deldir"), .file("sub/in.txt"), .file("sub/list/x"), .file("sub/list/y"),
-                    .touchTool("sub/bin/tool")],
+                    .touchTool("sub/bin/tool"), .directory("sub/far"), .directory("sub/far-old"),
+                    .outsideLink("far-link", to: "sub/far"), .outsideLink("far-old-link", to: "sub/far-old")],
             expected: ModelKeys(
                 name: "calls",
                 // openat2 O_RDONLY
@@ -88,8 +94,8 @@ struct ModelScenario: Sendable, CustomTestStringConvertible {
                 deletes: ["sub/del.txt", "sub/deldir"],
                 // execveat through an O_PATH dirfd (no listing)
                 executed: ["sub/bin/tool"],
-                // opendir + getdents64
-                listed: ["sub/list"],
+                // opendir + getdents64; getdents64 alone; getdents alone where the ABI has it
+                listed: hasOldGetdents ? ["sub/far", "sub/far-old", "sub/list"] : ["sub/far", "sub/list"],
                 inputs: ["sub/bin/tool", "sub/in.txt"],
                 outputs: ["sub/by-execveat.txt", "sub/created.txt"])),
         ModelScenario(
@@ -142,6 +148,13 @@ struct ModelScenario: Sendable, CustomTestStringConvertible {
 }
 
 private let node = Locations.onPath("node")
+
+/// Whether the native ABI has the old getdents (x86_64 does; aarch64 has only getdents64).
+#if arch(x86_64)
+private let hasOldGetdents = true
+#else
+private let hasOldGetdents = false
+#endif
 
 @Suite("Model scenarios", .serialized, .timeLimit(.minutes(5)))
 struct ModelScenarioTests {
@@ -229,6 +242,36 @@ struct ModelScenarioTests {
             inputs: ["sub/interp.sh", "sub/rel.sh", "sub/run.sh"],
             outputs: ["out.txt", "sub/rel-out.txt"]))
         #expect(workspace.exists("out.txt") && workspace.exists("sub/rel-out.txt"), "\(run.diagnostics)")
+    }
+
+    /// PathCallsTests.removeTree checks the listings and deletes; this checks every other key too. python3 is
+    /// run by its real path (sys.executable), not through a version manager's shim, whose own lookups
+    /// (pyenv's `.python-version` in the cwd) are no part of shutil's.
+    @Test("rm -rf and shutil.rmtree, every key: listings, deletes and the stat of each directory, nothing read",
+          arguments: ["rm", "python3"], TracerMode.allCases)
+    func removeTree(tool: String, mode: TracerMode) throws {
+        var command = ["rm", "-rf", "sub/tree"]
+        if tool == "python3" {
+            guard let python = Locations.onPath("python3") else {
+                print("python3 is not on PATH: shutil.rmtree not checked")
+                return
+            }
+            let found = try runProcess(python, ["-S", "-c", "import sys; print(sys.executable)"], in: "/")
+            let executable = found.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            try #require(found.status == 0 && executable.hasPrefix("/"), "sys.executable: \(found.stderrText)")
+            command = [executable, "-S", "-c", "import shutil; shutil.rmtree('sub/tree')"]
+        }
+        let workspace = try Workspace()
+        try workspace.file("sub/tree/a.txt")
+        try workspace.file("sub/tree/deep/b.txt")
+        let run = try workspace.trace(command, mode: mode)
+        try run.expectKeys(ModelKeys(
+            name: tool,
+            // each directory is lstat-ed (fstatat with AT_SYMLINK_NOFOLLOW) before it is opened and listed
+            probes: ["sub/tree", "sub/tree/deep"],
+            deletes: ["sub/tree", "sub/tree/a.txt", "sub/tree/deep", "sub/tree/deep/b.txt"],
+            listed: ["sub/tree", "sub/tree/deep"]))
+        #expect(!workspace.exists("sub/tree"), "\(run.diagnostics)")
     }
 
     @Test("node resolving a module that is not there: each name it tried is missing",
