@@ -80,7 +80,11 @@ struct Decoder {
             case .empty: return .ignore
             case .undecodable: return .undecodable
             case .path(let absolute):
-                guard let pending = builder.pending(path: absolute, effect: effect) else { return .ignore }
+                var pending = builder.pending(path: absolute, effect: effect)
+                if effect == .execute {
+                    addInterpreters(of: absolute, task, builder: builder, tasks: &tasks, to: &pending)
+                }
+                guard let pending else { return .ignore }
                 return .pending(pending)
             }
         case .descriptor(let fdIndex, let effect):
@@ -121,6 +125,41 @@ struct Decoder {
         }
     }
 
+    /// An exec of a script runs its `#!` interpreter, which the kernel opens itself (fs/binfmt_script.c),
+    /// and an interpreter may be a script in turn: each one inside the workspace is executed too if the exec
+    /// succeeds. Read now, at the entry, before the new program can change the files. A relative name is
+    /// the kernel's to resolve against the current directory (open_exec with AT_FDCWD), whatever dirfd
+    /// execveat was given.
+    private mutating func addInterpreters(of program: [UInt8], _ task: TaskID, builder: ReportBuilder,
+                                          tasks: inout ProcessTable, to pending: inout PendingCall?) {
+        var file = program
+        for _ in 0..<Shebang.maximumDepth {
+            guard let head = FileHead.bytes(of: file, count: Shebang.headLength),
+                  let name = Shebang.interpreter(in: head) else { return }
+            if PathResolver.isAbsolute(name) {
+                file = PathResolver.normalize(name)
+            } else {
+                guard case .success(let directory) = currentDirectory(of: task, tasks: &tasks),
+                      PathResolver.isAbsolute(directory) else { return }
+                file = PathResolver.resolve(name, against: directory)
+            }
+            if let interpreter = builder.pending(path: file, effect: .execute) {
+                // The program itself may be outside the workspace and its interpreter inside.
+                var combined = pending ?? PendingCall(onSuccess: [], missingOnFailure: nil)
+                combined.onSuccess += interpreter.onSuccess
+                pending = combined
+            }
+        }
+    }
+
+    /// The task's current directory: cached while no directory change is in flight, else from /proc.
+    private mutating func currentDirectory(of task: TaskID, tasks: inout ProcessTable) -> Result<[UInt8], Errno> {
+        if let cached = tasks.cachedDirectory(of: task) { return .success(cached) }
+        let directory = ProcFS.currentDirectory(of: task, buffer: &linkBuffer)
+        if case .success(let path) = directory { tasks.cacheDirectory(path, for: task) }
+        return directory
+    }
+
     /// Reads the path at `address` and makes it absolute: against `dirfd` (nil or AT_FDCWD: the current
     /// directory, cached while no directory change is in flight).
     private mutating func resolve(_ task: TaskID, dirfd: Int32?, at address: UInt64,
@@ -134,11 +173,8 @@ struct Decoder {
         let base: Result<[UInt8], Errno>
         if let dirfd, dirfd != Self.atFDCWD {
             base = ProcFS.descriptorTarget(of: task, fd: dirfd, buffer: &linkBuffer)
-        } else if let cached = tasks.cachedDirectory(of: task) {
-            base = .success(cached)
         } else {
-            base = ProcFS.currentDirectory(of: task, buffer: &linkBuffer)
-            if case .success(let directory) = base { tasks.cacheDirectory(directory, for: task) }
+            base = currentDirectory(of: task, tasks: &tasks)
         }
         // A descriptor that is not a directory reads as "pipe:[…]" or similar; the call fails with
         // ENOTDIR, and if it somehow does not, the exit counts it as undecoded.
