@@ -350,19 +350,19 @@ public struct StraceLog: Sendable {
         return nil
     }
 
-    /// The errno a failed call's name stands for. Only ENOENT and ENOTDIR change a report (a missing path);
+    /// The errno a failed call's name stands for (Linux numbers, the same on every architecture this builds
+    /// for: asm-generic/errno-base.h and errno.h). Only ENOENT and ENOTDIR change a report (a missing path);
     /// any other failure adds nothing, so a name not listed here stands for EIO.
     static func errno(named name: String) -> Errno {
-        switch name {
-        case "ENOENT": return .noSuchFile
-        case "ENOTDIR": return .notDirectory
-        case "EACCES": return .permissionDenied
-        case "EPERM": return .notPermitted
-        case "ENAMETOOLONG": return .nameTooLong
-        case "EFAULT": return .badAddress
-        default: return .ioError
-        }
+        Errno(errnoNumbers[name] ?? 5)
     }
+
+    static let errnoNumbers: [String: Int32] = [
+        "EPERM": 1, "ENOENT": 2, "EINTR": 4, "EIO": 5, "E2BIG": 7, "ENOEXEC": 8, "EBADF": 9, "ENOMEM": 12,
+        "EACCES": 13, "EFAULT": 14, "EBUSY": 16, "EEXIST": 17, "EXDEV": 18, "ENOTDIR": 20, "EISDIR": 21,
+        "EINVAL": 22, "ENFILE": 23, "EMFILE": 24, "ETXTBSY": 26, "ENOSPC": 28, "EROFS": 30, "EMLINK": 31,
+        "ENAMETOOLONG": 36, "ENOTEMPTY": 39, "ELOOP": 40, "EOPNOTSUPP": 95,
+    ]
 }
 
 /// Turns the parsed calls, in log order, into builder events: paths resolved (with each process's current
