@@ -4,6 +4,10 @@ rewrite the generated section of BENCHMARKS.md (between the BEGIN/END GENERATED 
 the file, the hand-written part, is kept).
 
     report.py RESULTS_DIR WORKLOAD... [--markdown BENCHMARKS.md]
+    report.py --sets COMPARE.json LABEL     # one set check: a line, the differences; exit 1 unless equal
+
+A set check is the JSON of `iotrace-native compare --strace-log LOG --format json`: strace's log parsed
+and classified by iotrace-native itself, every key of the report compared.
 """
 import json
 import os
@@ -59,7 +63,38 @@ def machine_cpu():
     return model or "unknown CPU model"
 
 
+KEYS = ["reads", "writes", "probes", "missing", "deletes", "directories", "executed", "listed", "inputs", "outputs"]
+SHOWN = 20  # paths listed per side of a difference
+
+
+def sets_summary(path):
+    """A compare JSON as the table needs it: equal (every key, and no log line left unread), counts, diff lines."""
+    c = load(path)
+    diff = []
+    for key in KEYS:
+        name = key[0].upper() + key[1:]
+        only_strace, only_native = c.get("onlyStrace" + name, []), c.get("onlyNative" + name, [])
+        if only_strace or only_native:
+            diff.append(f"  {key}: {len(only_strace)} only under strace, {len(only_native)} only iotrace-native")
+            diff += [f"    - only strace:         {p!r}" for p in only_strace[:SHOWN]]
+            diff += [f"    + only iotrace-native: {p!r}" for p in only_native[:SHOWN]]
+    if c["straceLogIssues"]:
+        # a line the parser could not use could hide a difference: fail rather than guess
+        diff.append(f"  {c['straceLogIssues']} strace log line(s) could not be used (run compare without -o to see them)")
+    return {"equal": c["agree"] and not c["straceLogIssues"], "reads": len(c["reads"]), "writes": len(c["writes"]),
+            "opens": c["straceOpenCalls"], "calls": c["straceCalls"], "diff": diff}
+
+
 def main(argv):
+    if argv[:1] == ["--sets"] and len(argv) == 3:
+        s = sets_summary(argv[1])
+        if s["equal"]:
+            print(f"sets OK   {argv[2]}: every key equal ({s['reads']} reads, {s['writes']} writes; "
+                  f"{s['calls']:,} calls in strace's log, {s['opens']:,} opens)")
+            return
+        print(f"SETS DIFFER {argv[2]} ({argv[1]}):")
+        print("\n".join(s["diff"]))
+        sys.exit(1)
     markdown = None
     if "--markdown" in argv:
         i = argv.index("--markdown")
@@ -104,7 +139,7 @@ def main(argv):
         for mode in ("seccomp", "no-seccomp"):
             r = load(os.path.join(results, f"{w}.rss.{mode}.json"))
             rss[mode] = r["peakKiB"] / 1024
-            sets[mode] = load(os.path.join(results, f"{w}.sets.{mode}.json"))
+            sets[mode] = sets_summary(os.path.join(results, f"{w}.sets.{mode}.json"))
         peak = max(rss.values())
         overall_rss = max(overall_rss, peak)
         s = sets["seccomp"]

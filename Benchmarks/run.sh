@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # iotrace-native against strace on seven workloads: timing (hyperfine), the tracer's peak RSS, and
-# a check that iotrace-native's read/write sets equal the ones derived from strace's log.
+# a check that iotrace-native's report equals, on every key, the one `iotrace-native compare --strace-log`
+# derives from strace's log of the whole trace set (the same parser and report builder: one classifier).
 # See BENCHMARKS.md ("How to read it") for what the numbers mean.
 #
 #   Benchmarks/run.sh                      # everything; rewrites the generated part of BENCHMARKS.md
@@ -15,7 +16,7 @@
 # writable tmpfs, else $TMPDIR or /tmp; on a disk, writeback noise swamps the tracers' cost),
 # --rev REV (build iotrace-native from that git revision, exported to .build-bench-src, so that
 # edits in progress in the work tree do not matter), --keep DIR (copy the raw results: hyperfine
-# JSON, strace logs, reports, to DIR), -h.
+# JSON, strace logs, reports, comparisons, to DIR), -h.
 # Exit status: 0 when every set check passed, 1 when one differed (after printing the table),
 # 2 for usage errors; anything else is a failure of the setup or of a workload command.
 set -euo pipefail
@@ -23,6 +24,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
 ALL_WORKLOADS=(node-ref c-build python opens procs threads node-tree)
+# What the timed strace cells trace. The set check does not use it: it runs strace once more, untimed, with
+# the options `iotrace-native compare --print-strace-options` prints (every call the tracer decodes).
 TRACE_SET=open,openat,openat2,creat
 
 usage() {
@@ -200,15 +203,19 @@ for w in "${WORKLOADS[@]}"; do
     eval "words=($cmd)"
     cd "$ws"
 
-    log "$w: sets (strace log vs iotrace-native report, both tracer modes) and tracer peak RSS"
+    log "$w: sets (strace's log of the whole trace set vs iotrace-native, both tracer modes, every key) and tracer peak RSS"
     "${words[@]}" >/dev/null    # once untraced, so every traced run below sees the same starting state
-    strace -f -qq -xx -y -e trace=$TRACE_SET -o "$RESULTS/$w.strace.log" "${words[@]}" >/dev/null
+    mapfile -t strace_options < <("$IOTRACE" compare --print-strace-options)
+    strace_options=("${strace_options[@]/#FILE/$RESULTS/$w.strace.log}")
+    strace "${strace_options[@]}" -- "${words[@]}" >/dev/null
     for mode in seccomp no-seccomp; do
         flag=(); [[ $mode == no-seccomp ]] && flag=(--no-seccomp)
         python3 "$HERE/peak_rss.py" "$RESULTS/$w.rss.$mode.json" -- \
             "$IOTRACE" --workspace "$ws" "${flag[@]}" --format json -o "$RESULTS/$w.report.$mode.json" -- "${words[@]}" >/dev/null
-        python3 "$HERE/strace_sets.py" compare "$RESULTS/$w.strace.log" "$RESULTS/$w.report.$mode.json" "$ws" \
-            --label "$w (iotrace-native${flag[*]:+ ${flag[*]}})" --summary "$RESULTS/$w.sets.$mode.json" || status=1
+        # One more native run, compared with the log on every key (exit 1 when they differ).
+        "$IOTRACE" compare --strace-log "$RESULTS/$w.strace.log" --workspace "$ws" "${flag[@]}" --format json \
+            -o "$RESULTS/$w.sets.$mode.json" -- "${words[@]}" >/dev/null || status=1
+        python3 "$HERE/report.py" --sets "$RESULTS/$w.sets.$mode.json" "$w (iotrace-native${flag[*]:+ ${flag[*]}})" || status=1
     done
 
     log "$w: timing ($RUNS rounds, each command once per round, + 1 warm-up round): $cmd"
@@ -259,9 +266,9 @@ python3 "$HERE/report.py" "$RESULTS" "${WORKLOADS[@]}" "${md_args[@]}"
 
 if ((status)); then
     echo >&2
-    echo "run.sh: FAILED: iotrace-native's read/write sets differ from strace's; the diffs:" >&2
+    echo "run.sh: FAILED: iotrace-native's report differs from strace's; the diffs:" >&2
     for f in "$RESULTS"/*.sets.*.json; do
-        python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["equal"] or print(s["label"]+":\n"+"\n".join(s["diff"]))' "$f" >&2
+        python3 "$HERE/report.py" --sets "$f" "$(basename "$f" .json)" >&2 || true
     done
     exit 1
 fi

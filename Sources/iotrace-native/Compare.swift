@@ -6,42 +6,70 @@ import Glibc
 import Musl
 #endif
 
-/// `iotrace-native compare`: the same command under `strace -f` and natively, the two reports diffed.
+/// `iotrace-native compare`: the same command under `strace -f` and natively, the two reports diffed key by key.
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the command under strace -f, then natively, and show where the two reports differ.",
         discussion: """
-            The command runs twice, strace first; a command whose second run sees the first one's outputs \
-            may differ for that reason alone. Exit status: 0 when the reports agree, 1 when they differ, \
-            125 when either run could not be made (strace not installed included).
+            strace traces every call the tracer decodes (see README, Subcommands), and its log is turned into a \
+            report by the same report builder, so every key is compared. The command runs twice, strace first; \
+            a command whose second run sees the first one's outputs may differ for that reason alone. With \
+            --strace-log, strace is not run: the log it wrote earlier, from this directory, is read instead. \
+            Exit status: 0 when the reports agree, 1 when they differ, 125 when either run could not be made \
+            (strace not installed included).
             """)
 
     @OptionGroup var options: TraceOptions
+
+    @Option(help: ArgumentHelp(
+        "Read this strace log instead of running strace; it must come from strace run in this directory with the options `compare --print-strace-options` prints.",
+        valueName: "FILE"))
+    var straceLog: String?
+
+    @Flag(help: "Print the strace options compare runs strace with (one per line, -o's file as FILE) and exit.")
+    var printStraceOptions = false
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run, after --.", valueName: "COMMAND"))
     var command: [String] = []
 
     func validate() throws {
+        if printStraceOptions { return }
         if command.isEmpty || command[0].isEmpty {
             throw ValidationError("no command to compare: give one after --, e.g. iotrace-native compare -- make")
+        }
+        if let straceLog, readWholeFile(straceLog) == nil {
+            throw ValidationError("--strace-log '\(straceLog)' is not a file that can be read")
         }
     }
 
     func run() throws {
-        guard let strace = findOnPath("strace") else {
-            throw CLIError("compare needs strace, which is not on PATH: install it (apt-get install strace)")
+        if printStraceOptions {
+            print(StraceLog.straceOptions(log: "FILE").joined(separator: "\n"))
+            return
         }
         let sink = try ReportSink(output: options.output)
         let argv = rawCommandArguments(count: command.count)
         let filter = options.workspaceFilter()
 
-        let straceRun: (builder: ReportBuilder, seconds: Double, issues: [StraceLog.Issue])
+        let straceRun: (log: StraceLog, seconds: Double?)
         do {
-            straceRun = try runUnderStrace(strace, argv: argv, filter: filter)
+            if let straceLog {
+                guard let bytes = readWholeFile(straceLog) else { throw CLIError("cannot read --strace-log '\(straceLog)'") }
+                straceRun = (StraceLog(parsing: bytes, initialDirectory: currentDirectory()), nil)
+            } else {
+                guard let strace = findOnPath("strace") else {
+                    throw CLIError("compare needs strace, which is not on PATH: install it (apt-get install strace)")
+                }
+                straceRun = try runUnderStrace(strace, argv: argv)
+            }
         } catch {
             sink.discard()
             throw error
         }
+        // Recorded now, before the native run changes the workspace again: a read-only open is a listing when
+        // it opened what is a directory at this point.
+        var builder = ReportBuilder(filter: filter)
+        straceRun.log.record(into: &builder)
 
         let started = monotonicSeconds()
         let native: TraceResult
@@ -55,16 +83,14 @@ struct Compare: ParsableCommand {
         }
         let nativeSeconds = monotonicSeconds() - started
 
-        let straceReport = straceRun.builder.build(command: argv, outcome: native.report.outcome)
+        let straceReport = builder.build(command: argv, outcome: native.report.outcome)
         let comparison = Comparison(strace: straceReport, native: native.report, straceSeconds: straceRun.seconds,
-                                    nativeSeconds: nativeSeconds, straceIssues: straceRun.issues.count)
+                                    nativeSeconds: nativeSeconds, log: straceRun.log)
         try sink.write(options.format == .json ? comparison.json() : comparison.text())
         throw ExitCode(comparison.agree ? 0 : 1)
     }
 
-    private func runUnderStrace(_ strace: String, argv: [[UInt8]], filter: WorkspaceFilter) throws(CLIError)
-        -> (builder: ReportBuilder, seconds: Double, issues: [StraceLog.Issue])
-    {
+    private func runUnderStrace(_ strace: String, argv: [[UInt8]]) throws(CLIError) -> (log: StraceLog, seconds: Double?) {
         var template = Array("/tmp/iotrace-compare-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
         guard fd >= 0 else { throw CLIError("cannot create a temporary file for strace's log: \(Errno(errno))") }
@@ -72,38 +98,54 @@ struct Compare: ParsableCommand {
         let logPath = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { unlink(logPath) }
 
-        let straceArguments = [strace, "-f", "-qq", "-xx", "-y", "-e", "trace=open,openat,openat2,creat", "-o", logPath,
-                               "--"].map { Array($0.utf8) } + argv
+        let straceArguments = ([strace] + StraceLog.straceOptions(log: logPath) + ["--"]).map { Array($0.utf8) } + argv
         let started = monotonicSeconds()
         let status = spawnAndWait(straceArguments)
         let seconds = monotonicSeconds() - started
         guard status >= 0 else { throw CLIError("could not run strace: \(Errno(-status))") }
 
-        guard let log = readWholeFile(logPath) else {
+        guard let log = readWholeFile(logPath), !log.isEmpty else {
             throw CLIError("strace wrote no log (it exited with status \(status)); is ptrace allowed here?")
         }
-        let parsed = StraceLog(parsing: log, initialDirectory: currentDirectory())
-        var builder = ReportBuilder(filter: filter)
-        parsed.record(into: &builder)
-        return (builder, seconds, parsed.issues)
+        return (StraceLog(parsing: log, initialDirectory: currentDirectory()), seconds)
     }
 }
 
-/// The two reports side by side.
+/// The two reports side by side, every path key of the report compared.
 struct Comparison {
     let strace: Report
     let native: Report
-    let straceSeconds: Double
+    /// nil when the log was read from a file (`--strace-log`).
+    let straceSeconds: Double?
     let nativeSeconds: Double
-    let straceIssues: Int
+    let log: StraceLog
 
-    var onlyStraceReads: [[UInt8]] { difference(strace.reads, native.reads) }
-    var onlyNativeReads: [[UInt8]] { difference(native.reads, strace.reads) }
-    var onlyStraceWrites: [[UInt8]] { difference(strace.writes, native.writes) }
-    var onlyNativeWrites: [[UInt8]] { difference(native.writes, strace.writes) }
+    /// Every path key of the JSON report, by its JSON name.
+    static var keys: [(name: String, paths: KeyPath<Report, [[UInt8]]>)] { [
+        ("reads", \.reads), ("writes", \.writes), ("probes", \.probes), ("missing", \.missing),
+        ("deletes", \.deletes), ("directories", \.directories), ("executed", \.executed), ("listed", \.listed),
+        ("inputs", \.inputs), ("outputs", \.outputs),
+    ] }
 
-    var agree: Bool { strace.reads == native.reads && strace.writes == native.writes }
-    var ratio: Double { straceSeconds > 0 ? nativeSeconds / straceSeconds : 0 }
+    struct Difference {
+        let key: String
+        let onlyStrace: [[UInt8]]
+        let onlyNative: [[UInt8]]
+    }
+
+    /// One row per key, differing or not, in `keys` order.
+    var differences: [Difference] {
+        Self.keys.map { key in
+            Difference(key: key.name, onlyStrace: difference(strace[keyPath: key.paths], native[keyPath: key.paths]),
+                       onlyNative: difference(native[keyPath: key.paths], strace[keyPath: key.paths]))
+        }
+    }
+
+    var agree: Bool { Self.keys.allSatisfy { strace[keyPath: $0.paths] == native[keyPath: $0.paths] } }
+    var ratio: Double? { straceSeconds.flatMap { $0 > 0 ? nativeSeconds / $0 : nil } }
+    var openCalls: Int {
+        log.calls.filter { [.open, .openat, .openat2, .creat].contains($0.syscall) }.count
+    }
 
     private func difference(_ a: [[UInt8]], _ b: [[UInt8]]) -> [[UInt8]] {
         let other = Set(b)
@@ -113,24 +155,37 @@ struct Comparison {
     func text() -> [UInt8] {
         var out = [UInt8]()
         func line(_ text: String) { out += Array((text + "\n").utf8) }
-        line(agree ? "REPORTS AGREE: \(native.reads.count) read, \(native.writes.count) written"
-                   : "REPORTS DIFFER")
-        for (title, paths) in [("READ only under strace", onlyStraceReads), ("READ only natively", onlyNativeReads),
-                               ("WRITTEN only under strace", onlyStraceWrites), ("WRITTEN only natively", onlyNativeWrites)]
-        where !paths.isEmpty {
-            line("")
-            line("\(title):")
-            for path in paths { out += Array("  - ".utf8) + TextRenderer.display(path) + [UInt8(ascii: "\n")] }
+        let differing = differences.filter { !$0.onlyStrace.isEmpty || !$0.onlyNative.isEmpty }
+        if differing.isEmpty {
+            line("REPORTS AGREE on every key: " + Self.keys.map { "\(native[keyPath: $0.paths].count) \($0.name)" }
+                .joined(separator: ", "))
+        } else {
+            line("REPORTS DIFFER in " + differing.map(\.key).joined(separator: ", "))
+        }
+        for row in differing {
+            for (side, paths) in [("only under strace", row.onlyStrace), ("only natively", row.onlyNative)]
+            where !paths.isEmpty {
+                line("")
+                line("\(row.key.uppercased()) \(side):")
+                for path in paths { out += Array("  - ".utf8) + TextRenderer.display(path) + [UInt8(ascii: "\n")] }
+            }
         }
         line("")
         line("TIME:")
-        line("  strace -f:       \(format(straceSeconds)) s")
+        line("  strace -f:       " + (straceSeconds.map { "\(format($0)) s" } ?? "(log read from a file)"))
         line("  iotrace-native:  \(format(nativeSeconds)) s")
-        line("  ratio:           \(format(ratio)) (iotrace-native / strace)")
-        if straceIssues > 0 { line("\nWARNINGS:\n  - \(straceIssues) strace log lines could not be used") }
+        if let ratio { line("  ratio:           \(format(ratio)) (iotrace-native / strace)") }
+        if !log.issues.isEmpty {
+            line("")
+            line("WARNINGS:")
+            line("  - \(log.issues.count) strace log line\(log.issues.count == 1 ? "" : "s") could not be used:")
+            for issue in log.issues.prefix(5) { line("      \(issue)") }
+        }
         return out
     }
 
+    /// `agree`, the times, the log's issues and call counts, `reads` and `writes` (native), and for every key
+    /// `onlyStraceKEY` and `onlyNativeKEY` (`onlyStraceReads`, `onlyNativeProbes`...).
     func json() -> [UInt8] {
         var out = Array("{\n  \"version\": 1,\n  \"agree\": \(agree),\n".utf8)
         func list(_ key: String, _ paths: [[UInt8]], last: Bool = false) {
@@ -138,15 +193,19 @@ struct Comparison {
             JSONRenderer.array(paths, indent: "  ", into: &out)
             out += Array((last ? "\n" : ",\n").utf8)
         }
+        func number(_ value: Double?) -> String { value.map(format) ?? "null" }
         out += Array("  \"exitCode\": \(native.outcome.exitStatus),\n".utf8)
-        out += Array("  \"straceSeconds\": \(format(straceSeconds)),\n  \"nativeSeconds\": \(format(nativeSeconds)),\n".utf8)
-        out += Array("  \"ratio\": \(format(ratio)),\n  \"straceLogIssues\": \(straceIssues),\n".utf8)
+        out += Array("  \"straceSeconds\": \(number(straceSeconds)),\n  \"nativeSeconds\": \(format(nativeSeconds)),\n".utf8)
+        out += Array("  \"ratio\": \(number(ratio)),\n  \"straceLogIssues\": \(log.issues.count),\n".utf8)
+        out += Array("  \"straceCalls\": \(log.calls.count),\n  \"straceOpenCalls\": \(openCalls),\n".utf8)
         list("reads", native.reads)
         list("writes", native.writes)
-        list("onlyStraceReads", onlyStraceReads)
-        list("onlyNativeReads", onlyNativeReads)
-        list("onlyStraceWrites", onlyStraceWrites)
-        list("onlyNativeWrites", onlyNativeWrites, last: true)
+        let rows = differences
+        for (index, row) in rows.enumerated() {
+            let name = row.key.prefix(1).uppercased() + row.key.dropFirst()
+            list("onlyStrace" + name, row.onlyStrace)
+            list("onlyNative" + name, row.onlyNative, last: index == rows.count - 1)
+        }
         out += Array("}\n".utf8)
         return out
     }

@@ -134,13 +134,16 @@ private func removingInnerUnfinishedMarkers(_ text: [UInt8]) -> [UInt8] {
     return out
 }
 
-/// A whole call's text, `NAME(ARGS) = RESULT`, decoded for the open family.
+/// A whole call's text, `NAME(ARGS) = RESULT`, decoded by the role its name has (`StraceLog.roles`): the
+/// syscall table's argument shape gives the positions, as it does for the tracer's decoder.
 struct StraceCallParser {
     struct Parsed {
         var directory: StraceLog.Directory
         var path: [UInt8]
         var truncated: Bool
         var flags: OpenFlags
+        var target: StraceLog.PathArgument?
+        var options: StraceLog.Options = []
         var outcome: StraceLog.Outcome
 
         var succeeded: Bool {
@@ -149,27 +152,111 @@ struct StraceCallParser {
         }
     }
 
+    /// AT_EMPTY_PATH (fcntl.h).
+    static let atEmptyPath: UInt64 = 0x1000
+    /// CLONE_FS (sched.h).
+    static let cloneFS: UInt64 = 0x200
+    /// Where the stat calls keep their AT_* flags; with AT_EMPTY_PATH they are fstat of the dirfd, which the
+    /// tracer's seccomp filter lets through untraced. The table has no such position: it decodes no flags but
+    /// a rename's.
+    static let statFlagsArgument: [String: Int] = ["newfstatat": 3, "fstatat64": 3, "statx": 2]
+
     /// nil when the path argument is not a string (`NULL`, an address): such a call fails with EFAULT.
-    static func parse(_ syscall: StraceLog.Syscall, text: [UInt8], flagBits: OpenFlagBits)
+    static func parse(_ role: StraceLog.Role, text: [UInt8], flagBits: OpenFlagBits)
+        throws(StraceParseError) -> Parsed?
+    {
+        if case .table(let shape) = role {
+            switch shape {
+            case .open, .openHow, .create: return try parseOpen(shape, text: text, flagBits: flagBits)
+            default: break
+            }
+        }
+        let (name, arguments, outcome) = try split(text)
+        func argument(_ index: Int) throws(StraceParseError) -> StraceScanner {
+            guard index < arguments.count else { throw StraceParseError("expected \(index + 1) arguments") }
+            return StraceScanner(Array(arguments[index]))
+        }
+        func directory(_ index: Int?) throws(StraceParseError) -> StraceLog.Directory {
+            guard let index else { return .currentDirectory(decoded: nil) }
+            var scanner = try argument(index)
+            return try parseDirectory(&scanner)
+        }
+        func path(_ index: Int) throws(StraceParseError) -> (bytes: [UInt8], truncated: Bool)? {
+            var scanner = try argument(index)
+            return try parsePath(&scanner)
+        }
+        let readOnly = OpenFlags(accessMode: .readOnly)
+        switch role {
+        case .createProcess:
+            // clone's flags=…, clone3's {flags=…}: the name is enough (numeric flags from -X raw are not read).
+            let shares = arguments.contains { containsIdentifier($0, "CLONE_FS") }
+            return Parsed(directory: .currentDirectory(decoded: nil), path: [], truncated: false, flags: readOnly,
+                          options: shares ? .sharesDirectory : [], outcome: outcome)
+        case .changeDirectory(let isDescriptor):
+            if isDescriptor {
+                return Parsed(directory: try directory(0), path: [], truncated: false, flags: readOnly,
+                              outcome: outcome)
+            }
+            guard let path = try path(0) else { return nil }
+            return Parsed(directory: .currentDirectory(decoded: nil), path: path.bytes, truncated: path.truncated,
+                          flags: readOnly, outcome: outcome)
+        case .table(let shape):
+            switch shape {
+            case .path(let dirfdIndex, let pathIndex, _):
+                guard let path = try path(pathIndex) else { return nil }
+                var options: StraceLog.Options = []
+                if let flagsIndex = statFlagsArgument[name], flagsIndex < arguments.count,
+                   try flagValue(arguments[flagsIndex], names: ["AT_EMPTY_PATH": atEmptyPath]) & atEmptyPath != 0 {
+                    options.insert(.emptyPath)
+                }
+                return Parsed(directory: try directory(dirfdIndex), path: path.bytes, truncated: path.truncated,
+                              flags: readOnly, options: options, outcome: outcome)
+            case .descriptor(let fdIndex, _):
+                return Parsed(directory: try directory(fdIndex), path: [], truncated: false, flags: readOnly,
+                              outcome: outcome)
+            case .rename(let fromDirfd, let fromIndex, let toDirfd, let toIndex, let flagsIndex):
+                guard let from = try path(fromIndex), let to = try path(toIndex) else { return nil }
+                var options: StraceLog.Options = []
+                if let flagsIndex, flagsIndex < arguments.count,
+                   try flagValue(arguments[flagsIndex], names: ["RENAME_EXCHANGE": Decoder.renameExchange])
+                    & Decoder.renameExchange != 0 {
+                    options.insert(.exchange)
+                }
+                return Parsed(directory: try directory(fromDirfd), path: from.bytes,
+                              truncated: from.truncated || to.truncated, flags: readOnly,
+                              target: StraceLog.PathArgument(directory: try directory(toDirfd), path: to.bytes),
+                              options: options, outcome: outcome)
+            case .open, .openHow, .create, .changesDirectories:
+                return nil  // the open family is parsed above; the other directory changes are not traced
+            }
+        }
+    }
+
+    /// The open family, argument by argument: every position is checked, so a line that is not strace's is
+    /// an issue rather than a guess.
+    static func parseOpen(_ shape: ArgumentShape, text: [UInt8], flagBits: OpenFlagBits)
         throws(StraceParseError) -> Parsed?
     {
         var scanner = StraceScanner(text)
         guard scanner.identifier() != nil, scanner.consume("(") else { throw StraceParseError("expected NAME(") }
         var directory = StraceLog.Directory.currentDirectory(decoded: nil)
-        if syscall == .openat || syscall == .openat2 {
+        switch shape {
+        case .open(dirfd: .some, _, _), .openHow:
             directory = try parseDirectory(&scanner)
             try scanner.expectArgumentSeparator()
+        default:
+            break
         }
         let path = try parsePath(&scanner)
         try scanner.expectArgumentSeparator()
         let flags: OpenFlags
-        switch syscall {
-        case .open, .openat:
-            flags = try parseFlags(&scanner, flagBits: flagBits, terminators: [UInt8(ascii: ","), UInt8(ascii: ")")])
-        case .openat2:
+        switch shape {
+        case .openHow:
             flags = try parseOpenHow(&scanner, flagBits: flagBits)
-        case .creat:
+        case .create:
             flags = .creat
+        default:
+            flags = try parseFlags(&scanner, flagBits: flagBits, terminators: [UInt8(ascii: ","), UInt8(ascii: ")")])
         }
         // The mode, or openat2's size: nothing that matters, and never a ")" of its own.
         while let byte = scanner.peek(), byte != UInt8(ascii: ")") { scanner.index += 1 }
@@ -181,6 +268,94 @@ struct StraceCallParser {
         guard let path else { return nil }
         return Parsed(directory: directory, path: path.bytes, truncated: path.truncated, flags: flags,
                       outcome: outcome)
+    }
+
+    /// `NAME(A, B, …) = RESULT` split at its top-level commas: each argument's bytes (spaces trimmed), and the
+    /// result. Strings, `-y`'s `<…>`, comments and bracketed structures (execve's argv, stat's struct,
+    /// getdents's entries with -v, clone3's `{…} => {…}`) are skipped whole, whatever they hold.
+    static func split(_ text: [UInt8]) throws(StraceParseError)
+        -> (name: String, arguments: [ArraySlice<UInt8>], outcome: StraceLog.Outcome)
+    {
+        var scanner = StraceScanner(text)
+        guard let name = scanner.identifier(), scanner.consume("(") else { throw StraceParseError("expected NAME(") }
+        var arguments: [ArraySlice<UInt8>] = []
+        var start = scanner.index
+        var depth = 0
+        func close(_ end: Int) {
+            var slice = text[start..<end]
+            while let first = slice.first, first == UInt8(ascii: " ") { slice = slice.dropFirst() }
+            while let last = slice.last, last == UInt8(ascii: " ") { slice = slice.dropLast() }
+            if !(slice.isEmpty && arguments.isEmpty && scanner.peek() == UInt8(ascii: ")")) { arguments.append(slice) }
+        }
+        scanning: while true {
+            guard let byte = scanner.peek() else { throw StraceParseError("arguments that do not end") }
+            switch byte {
+            case UInt8(ascii: "\""):
+                scanner.index += 1
+                _ = try scanner.escaped(until: [UInt8(ascii: "\"")])
+            case UInt8(ascii: "<"):
+                _ = try parseDecodedPath(&scanner)
+            case UInt8(ascii: "/") where scanner.index + 1 < text.count && text[scanner.index + 1] == UInt8(ascii: "*"):
+                try skipComment(&scanner)
+            case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                scanner.index += 1
+            case UInt8(ascii: ")") where depth == 0:
+                close(scanner.index)
+                scanner.index += 1
+                break scanning
+            case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth -= 1
+                scanner.index += 1
+            case UInt8(ascii: ",") where depth == 0:
+                close(scanner.index)
+                scanner.index += 1
+                start = scanner.index
+            default:
+                scanner.index += 1
+            }
+        }
+        scanner.skipSpaces()
+        guard scanner.consume("=") else { throw StraceParseError("expected \"= RESULT\" after the arguments") }
+        scanner.skipSpaces()
+        return (String(decoding: name, as: UTF8.self), arguments, try parseOutcome(&scanner))
+    }
+
+    /// `AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH`, `0`, `0x1000`, `RENAME_EXCHANGE`, `0x1000 /* AT_EMPTY_PATH */`:
+    /// the numbers OR-ed with the values of the names in `names` (other names are bits nothing here reads).
+    static func flagValue(_ text: ArraySlice<UInt8>, names: [String: UInt64]) throws(StraceParseError) -> UInt64 {
+        var scanner = StraceScanner(Array(text))
+        var raw: UInt64 = 0
+        repeat {
+            scanner.skipSpaces()
+            if let name = scanner.identifier() {
+                raw |= names[String(decoding: name, as: UTF8.self)] ?? 0
+            } else if let value = scanner.integer() {
+                raw |= UInt64(bitPattern: value)
+            } else {
+                throw StraceParseError("expected flags")
+            }
+            scanner.skipSpaces()
+        } while scanner.consume("|")
+        try skipComment(&scanner)
+        guard scanner.peek() == nil else { throw StraceParseError("unexpected text after the flags") }
+        return raw
+    }
+
+    /// Whether `text` holds `name` as a whole identifier outside strings.
+    static func containsIdentifier(_ text: ArraySlice<UInt8>, _ name: String) -> Bool {
+        var scanner = StraceScanner(Array(text))
+        while let byte = scanner.peek() {
+            if byte == UInt8(ascii: "\"") {
+                scanner.index += 1
+                guard (try? scanner.escaped(until: [UInt8(ascii: "\"")])) != nil else { return false }
+            } else if let identifier = scanner.identifier() {
+                if identifier.elementsEqual(name.utf8) { return true }
+            } else {
+                scanner.index += 1
+            }
+        }
+        return false
     }
 
     /// `AT_FDCWD`, `AT_FDCWD</cwd>`, `3`, `3</dir>`, `-100` (`-X raw`).
