@@ -156,10 +156,19 @@ struct StraceCallParser {
     static let atEmptyPath: UInt64 = 0x1000
     /// CLONE_FS (sched.h).
     static let cloneFS: UInt64 = 0x200
-    /// Where the stat calls keep their AT_* flags; with AT_EMPTY_PATH they are fstat of the dirfd, which the
-    /// tracer's seccomp filter lets through untraced. The table has no such position: it decodes no flags but
-    /// a rename's.
-    static let statFlagsArgument: [String: Int] = ["newfstatat": 3, "fstatat64": 3, "statx": 2]
+    /// Where the stat calls keep their AT_* flags, from the table's `untracedWhen` rows: with AT_EMPTY_PATH
+    /// they are fstat of the dirfd, which the tracer's seccomp filter lets through untraced.
+    static let statFlagsArgument: [String: Int] = {
+        var positions: [String: Int] = [:]
+        for abi in SyscallTable.native.abis {
+            for row in abi.rows {
+                if let untraced = row.untracedWhen, untraced == .emptyPath(flags: untraced.argument) {
+                    positions[row.name] = untraced.argument
+                }
+            }
+        }
+        return positions
+    }()
 
     /// nil when the path argument is not a string (`NULL`, an address): such a call fails with EFAULT.
     static func parse(_ role: StraceLog.Role, text: [UInt8], flagBits: OpenFlagBits)
@@ -226,8 +235,8 @@ struct StraceCallParser {
                               truncated: from.truncated || to.truncated, flags: readOnly,
                               target: StraceLog.PathArgument(directory: try directory(toDirfd), path: to.bytes),
                               options: options, outcome: outcome)
-            case .open, .openHow, .create, .changesDirectories:
-                return nil  // the open family is parsed above; the other directory changes are not traced
+            case .open, .openHow, .create, .changesDirectories, .ringSetup:
+                return nil  // the open family is parsed above; the other directory changes, and io_uring_setup, are not traced
             }
         }
     }

@@ -214,6 +214,8 @@ public struct StraceLog: Sendable {
                 case .changesDirectories:
                     if row.name == "chdir" { roles[row.name] = .changeDirectory(fd: false) }
                     if row.name == "fchdir" { roles[row.name] = .changeDirectory(fd: true) }
+                case .ringSetup:
+                    break  // names no path; strace need not trace it
                 default:
                     roles[row.name] = .table(row.shape)
                 }
@@ -459,7 +461,7 @@ struct StraceEventResolver {
                 : absolute(call, StraceLog.PathArgument(directory: call.directory, path: call.path))
             let to = target.path.isEmpty ? nil : absolute(call, target)
             events.append(.rename(from: from, to: to, exchange: call.options.contains(.exchange), failure: nil))
-        case .changesDirectories:
+        case .changesDirectories, .ringSetup:
             return
         }
     }
