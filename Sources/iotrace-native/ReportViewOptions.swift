@@ -4,10 +4,12 @@ import ArgumentParser
 /// `check` share: these views are the plain report's only.
 struct ReportViewOptions: ParsableArguments {
     @Flag(help: ArgumentHelp(
-        "Fold the text report's paths by directory: a directory holding more than 10 of a section's paths is one line with a count. No effect on JSON."))
+        "Fold the text report's paths by directory: a directory holding more than 10 of a section's paths "
+            + "becomes one line with a count. No effect on JSON."))
     var summary = false
 
     @Flag(help: ArgumentHelp(
-        "Add the process tree: each process's pid, parent, argv, cwd, exit status, and the paths it read and wrote (JSON key 'processes')."))
+        "Add the process tree: each process's pid, parent, argv, cwd, exit status, and the paths it read and "
+            + "wrote (JSON key 'processes')."))
     var processes = false
 }

@@ -142,7 +142,8 @@ struct ReportViewTests {
         let lines = PathFolding.fold(Self.paths(row.paths)).map { line -> String in
             switch line {
             case .path(let path): return String(decoding: path, as: UTF8.self)
-            case .directory(let directory, let count): return String(decoding: directory, as: UTF8.self) + "/  (\(count))"
+            case .directory(let directory, let count):
+                return String(decoding: directory, as: UTF8.self) + "/  (\(count))"
             }
         }
         #expect(lines == row.lines)
