@@ -36,6 +36,8 @@ struct Trace: ParsableCommand {
 
     @OptionGroup var options: TraceOptions
 
+    @OptionGroup var views: ReportViewOptions
+
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run, after --.", valueName: "COMMAND"))
     var command: [String] = []
 
@@ -48,10 +50,11 @@ struct Trace: ParsableCommand {
     func run() throws {
         let sink = try ReportSink(output: options.output)
         let argv = rawCommandArguments(count: command.count)
-        let configuration = TraceConfiguration(
+        var configuration = TraceConfiguration(
             command: argv, filter: options.workspaceFilter(), seccomp: !options.noSeccomp,
             decoding: options.decoding.decoding, signalMask: TraceConfiguration.callingThreadSignalMask(),
             allowRings: options.allowIoUring)
+        configuration.recordProcesses = views.processes
         do {
             try SignalForwarding.install([SIGINT, SIGTERM, SIGHUP])
         } catch {
@@ -77,7 +80,7 @@ struct Trace: ParsableCommand {
         }
         let bytes: [UInt8]
         switch options.format {
-        case .text: bytes = TextRenderer.render(result.report)
+        case .text: bytes = TextRenderer.render(result.report, summary: views.summary)
         case .json: bytes = JSONRenderer.render(result.report)
         }
         try sink.write(bytes)

@@ -31,12 +31,15 @@ struct ReferenceWorkloadTests {
             == "HELLO WORLD FROM INPUT FILE\nTHIS IS TEST DATA FOR EBPF TRACING\n")
     }
 
-    @Test("the text report, by default on stderr, is exactly SPEC's")
+    /// SPEC's text is the proof of concept's two sections; the model's other sets follow them (issue 5), each
+    /// under a heading of its own with a count, so a reader of the two stops at the first heading it does
+    /// not know.
+    @Test("the text report, by default on stderr, begins with exactly SPEC's two sections")
     func textReport() throws {
         let workspace = try makeWorkspace()
         let run = try workspace.runTracer(["--workspace", workspace.path, "--", "node", "test-script.mjs"])
         #expect(run.status == 0, "\(run.diagnostics)")
-        #expect(run.process.stderrText == """
+        let spec = """
             FILES READ:
               - input.txt
               - test-script.mjs
@@ -44,7 +47,20 @@ struct ReferenceWorkloadTests {
             FILES WRITTEN:
               - output/output.txt
 
-            """, "\(run.diagnostics)")
+            """
+        let text = run.process.stderrText
+        #expect(text.hasPrefix(spec), "\(run.diagnostics)")
+        let rest = text.dropFirst(spec.count)
+        for block in rest.split(separator: "\n\n", omittingEmptySubsequences: false) where !rest.isEmpty {
+            let lines = block.split(separator: "\n")
+            let heading = lines.first.map(String.init) ?? ""
+            #expect(heading.range(of: #"^\n?[A-Z][A-Z ]+ \([0-9,]+\):$"#, options: .regularExpression) != nil,
+                    "not a section heading with a count: \(heading)\n\(run.diagnostics)")
+            #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("  - ") }, "\(run.diagnostics)")
+            #expect(!heading.hasPrefix("FILES READ") && !heading.hasPrefix("FILES WRITTEN"))
+        }
+        #expect(text.contains("\nINPUTS (2):\n  - input.txt\n  - test-script.mjs\n"), "\(run.diagnostics)")
+        #expect(text.contains("\nOUTPUTS (1):\n  - output/output.txt\n"), "\(run.diagnostics)")
         #expect(run.process.stdoutText.hasSuffix("Done!\n"), "\(run.process.stdoutText)")
     }
 }

@@ -257,6 +257,8 @@ struct TraceReport {
     var inputs: [RawPath]
     var outputs: [RawPath]
     var warnings: [String]
+    /// `processes`, present only with --processes.
+    var processes: [TraceProcess]?
 
     init(json bytes: [UInt8]) throws {
         guard case .object(let top) = try JSONParser.parse(bytes) else {
@@ -298,6 +300,60 @@ struct TraceReport {
         inputs = try strings("inputs")
         outputs = try strings("outputs")
         warnings = try strings("warnings").map { String(decoding: $0.bytes, as: UTF8.self) }
+        if let value = top["processes"] {
+            guard case .array(let elements) = value else { throw ReportError("'processes' is not an array") }
+            processes = try elements.map(TraceProcess.init)
+        }
+    }
+}
+
+/// One element of `processes`.
+struct TraceProcess {
+    var pid: Int
+    var parent: Int
+    var argv: [RawPath]
+    var cwd: RawPath
+    /// Null unless the process exited.
+    var exitCode: Int?
+    /// Null unless the process was killed.
+    var signal: Int?
+    var reads: [RawPath]
+    var writes: [RawPath]
+
+    init(_ value: JSONValue) throws {
+        guard case .object(let object) = value else { throw ReportError("a process is not an object") }
+        func field(_ key: String) throws -> JSONValue {
+            guard let value = object[key] else { throw ReportError("a process has no '\(key)'") }
+            return value
+        }
+        func integer(_ key: String) throws -> Int? {
+            switch try field(key) {
+            case .null: return nil
+            case .number(let value):
+                guard let integer = Int(exactly: value) else { throw ReportError("'\(key)' is not an integer") }
+                return integer
+            default: throw ReportError("a process's '\(key)' is not an integer or null")
+            }
+        }
+        func strings(_ key: String) throws -> [RawPath] {
+            guard case .array(let elements) = try field(key) else { throw ReportError("'\(key)' is not an array") }
+            return try elements.map { element in
+                guard case .string(let bytes) = element else { throw ReportError("'\(key)' holds a non-string") }
+                return RawPath(bytes: bytes)
+            }
+        }
+        guard let pid = try integer("pid"), let parent = try integer("parent") else {
+            throw ReportError("a process's pid or parent is null")
+        }
+        self.pid = pid
+        self.parent = parent
+        argv = try strings("argv")
+        guard case .string(let cwdBytes) = try field("cwd") else { throw ReportError("'cwd' is not a string") }
+        cwd = RawPath(bytes: cwdBytes)
+        exitCode = try integer("exitCode")
+        signal = try integer("signal")
+        reads = try strings("reads")
+        writes = try strings("writes")
     }
 }
 

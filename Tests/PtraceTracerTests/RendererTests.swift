@@ -286,7 +286,7 @@ enum LosslessForms {
         return out
     }
 
-    /// The two lists of a text report.
+    /// The two lists of a text report (the proof of concept's sections), whatever follows them.
     static func decodeTextReport(_ report: [UInt8]) throws -> (reads: [[UInt8]], writes: [[UInt8]]) {
         var reads: [[UInt8]] = []
         var writes: [[UInt8]] = []
@@ -295,6 +295,9 @@ enum LosslessForms {
             if line.elementsEqual(bytes("FILES READ:")) { section = 1; continue }
             if line.elementsEqual(bytes("FILES WRITTEN:")) { section = 2; continue }
             if line.elementsEqual(bytes("WARNINGS:")) { section = 3; continue }
+            // Any other heading (the model's other sets, the process tree) ends the two lists.
+            if let first = line.first, first != UInt8(ascii: " ") { section = 0; continue }
+            if section == 0 { continue }
             if line.isEmpty || line.elementsEqual(bytes("  (none)")) { continue }
             guard line.starts(with: bytes("  - ")) else {
                 throw DecodeError(description: "a line that is not an item: \(show(Array(line)))")

@@ -23,6 +23,9 @@ public struct TraceConfiguration: Sendable {
     /// plain syscalls, which are traced); a ring's requests reach the kernel without a syscall, so when one
     /// is set up the report warns that what it did is not seen.
     public var allowRings: Bool
+    /// Keep the process tree (`Report.processes`): each process's parent, argv, cwd and end, and which
+    /// process made each read and write. Off, the trace reads nothing of it from /proc.
+    public var recordProcesses = false
 
     public init(command: [[UInt8]], filter: WorkspaceFilter, seccomp: Bool = true, decoding: Decoding = .syscallInfo,
                 signalMask: UInt64 = 0, allowRings: Bool = false) {
@@ -99,6 +102,8 @@ public final class Tracer {
     private var spawning: TaskID?
     /// Report warnings: things that may make the report incomplete.
     private var warnings: [String] = []
+    /// The processes, when the report is to show them; nil otherwise, so that nothing is read for them.
+    private var processTree: ProcessTree?
 
     public init(_ configuration: TraceConfiguration) {
         self.configuration = configuration
@@ -106,6 +111,7 @@ public final class Tracer {
         decoder = Decoder(table: .native)
         stepping = !configuration.seccomp
         useSyscallInfo = configuration.decoding == .syscallInfo
+        if configuration.recordProcesses { processTree = ProcessTree() }
     }
 
     /// Starts the command and traces it to the end. `onStart` runs (on this thread) as soon as the command's
@@ -142,6 +148,7 @@ public final class Tracer {
             throw .ptraceRefused(error)
         }
         tasks.insertIfAbsent(child.pid)
+        processTree?.addCommand(child.pid, argv: configuration.command)
         spawning = child.pid
         onStart(child.pid)
         if case .failure(let error) = Spawn.release(child) {
@@ -166,6 +173,7 @@ public final class Tracer {
             case .failure(let error): throw .waitFailed(error)
             }
             let event = StopEvent(task: task, status: status)
+            if processTree != nil { noteProcesses(event) }
             switch event {
             case .exited(let task, let code):
                 tasks.remove(task)
@@ -214,11 +222,29 @@ public final class Tracer {
                 + "(unreadable tracee memory or a vanished process); the report may miss them")
         }
         let report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
-                                   warnings: warnings)
+                                   warnings: warnings, processes: processTree?.processes)
         return TraceResult(report: report, seccompActive: !stepping, usedSyscallInfo: useSyscallInfo)
     }
 
     // MARK: - Stops
+
+    /// The process tree's part of a stop (`--processes` only): a task seen for the first time, a new task
+    /// announced by its creator's event, a thread group leader's end. Exec events are `handleExec`'s.
+    private func noteProcesses(_ event: StopEvent) {
+        switch event {
+        case .exited(let task, let code):
+            processTree?.ended(task, .exited(code))
+        case .killed(let task, let signal):
+            processTree?.ended(task, .killed(signal: signal))
+        case .newTask(let task):
+            processTree?.note(task)
+            if case .success(let newTask) = Ptrace.eventMessage(task) { processTree?.note(TaskID(newTask)) }
+        case .exec:
+            break
+        default:
+            processTree?.note(event.task)
+        }
+    }
 
     private func fallBackToStepping(because reason: String, _ onNotice: (String) -> Void) {
         guard !stepping else { return }
@@ -282,7 +308,8 @@ public final class Tracer {
                     // inside the workspace (pending is nil elsewhere): one stat per such open.
                     let directory = failure == nil && pending.listIfDirectory
                         && ProcFS.isDirectory(task, fd: Int32(truncatingIfNeeded: call.returnValue))
-                    builder.record(pending, failure: failure, openedDirectory: directory)
+                    builder.record(pending, failure: failure, openedDirectory: directory,
+                                   process: processTree?.process(of: task))
                     if pending.undecoded && failure == nil { undecoded += 1 }
                 }
                 if pending.changesDirectories { tasks.endDirectoryChange() }
@@ -301,12 +328,16 @@ public final class Tracer {
     /// and the execing thread takes the leader's tid (ptrace(2), "execve(2) under ptrace"); the event
     /// message is its former tid, whose state moves to the leader's.
     private func handleExec(_ task: TaskID) {
-        if case .success(let former) = Ptrace.eventMessage(task), TaskID(former) != task {
-            tasks.move(TaskID(former), to: task)
-        }
+        var former = task
+        if case .success(let message) = Ptrace.eventMessage(task) { former = TaskID(message) }
+        if former != task { tasks.move(former, to: task) }
+        // Before the record below: the process keeps its number across the exec, whichever thread made it.
+        processTree?.exec(task, former: former)
         // The exec succeeded (this event comes only then, before its exit stop): the file its entry decoded
         // was run. A failed exec has an ordinary exit stop, where a missing file is recorded.
-        if case .inSyscall(.pending(let pending)) = tasks.phase(of: task) { builder.record(pending, failure: nil) }
+        if case .inSyscall(.pending(let pending)) = tasks.phase(of: task) {
+            builder.record(pending, failure: nil, process: processTree?.process(of: task))
+        }
         if task == spawning { spawning = nil }
         // Stepping, the execve's exit stop comes next; otherwise the task runs on.
         tasks.set(task, stepping ? .inSyscall(.ignore) : .running)

@@ -40,11 +40,15 @@ public struct Report: Sendable, Equatable {
     public var outputs: [[UInt8]]
     /// Things the user should know that did not stop the trace (events that could not be decoded).
     public var warnings: [String]
+    /// The process tree, in the order the processes were first seen (a parent before its children); nil
+    /// when it was not asked for (`TraceConfiguration.recordProcesses`).
+    public var processes: [ProcessRecord]?
 
     public init(command: [[UInt8]], workspace: [UInt8], outcome: CommandOutcome, reads: [[UInt8]],
                 writes: [[UInt8]], probes: [[UInt8]] = [], missing: [[UInt8]] = [], deletes: [[UInt8]] = [],
                 directories: [[UInt8]] = [], executed: [[UInt8]] = [], listed: [[UInt8]] = [],
-                inputs: [[UInt8]] = [], outputs: [[UInt8]] = [], warnings: [String] = []) {
+                inputs: [[UInt8]] = [], outputs: [[UInt8]] = [], warnings: [String] = [],
+                processes: [ProcessRecord]? = nil) {
         self.command = command
         self.workspace = workspace
         self.outcome = outcome
@@ -59,6 +63,43 @@ public struct Report: Sendable, Equatable {
         self.inputs = inputs
         self.outputs = outputs
         self.warnings = warnings
+        self.processes = processes
+    }
+}
+
+/// How one traced process (a thread group) ended.
+public enum ProcessEnd: Sendable, Equatable {
+    case exited(Int32)
+    case killed(signal: Int32)
+}
+
+/// One traced process (thread group): who started it, what it ran, how it ended, and which workspace paths
+/// its threads read and wrote (the same classification and filter as the report's `reads` and `writes`).
+public struct ProcessRecord: Sendable, Equatable {
+    /// The thread group id (the pid `getpid` returns).
+    public var pid: Int32
+    /// The real parent's pid when the process was first seen (for the command's process, the tracer's).
+    public var parent: Int32
+    /// argv as the last successful exec set it (/proc/PID/cmdline at PTRACE_EVENT_EXEC); for a process that
+    /// never exec'd, its parent's argv as it was when the process was first seen.
+    public var argv: [[UInt8]]
+    /// The current directory at the last exec, or when the process was first seen if it never exec'd.
+    public var cwd: [UInt8]
+    /// Nil when the end was not seen (the thread group leader's exit never reported).
+    public var end: ProcessEnd?
+    /// Workspace-relative, sorted by bytes, unique.
+    public var reads: [[UInt8]]
+    public var writes: [[UInt8]]
+
+    public init(pid: Int32, parent: Int32, argv: [[UInt8]], cwd: [UInt8], end: ProcessEnd?, reads: [[UInt8]] = [],
+                writes: [[UInt8]] = []) {
+        self.pid = pid
+        self.parent = parent
+        self.argv = argv
+        self.cwd = cwd
+        self.end = end
+        self.reads = reads
+        self.writes = writes
     }
 }
 
@@ -88,6 +129,9 @@ public struct ReportBuilder: Sendable {
     private var listed = Set<[UInt8]>()
     /// The net effect so far, per path: a small state machine fed in the order the calls returned.
     private var effects: [[UInt8]: NetEffect] = [:]
+    /// Reads and writes per process number (the index of its record in the report's `processes`), filled
+    /// only for calls recorded with a process.
+    private var attributed: [Int: (reads: Set<[UInt8]>, writes: Set<[UInt8]>)] = [:]
 
     /// What the calls seen so far did to one path's content.
     struct NetEffect: Equatable {
@@ -124,9 +168,11 @@ public struct ReportBuilder: Sendable {
         !AccessClassifier.classify(flags).isEmpty && filter.relativePath(path) != nil
     }
 
-    /// A successful open.
-    public mutating func record(_ access: FileAccess) {
-        if let pending = pending(path: access.path, flags: access.flags) { record(pending, failure: nil) }
+    /// A successful open, by process number `process` when the report is to attribute it.
+    public mutating func record(_ access: FileAccess, process: Int? = nil) {
+        if let pending = pending(path: access.path, flags: access.flags) {
+            record(pending, failure: nil, process: process)
+        }
     }
 
     /// What an open of `path` adds to the report: classified and made relative once, at the syscall's entry,
@@ -162,10 +208,16 @@ public struct ReportBuilder: Sendable {
     }
 
     /// Records a call at its exit: its effects if it succeeded (`failure` nil), its missing path if it failed
-    /// with ENOENT or ENOTDIR (a path, or one of its directories, does not exist).
-    mutating func record(_ pending: PendingCall, failure: Errno?, openedDirectory: Bool = false) {
+    /// with ENOENT or ENOTDIR (a path, or one of its directories, does not exist). `process`, the caller's
+    /// process number, is given only when the report attributes accesses (nil costs nothing more).
+    mutating func record(_ pending: PendingCall, failure: Errno?, openedDirectory: Bool = false,
+                         process: Int? = nil) {
         guard let failure else {
-            for (path, access) in pending.onSuccess { insert(path, openedDirectory ? .list : access) }
+            for (path, access) in pending.onSuccess {
+                let access = openedDirectory ? .list : access
+                insert(path, access)
+                if let process { attribute(path, access, to: process) }
+            }
             return
         }
         if failure == .noSuchFile || failure == .notDirectory, let path = pending.missingOnFailure {
@@ -186,13 +238,31 @@ public struct ReportBuilder: Sendable {
         }
     }
 
-    public func build(command: [[UInt8]], outcome: CommandOutcome, warnings: [String] = []) -> Report {
+    private mutating func attribute(_ path: [UInt8], _ access: Access, to process: Int) {
+        guard !access.isDisjoint(with: [.read, .write]) else { return }
+        var sets = attributed[process] ?? ([], [])
+        if access.contains(.read) { sets.reads.insert(path) }
+        if access.contains(.write) { sets.writes.insert(path) }
+        attributed[process] = sets
+    }
+
+    /// The report. `processes`, when given, are the traced processes, numbered by their place in the array:
+    /// each gets the reads and writes recorded for its number (whatever its record held is replaced).
+    public func build(command: [[UInt8]], outcome: CommandOutcome, warnings: [String] = [],
+                      processes: [ProcessRecord]? = nil) -> Report {
         func sorted(_ set: Set<[UInt8]>) -> [[UInt8]] { set.sorted(by: Self.byteOrder) }
+        let processes = processes?.enumerated().map { number, process in
+            var process = process
+            process.reads = sorted(attributed[number]?.reads ?? [])
+            process.writes = sorted(attributed[number]?.writes ?? [])
+            return process
+        }
         return Report(command: command, workspace: filter.roots.first ?? [], outcome: outcome,
                       reads: sorted(reads), writes: sorted(writes), probes: sorted(probes), missing: sorted(missing),
                       deletes: sorted(deletes), directories: sorted(directories), executed: sorted(executed),
                       listed: sorted(listed), inputs: sorted(Set(effects.filter { $0.value.isInput }.keys)),
-                      outputs: sorted(Set(effects.filter { $0.value.isOutput }.keys)), warnings: warnings)
+                      outputs: sorted(Set(effects.filter { $0.value.isOutput }.keys)), warnings: warnings,
+                      processes: processes)
     }
 
     /// Byte order (unsigned, shorter prefix first), as `LC_ALL=C sort` orders.
