@@ -119,19 +119,27 @@ public struct FileAccess: Sendable, Equatable {
 /// syscall entry whether a call could appear in the report at all, to skip the exit stop when not.
 public struct ReportBuilder: Sendable {
     public let filter: WorkspaceFilter
-    private var reads = Set<[UInt8]>()
-    private var writes = Set<[UInt8]>()
-    private var probes = Set<[UInt8]>()
-    private var missing = Set<[UInt8]>()
-    private var deletes = Set<[UInt8]>()
-    private var directories = Set<[UInt8]>()
-    private var executed = Set<[UInt8]>()
-    private var listed = Set<[UInt8]>()
-    /// The net effect so far, per path: a small state machine fed in the order the calls returned.
-    private var effects: [[UInt8]: NetEffect] = [:]
+    /// Everything recorded, one entry per workspace-relative path: one hash lookup per recorded effect.
+    private var paths: [PathKey: PathRecord] = [:]
     /// Reads and writes per process number (the index of its record in the report's `processes`), filled
     /// only for calls recorded with a process.
-    private var attributed: [Int: (reads: Set<[UInt8]>, writes: Set<[UInt8]>)] = [:]
+    private var attributed: [Int: [PathKey: Access]] = [:]
+
+    /// A path as a dictionary key, hashed as one run of bytes (an array of bytes hashes byte by byte).
+    struct PathKey: Hashable {
+        let bytes: [UInt8]
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
+    /// What one path went through: every kind of access seen, whether a lookup of it failed, its net effect.
+    struct PathRecord {
+        var access: Access = []
+        var missing = false
+        var effect = NetEffect()
+    }
 
     /// What the calls seen so far did to one path's content.
     struct NetEffect: Equatable {
@@ -221,50 +229,65 @@ public struct ReportBuilder: Sendable {
             return
         }
         if failure == .noSuchFile || failure == .notDirectory, let path = pending.missingOnFailure {
-            missing.insert(path)
+            paths[PathKey(bytes: path), default: PathRecord()].missing = true
         }
     }
 
     private mutating func insert(_ path: [UInt8], _ access: Access) {
-        if access.contains(.read) { reads.insert(path) }
-        if access.contains(.write) { writes.insert(path) }
-        if access.contains(.probe) { probes.insert(path) }
-        if access.contains(.delete) { deletes.insert(path) }
-        if access.contains(.directory) { directories.insert(path) }
-        if access.contains(.execute) { executed.insert(path) }
-        if access.contains(.list) { listed.insert(path) }
-        if !access.intersection([.read, .execute, .write, .delete]).isEmpty {
-            effects[path, default: NetEffect()].apply(access)
-        }
+        let affectsContent = !access.isDisjoint(with: [.read, .execute, .write, .delete])
+        // One lookup: the default subscript's modify accessor, passed inout.
+        Self.merge(access, affectsContent: affectsContent, into: &paths[PathKey(bytes: path), default: PathRecord()])
+    }
+
+    private static func merge(_ access: Access, affectsContent: Bool, into record: inout PathRecord) {
+        record.access.formUnion(access)
+        if affectsContent { record.effect.apply(access) }
     }
 
     private mutating func attribute(_ path: [UInt8], _ access: Access, to process: Int) {
-        guard !access.isDisjoint(with: [.read, .write]) else { return }
-        var sets = attributed[process] ?? ([], [])
-        if access.contains(.read) { sets.reads.insert(path) }
-        if access.contains(.write) { sets.writes.insert(path) }
-        attributed[process] = sets
+        let kept = access.intersection([.read, .write])
+        guard !kept.isEmpty else { return }
+        attributed[process, default: [:]][PathKey(bytes: path), default: []].formUnion(kept)
     }
 
     /// The report. `processes`, when given, are the traced processes, numbered by their place in the array:
     /// each gets the reads and writes recorded for its number (whatever its record held is replaced).
     public func build(command: [[UInt8]], outcome: CommandOutcome, warnings: [String] = [],
                       processes: [ProcessRecord]? = nil) -> Report {
-        func sorted(_ set: Set<[UInt8]>) -> [[UInt8]] { set.sorted(by: Self.byteOrder) }
+        func sorted(_ paths: [[UInt8]]) -> [[UInt8]] { paths.sorted(by: Self.byteOrder) }
+        // One sort of every path, then each set takes its paths in that order.
+        let ordered = paths.sorted { Self.byteOrder($0.key.bytes, $1.key.bytes) }
+        var sets = [[[UInt8]]](repeating: [], count: 10)
+        for (key, record) in ordered {
+            let access = record.access
+            for (index, bit) in [Access.read, .write, .probe, .delete, .directory, .execute, .list].enumerated()
+                where access.contains(bit) {
+                sets[index].append(key.bytes)
+            }
+            if record.missing { sets[7].append(key.bytes) }
+            if record.effect.isInput { sets[8].append(key.bytes) }
+            if record.effect.isOutput { sets[9].append(key.bytes) }
+        }
         let processes = processes?.enumerated().map { number, process in
             var process = process
-            process.reads = sorted(attributed[number]?.reads ?? [])
-            process.writes = sorted(attributed[number]?.writes ?? [])
+            let own = attributed[number] ?? [:]
+            process.reads = sorted(own.compactMap { $0.value.contains(.read) ? $0.key.bytes : nil })
+            process.writes = sorted(own.compactMap { $0.value.contains(.write) ? $0.key.bytes : nil })
             return process
         }
         return Report(command: command, workspace: filter.roots.first ?? [], outcome: outcome,
-                      reads: sorted(reads), writes: sorted(writes), probes: sorted(probes), missing: sorted(missing),
-                      deletes: sorted(deletes), directories: sorted(directories), executed: sorted(executed),
-                      listed: sorted(listed), inputs: sorted(Set(effects.filter { $0.value.isInput }.keys)),
-                      outputs: sorted(Set(effects.filter { $0.value.isOutput }.keys)), warnings: warnings,
-                      processes: processes)
+                      reads: sets[0], writes: sets[1], probes: sets[2], missing: sets[7], deletes: sets[3],
+                      directories: sets[4], executed: sets[5], listed: sets[6], inputs: sets[8], outputs: sets[9],
+                      warnings: warnings, processes: processes)
     }
 
     /// Byte order (unsigned, shorter prefix first), as `LC_ALL=C sort` orders.
-    public static func byteOrder(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }
+    public static func byteOrder(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                for index in 0..<min(a.count, b.count) where a[index] != b[index] { return a[index] < b[index] }
+                return a.count < b.count
+            }
+        }
+    }
 }
