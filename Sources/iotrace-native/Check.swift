@@ -86,33 +86,7 @@ struct Check: ParsableCommand {
         var traceOptions = options
         traceOptions.workspace = workspace
         let sink = try ReportSink(output: options.output)
-        let argv = rawCommandArguments(count: command.count)
-        let configuration = TraceConfiguration(
-            command: argv, filter: traceOptions.workspaceFilter(), seccomp: !options.noSeccomp,
-            decoding: options.decoding.decoding, signalMask: TraceConfiguration.callingThreadSignalMask(),
-            allowRings: options.allowIoUring)
-        do {
-            try SignalForwarding.install([SIGINT, SIGTERM, SIGHUP])
-        } catch {
-            sink.discard()
-            throw CLIError("cannot install signal handlers: \(error)")
-        }
-        let trace: TraceResult
-        do {
-            trace = try Tracer(configuration).run(
-                onStart: { SignalForwarding.setTarget($0) },
-                onNotice: { printError("note: \($0)") })
-        } catch {
-            sink.discard()
-            throw CLIError(error.description)
-        }
-        if case .execFailed(let error) = trace.report.outcome {
-            if trace.report.outcome.exitStatus == 127 {
-                printError("\(command[0]): command not found (looked up on PATH as execvp does)")
-            } else {
-                printError("\(command[0]): cannot execute: \(error)")
-            }
-        }
+        let trace = try traceOptions.trace(rawCommandArguments(count: command.count), sink: sink)
         let result = Checker.check(trace.report, against: declarations)
         switch options.format {
         case .text: try sink.write(CheckTextRenderer.render(result))
@@ -142,7 +116,7 @@ struct Check: ParsableCommand {
             let workspace = try NxWorkspace.load(root: root)
             var declarations: TaskDeclarations
             if let nxTargetJSON {
-                guard let bytes = readWholeFile(nxTargetJSON) else { throw NxError("cannot read \(nxTargetJSON)") }
+                guard let bytes = FileSystem.readFile(nxTargetJSON) else { throw NxError("cannot read \(nxTargetJSON)") }
                 let json: JSONValue
                 do { json = try JSONValue.parse(bytes) } catch { throw NxError("\(nxTargetJSON) is not valid JSON: \(error)") }
                 declarations = try NxDeclarations.resolve(task, fromNxOutput: json, in: workspace, source: nxTargetJSON)

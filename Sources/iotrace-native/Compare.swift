@@ -1,5 +1,6 @@
 import ArgumentParser
 import PtraceTracer
+import TaskCheck
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -37,7 +38,7 @@ struct Compare: ParsableCommand {
         if command.isEmpty || command[0].isEmpty {
             throw ValidationError("no command to compare: give one after --, e.g. iotrace-native compare -- make")
         }
-        if let straceLog, readWholeFile(straceLog) == nil {
+        if let straceLog, FileSystem.readFile(straceLog) == nil {
             throw ValidationError("--strace-log '\(straceLog)' is not a file that can be read")
         }
     }
@@ -54,7 +55,7 @@ struct Compare: ParsableCommand {
         let straceRun: (log: StraceLog, seconds: Double?)
         do {
             if let straceLog {
-                guard let bytes = readWholeFile(straceLog) else { throw CLIError("cannot read --strace-log '\(straceLog)'") }
+                guard let bytes = FileSystem.readFile(straceLog) else { throw CLIError("cannot read --strace-log '\(straceLog)'") }
                 straceRun = (StraceLog(parsing: bytes, initialDirectory: currentDirectory()), nil)
             } else {
                 guard let strace = findOnPath("strace") else {
@@ -104,7 +105,7 @@ struct Compare: ParsableCommand {
         let seconds = monotonicSeconds() - started
         guard status >= 0 else { throw CLIError("could not run strace: \(Errno(-status))") }
 
-        guard let log = readWholeFile(logPath), !log.isEmpty else {
+        guard let log = FileSystem.readFile(logPath), !log.isEmpty else {
             throw CLIError("strace wrote no log (it exited with status \(status)); is ptrace allowed here?")
         }
         return (StraceLog(parsing: log, initialDirectory: currentDirectory()), seconds)
@@ -252,21 +253,4 @@ func spawnAndWait(_ argv: [[UInt8]]) -> Int32 {
         if errno != EINTR { return -errno }
     }
     return status
-}
-
-func readWholeFile(_ path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var bytes = [UInt8]()
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            return nil
-        }
-        if count == 0 { return bytes }
-        bytes += chunk[0..<count]
-    }
 }

@@ -49,12 +49,26 @@ struct Trace: ParsableCommand {
 
     func run() throws {
         let sink = try ReportSink(output: options.output)
-        let argv = rawCommandArguments(count: command.count)
+        let result = try options.trace(rawCommandArguments(count: command.count), sink: sink,
+                                       recordProcesses: views.processes)
+        let bytes: [UInt8]
+        switch options.format {
+        case .text: bytes = TextRenderer.render(result.report, summary: views.summary)
+        case .json: bytes = JSONRenderer.render(result.report)
+        }
+        try sink.write(bytes)
+        throw ExitCode(result.report.outcome.exitStatus)
+    }
+}
+
+extension TraceOptions {
+    /// Traces `argv` as these options say, the tracer's signals forwarded to the command, and says on stderr
+    /// when the command could not be run. On a tracer failure the report is discarded.
+    func trace(_ argv: [[UInt8]], sink: ReportSink, recordProcesses: Bool = false) throws(CLIError) -> TraceResult {
         var configuration = TraceConfiguration(
-            command: argv, filter: options.workspaceFilter(), seccomp: !options.noSeccomp,
-            decoding: options.decoding.decoding, signalMask: TraceConfiguration.callingThreadSignalMask(),
-            allowRings: options.allowIoUring)
-        configuration.recordProcesses = views.processes
+            command: argv, filter: workspaceFilter(), seccomp: !noSeccomp, decoding: decoding.decoding,
+            signalMask: TraceConfiguration.callingThreadSignalMask(), allowRings: allowIoUring)
+        configuration.recordProcesses = recordProcesses
         do {
             try SignalForwarding.install([SIGINT, SIGTERM, SIGHUP])
         } catch {
@@ -71,20 +85,14 @@ struct Trace: ParsableCommand {
             throw CLIError(error.description)
         }
         if case .execFailed(let error) = result.report.outcome {
-            let name = command[0]
+            let name = String(decoding: argv[0], as: UTF8.self)
             if result.report.outcome.exitStatus == 127 {
                 printError("\(name): command not found (looked up on PATH as execvp does)")
             } else {
                 printError("\(name): cannot execute: \(error)")
             }
         }
-        let bytes: [UInt8]
-        switch options.format {
-        case .text: bytes = TextRenderer.render(result.report, summary: views.summary)
-        case .json: bytes = JSONRenderer.render(result.report)
-        }
-        try sink.write(bytes)
-        throw ExitCode(result.report.outcome.exitStatus)
+        return result
     }
 }
 

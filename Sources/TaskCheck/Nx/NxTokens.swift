@@ -3,16 +3,16 @@ public enum NxTokens {
     /// A fileset (input glob): `{projectRoot}` is the project's root, `{workspaceRoot}` the workspace; a
     /// leading `/` or `./` left by the substitution is dropped. The `!` of a negation is kept.
     public static func fileset(_ pattern: String, projectRoot: String) -> String {
-        var negation = ""
-        var body = Substring(pattern)
-        while body.hasPrefix("!") {
-            negation += "!"
-            body = body.dropFirst()
-        }
-        var text = String(body)
+        var (negation, text) = NxTokens.splitNegation(pattern)
         text = text.replacingAll("{projectRoot}", with: projectRoot == "." ? "" : projectRoot)
         text = text.replacingAll("{workspaceRoot}", with: "")
         return negation + trimLeading(text)
+    }
+
+    /// The leading `!`s of a negated pattern, kept as written, and the rest.
+    static func splitNegation(_ pattern: String) -> (negation: String, body: String) {
+        let body = pattern.drop { $0 == "!" }
+        return (String(pattern.prefix(pattern.count - body.count)), String(body))
     }
 
     /// A leading `/` (from `{workspaceRoot}/x`) or `./` (from `./x`) dropped, as often as it comes.
@@ -34,13 +34,7 @@ public enum NxTokens {
     /// paths into the options) filled in. Nil when a token has no value, or a value JavaScript calls falsy
     /// (an empty string, 0, false), since Nx then drops the output.
     public static func output(_ template: String, project: NxProject, options: JSONObject) -> (String?, missing: String?) {
-        var negation = ""
-        var body = Substring(template)
-        while body.hasPrefix("!") {
-            negation += "!"
-            body = body.dropFirst()
-        }
-        var text = String(body)
+        var (negation, text) = NxTokens.splitNegation(template)
         if text.hasPrefix("{workspaceRoot}/") { text = String(text.dropFirst("{workspaceRoot}/".count)) }
         let root = project.root
         let data = JSONObject([

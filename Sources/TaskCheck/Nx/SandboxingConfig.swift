@@ -235,13 +235,7 @@ public struct SandboxingConfig: Sendable, Equatable {
     /// The pattern relative to the workspace, or nil for an absolute path outside it (which no path in the
     /// report can match).
     static func workspaceRelative(_ pattern: String, workspaceRoot: String) -> String? {
-        var negation = ""
-        var body = Substring(pattern)
-        while body.hasPrefix("!") {
-            negation += "!"
-            body = body.dropFirst()
-        }
-        var text = String(body)
+        var (negation, text) = NxTokens.splitNegation(pattern)
         let root = workspaceRoot.hasSuffix("/") ? workspaceRoot : workspaceRoot + "/"
         if text.hasPrefix(root) {
             text = String(text.dropFirst(root.count))

@@ -4,11 +4,13 @@ import Glibc
 import Musl
 #endif
 
-/// The few file-system reads the Nx resolution needs: whole small files and directory listings.
-enum FileSystem {
+/// The few file-system reads the Nx resolution (and the command line) needs: whole small files and
+/// directory listings.
+public enum FileSystem {
     enum Kind { case file, directory, other }
 
-    static func readFile(_ path: String) -> [UInt8]? {
+    /// The file's bytes, or nil when it cannot be opened or read.
+    public static func readFile(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
