@@ -2,11 +2,15 @@
 
 /// UTF-8 well-formedness, per byte sequence (Unicode 15, table 3-7): no overlong forms, no surrogates,
 /// nothing above U+10FFFF.
-enum UTF8Scan {
+public enum UTF8Scan {
     /// The length of the well-formed sequence starting at `index`, or nil when the byte there starts none.
-    static func sequenceLength(_ bytes: [UInt8], at index: Int) -> Int? {
+    static func sequenceLength(_ bytes: [UInt8], at index: Int) -> Int? { decode(bytes[...], at: index)?.length }
+
+    /// The scalar and length of the well-formed sequence starting at `index`, or nil when the byte there
+    /// starts none.
+    public static func decode(_ bytes: ArraySlice<UInt8>, at index: Int) -> (value: UInt32, length: Int)? {
         let lead = bytes[index]
-        if lead < 0x80 { return 1 }
+        if lead < 0x80 { return (UInt32(lead), 1) }
         let length: Int
         var low: UInt8 = 0x80, high: UInt8 = 0xBF
         switch lead {
@@ -19,11 +23,16 @@ enum UTF8Scan {
         case 0xF4: length = 4; high = 0x8F
         default: return nil
         }
-        guard index + length <= bytes.count else { return nil }
+        guard index + length <= bytes.endIndex else { return nil }
         let second = bytes[index + 1]
         guard second >= low && second <= high else { return nil }
-        for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return nil }
-        return length
+        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for offset in 1..<length {
+            let byte = bytes[index + offset]
+            guard byte & 0xC0 == 0x80 else { return nil }
+            value = value << 6 | UInt32(byte & 0x3F)
+        }
+        return (value, length)
     }
 
     static func isValid(_ bytes: [UInt8]) -> Bool {

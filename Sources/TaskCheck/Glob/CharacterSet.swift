@@ -1,3 +1,5 @@
+import PtraceTracer
+
 /// A bracket expression, `[...]`: one character from a set, or (negated) one character not in it.
 struct CharacterSet: Equatable, Sendable {
     enum Item: Equatable, Sendable {
@@ -115,30 +117,7 @@ enum UTF8Character {
     static func length(_ bytes: ArraySlice<UInt8>, at index: Int) -> Int { decode(bytes, at: index).length }
 
     static func decode(_ bytes: ArraySlice<UInt8>, at index: Int) -> (value: UInt32, length: Int) {
-        let lead = bytes[index]
-        if lead < 0x80 { return (UInt32(lead), 1) }
-        let length: Int
-        var low: UInt8 = 0x80, high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: return (0xDC00 + UInt32(lead), 1)
-        }
-        guard index + length <= bytes.endIndex else { return (0xDC00 + UInt32(lead), 1) }
-        let second = bytes[index + 1]
-        guard second >= low && second <= high else { return (0xDC00 + UInt32(lead), 1) }
-        var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-        for offset in 1..<length {
-            let byte = bytes[index + offset]
-            guard byte & 0xC0 == 0x80 else { return (0xDC00 + UInt32(lead), 1) }
-            value = value << 6 | UInt32(byte & 0x3F)
-        }
-        return (value, length)
+        UTF8Scan.decode(bytes, at: index) ?? (0xDC00 + UInt32(bytes[index]), 1)
     }
 
     static func isValid(_ bytes: [UInt8]) -> Bool {
