@@ -95,7 +95,8 @@ cptrace_filter *cptrace_seccomp_filter_create(const cptrace_filter_arch *arches,
                 out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, rule->action);
             } else {
                 out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rule->nr, 0, 4);
-                out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, argument_offset(rule->unless_argument));
+                uint32_t offset = argument_offset(rule->unless_argument);
+                out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset);
                 out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, rule->unless_mask, 0, 1);
                 out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
                 out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, rule->action);

@@ -37,7 +37,9 @@ final class SeccompFilter {
         // The rule arrays must stay alive while C reads them: nest the pointer scopes.
         func build(_ index: Int, _ arches: [cptrace_filter_arch]) -> OpaquePointer? {
             if index == groups.count {
-                return arches.withUnsafeBufferPointer { cptrace_seccomp_filter_create($0.baseAddress!, $0.count, &error) }
+                return arches.withUnsafeBufferPointer {
+                    cptrace_seccomp_filter_create($0.baseAddress!, $0.count, &error)
+                }
             }
             return groups[index].1.withUnsafeBufferPointer { rules in
                 build(index + 1, arches + [cptrace_filter_arch(

@@ -126,7 +126,8 @@ public final class Tracer {
         var filter: SeccompFilter?
         if configuration.seccomp {
             do {
-                filter = try SeccompFilter(table: decoder.table, purpose: .traceTable(allowRings: configuration.allowRings))
+                filter = try SeccompFilter(table: decoder.table,
+                                           purpose: .traceTable(allowRings: configuration.allowRings))
             } catch {
                 fallBackToStepping(because: "the seccomp filter could not be built (\(error))", onNotice)
             }
@@ -215,7 +216,8 @@ public final class Tracer {
         if ringsSetUp > 0 {
             warnings.append("the command set up \(ringsSetUp) io_uring instance\(ringsSetUp == 1 ? "" : "s"): files it "
                 + "opened, read or wrote through io_uring are not seen"
-                + (configuration.allowRings ? " (--allow-io-uring)" : " (io_uring_setup could not be refused: no seccomp filter)"))
+                + (configuration.allowRings ? " (--allow-io-uring)"
+                    : " (io_uring_setup could not be refused: no seccomp filter)"))
         }
         if undecoded > 0 {
             warnings.append("\(undecoded) successful call\(undecoded == 1 ? "" : "s") could not be decoded "

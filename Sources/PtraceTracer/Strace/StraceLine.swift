@@ -236,7 +236,8 @@ struct StraceCallParser {
                               target: StraceLog.PathArgument(directory: try directory(toDirfd), path: to.bytes),
                               options: options, outcome: outcome)
             case .open, .openHow, .create, .changesDirectories, .ringSetup:
-                return nil  // the open family is parsed above; the other directory changes, and io_uring_setup, are not traced
+                // The open family is parsed above; the other directory changes, and io_uring_setup, are not traced.
+                return nil
             }
         }
     }
