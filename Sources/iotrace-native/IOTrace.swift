@@ -57,6 +57,7 @@ struct Trace: ParsableCommand {
         case .json: bytes = JSONRenderer.render(result.report)
         }
         try sink.write(bytes)
+        if views.stats { printError(TextRenderer.describe(result.stops)) }
         throw ExitCode(result.report.outcome.exitStatus)
     }
 }

@@ -12,4 +12,9 @@ struct ReportViewOptions: ParsableArguments {
         "Add the process tree: each process's pid, parent, argv, cwd, exit status, and the paths it read and "
             + "wrote (JSON key 'processes')."))
     var processes = false
+
+    @Flag(help: ArgumentHelp(
+        "After the report, print one line on stderr: how many times the command was stopped, by kind (the cost "
+            + "of tracing, counted)."))
+    var stats = false
 }

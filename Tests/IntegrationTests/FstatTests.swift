@@ -15,4 +15,32 @@ struct FstatTests {
         #expect(report.probes == ["probed-x.txt", "probed.txt"], "\(run.diagnostics)")
         #expect(report.missing == [], "\(run.diagnostics)")
     }
+
+    @Test("--stats: 200 fstat, statx(AT_EMPTY_PATH) and refused io_uring_setup calls cost no stop under the filter",
+          arguments: TracerMode.allCases)
+    func noStopsForWhatTheFilterLetsThrough(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        try workspace.file("loop-target.txt")
+        /// (seccomp entries, PTRACE_SYSCALL stops) from "stats: 1,234 stops: 12 syscall entries (seccomp), 34 ...".
+        func stops(_ count: Int) throws -> (seccomp: Int, syscall: Int) {
+            let run = try workspace.trace([try Fixture.path("fstat_loop"), String(count)], mode: mode,
+                                          options: ["--stats"])
+            try run.expectReport(reads: ["loop-target.txt"])
+            let line = try #require(run.process.stderrText.split(separator: "\n").first { $0.contains("stats:") },
+                                    "no stats line\n\(run.diagnostics)")
+            let numbers = line.replacingOccurrences(of: ",", with: "").split(separator: " ").compactMap { Int($0) }
+            try #require(numbers.count == 5, "\(line)")
+            #expect(numbers[0] >= numbers[1] + numbers[2], "\(line)")
+            return (numbers[1], numbers[2])
+        }
+        let none = try stops(0)
+        let many = try stops(200)
+        if !mode.options.contains("--no-seccomp") {
+            // Not one stop more for 600 calls: the filter lets them all through.
+            #expect(many == none, "\(none) vs \(many)")
+        } else {
+            // Stepping sees each call twice (entry and exit): at least 1,200 stops more.
+            #expect(many.syscall - none.syscall >= 1200, "\(none) vs \(many)")
+        }
+    }
 }

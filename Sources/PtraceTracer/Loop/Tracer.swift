@@ -74,10 +74,28 @@ public enum TraceError: Error, Equatable, CustomStringConvertible {
 /// The outcome of a trace.
 public struct TraceResult: Sendable {
     public var report: Report
+    /// How often the command was stopped, by kind: what a trace costs, counted rather than timed.
+    public var stops = StopCounts()
     /// Whether the seccomp filter was in force (false with --no-seccomp, or when the kernel refused it).
     public var seccompActive: Bool
     /// Whether syscall stops were read with PTRACE_GET_SYSCALL_INFO (false when forced or unavailable).
     public var usedSyscallInfo: Bool
+}
+
+/// The stops a trace handled, by kind. Each stop is a round trip between the tracee and the tracer, the
+/// cost that dominates tracing; counts are exact where times are noisy.
+public struct StopCounts: Sendable, Equatable {
+    /// Syscall entries the seccomp filter chose (SECCOMP_RET_TRACE).
+    public var seccomp = 0
+    /// Syscall-entry and -exit stops of PTRACE_SYSCALL: every call when stepping, else the exits whose
+    /// outcome the report needed.
+    public var syscall = 0
+    /// fork, vfork, clone and exec events, and a new task's first stop.
+    public var events = 0
+    /// Signal-delivery and group stops.
+    public var signals = 0
+
+    public var total: Int { seccomp + syscall + events + signals }
 }
 
 /// Runs a command under ptrace and follows every task it starts until all have exited.
@@ -94,6 +112,7 @@ public final class Tracer {
     private var stepping: Bool
     private var useSyscallInfo: Bool
     private var undecoded = 0
+    private var stops = StopCounts()
     /// io_uring instances the command set up (only possible when allowed, or when no filter could refuse them).
     private var ringsSetUp = 0
     /// The command's process until its first exec: its calls are the tracer's own spawn code (the PATH
@@ -189,25 +208,32 @@ public final class Tracer {
                 tasks.remove(task)
                 if task == child.pid { outcome = .killed(signal: signal) }
             case .syscall(let task):
+                stops.syscall += 1
                 handleSyscallStop(task)
             case .seccomp(let task):
+                stops.seccomp += 1
                 handleSeccompStop(task)
             case .newTask(let task):
+                stops.events += 1
                 if case .success(let newTask) = Ptrace.eventMessage(task) { tasks.insertIfAbsent(TaskID(newTask)) }
                 resume(task)
             case .exec(let task):
+                stops.events += 1
                 if task == child.pid, let report = readChildReport(), let error = report.seccompRefused {
                     fallBackToStepping(because: "the kernel refused the seccomp filter (\(error))", onNotice)
                 }
                 handleExec(task)
             case .groupStop(let task, _):
+                stops.signals += 1
                 // PTRACE_LISTEN leaves the task stopped, as it would be untraced, until SIGCONT wakes it;
                 // the wake-up arrives as an event stop.
                 _ = Ptrace.listen(task)
             case .eventStop(let task), .otherEvent(let task, _):
+                stops.events += 1
                 tasks.insertIfAbsent(task)
                 resume(task)
             case .signal(let task, let signal):
+                stops.signals += 1
                 tasks.insertIfAbsent(task)
                 resume(task, signal: signal)
             }
@@ -225,7 +251,7 @@ public final class Tracer {
         }
         let report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
                                    warnings: warnings, processes: processTree?.processes)
-        return TraceResult(report: report, seccompActive: !stepping, usedSyscallInfo: useSyscallInfo)
+        return TraceResult(report: report, stops: stops, seccompActive: !stepping, usedSyscallInfo: useSyscallInfo)
     }
 
     // MARK: - Stops

@@ -186,6 +186,13 @@ public enum TextRenderer {
         return plain ? argument : quoted(argument)
     }
 
+    /// The one line `--stats` prints: `stats: 8,037 stops: 4,012 syscall entries (seccomp), ...`.
+    public static func describe(_ stops: StopCounts) -> String {
+        "stats: \(grouped(stops.total)) stops: \(grouped(stops.seccomp)) syscall entries (seccomp), "
+            + "\(grouped(stops.syscall)) syscall stops (PTRACE_SYSCALL), \(grouped(stops.events)) process events, "
+            + "\(grouped(stops.signals)) signal stops"
+    }
+
     /// 1234567 as "1,234,567".
     static func grouped(_ count: Int) -> String {
         var digits = String(count)
