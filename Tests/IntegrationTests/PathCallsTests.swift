@@ -47,44 +47,4 @@ struct PathCallsTests {
         #expect(report.deletes.contains("sub/dir"), "\(run.diagnostics)")
         #expect(report.writes.contains("sub/renamed"), "\(run.diagnostics)")
     }
-
-    @Test("a PATH search: the misses are missing, the file run is executed (not read); the command itself is not",
-          arguments: TracerMode.allCases)
-    func pathSearch(mode: TracerMode) throws {
-        let workspace = try Workspace()
-        try workspace.directory("sub/nobin")
-        try workspace.directory("sub/bin")
-        try FileManager.default.copyItem(atPath: try Fixture.path("touch"), toPath: workspace.absolute("sub/bin/tool"))
-        let shell = URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path
-        try FileManager.default.copyItem(atPath: shell, toPath: workspace.absolute("sub/bin/wsh"))
-        let path = workspace.absolute("sub/nobin") + ":" + workspace.absolute("sub/bin") + ":/usr/bin:/bin"
-        let run = try workspace.trace(["/usr/bin/env", "PATH=" + path, "wsh", "-c", "tool made.txt"], mode: mode)
-        let report = try run.expectReport(writes: ["made.txt"])
-        #expect(report.executed == ["sub/bin/tool", "sub/bin/wsh"], "\(run.diagnostics)")
-        #expect(report.missing == ["sub/nobin/tool", "sub/nobin/wsh"], "\(run.diagnostics)")
-        // The command itself is run by the tracer's own spawn, which is not traced (it is `command`).
-        let direct = try workspace.trace([workspace.absolute("sub/bin/tool"), "direct.txt"], mode: mode)
-        let directReport = try direct.expectReport(writes: ["direct.txt"])
-        #expect(directReport.executed == [], "\(direct.diagnostics)")
-    }
-
-    @Test("rm -rf and shutil.rmtree: listings and deletes, no reads", arguments: ["rm", "python3"],
-          TracerMode.allCases)
-    func removeTree(tool: String, mode: TracerMode) throws {
-        guard tool == "rm" || Locations.onPath("python3") != nil else {
-            print("python3 is not on PATH: shutil.rmtree not checked")
-            return
-        }
-        let workspace = try Workspace()
-        try workspace.file("sub/tree/a.txt")
-        try workspace.file("sub/tree/deep/b.txt")
-        let command = tool == "rm" ? ["rm", "-rf", "sub/tree"]
-            : ["python3", "-S", "-c", "import shutil; shutil.rmtree('sub/tree')"]
-        let run = try workspace.trace(command, mode: mode)
-        let report = try run.expectReport()
-        #expect(report.listed == ["sub/tree", "sub/tree/deep"], "\(run.diagnostics)")
-        #expect(report.deletes == ["sub/tree", "sub/tree/a.txt", "sub/tree/deep", "sub/tree/deep/b.txt"],
-                "\(run.diagnostics)")
-        #expect(!workspace.exists("sub/tree"))
-    }
 }

@@ -281,13 +281,8 @@ public enum JSONRenderer {
     /// `processes`: one object per process, in the order first seen. `exitCode` and `signal` are both always
     /// there, the one that does not apply (or both, when the end was not seen) null.
     private static func processArray(_ processes: [ProcessRecord], into out: inout [UInt8]) {
-        if processes.isEmpty {
-            out += Array("[]".utf8)
-            return
-        }
-        out += Array("[\n".utf8)
-        for (index, process) in processes.enumerated() {
-            out += Array("    {\n      \"pid\": \(process.pid),\n      \"parent\": \(process.parent),\n".utf8)
+        list(processes, indent: "  ", into: &out) { process, out in
+            out += Array("{\n      \"pid\": \(process.pid),\n      \"parent\": \(process.parent),\n".utf8)
             out += Array("      \"argv\": ".utf8)
             array(process.argv, indent: "      ", into: &out)
             out += Array(",\n      \"cwd\": ".utf8)
@@ -304,13 +299,18 @@ public enum JSONRenderer {
             out += Array(",\n      \"writes\": ".utf8)
             array(process.writes, indent: "      ", into: &out)
             out += Array("\n    }".utf8)
-            if index < processes.count - 1 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\n"))
         }
-        out += Array("  ]".utf8)
     }
 
+    /// An array of strings, one per line, its items two columns deeper than `indent`; `[]` when empty.
     public static func array(_ items: [[UInt8]], indent: String, into out: inout [UInt8]) {
+        list(items, indent: indent, into: &out) { string($0, into: &$1) }
+    }
+
+    /// An array, one item per line two columns deeper than `indent`, each written by `element`; `[]` when
+    /// empty. Every array of the reports is written through here.
+    public static func list<Item>(_ items: [Item], indent: String, into out: inout [UInt8],
+                                  element: (Item, inout [UInt8]) -> Void) {
         if items.isEmpty {
             out += Array("[]".utf8)
             return
@@ -318,7 +318,7 @@ public enum JSONRenderer {
         out += Array("[\n".utf8)
         for (index, item) in items.enumerated() {
             out += Array("\(indent)  ".utf8)
-            string(item, into: &out)
+            element(item, &out)
             if index < items.count - 1 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\n"))
         }

@@ -335,19 +335,7 @@ struct StraceCallParser {
     /// the numbers OR-ed with the values of the names in `names` (other names are bits nothing here reads).
     static func flagValue(_ text: ArraySlice<UInt8>, names: [String: UInt64]) throws(StraceParseError) -> UInt64 {
         var scanner = StraceScanner(Array(text))
-        var raw: UInt64 = 0
-        repeat {
-            scanner.skipSpaces()
-            if let name = scanner.identifier() {
-                raw |= names[String(decoding: name, as: UTF8.self)] ?? 0
-            } else if let value = scanner.integer() {
-                raw |= UInt64(bitPattern: value)
-            } else {
-                throw StraceParseError("expected flags")
-            }
-            scanner.skipSpaces()
-        } while scanner.consume("|")
-        try skipComment(&scanner)
+        let raw = try flagUnion(&scanner, what: "flags") { names[String(decoding: $0, as: UTF8.self)] ?? 0 }
         guard scanner.peek() == nil else { throw StraceParseError("unexpected text after the flags") }
         return raw
     }
@@ -414,25 +402,33 @@ struct StraceCallParser {
         return bytes
     }
 
+    /// `NAME|NAME|0x40`, then an optional `/* ... */`: each name's value (from `value`) and each number OR-ed.
+    static func flagUnion(_ scanner: inout StraceScanner, what: String, value: ([UInt8]) -> UInt64)
+        throws(StraceParseError) -> UInt64
+    {
+        var raw: UInt64 = 0
+        repeat {
+            scanner.skipSpaces()
+            if let name = scanner.identifier() {
+                raw |= value(name)
+            } else if let number = scanner.integer() {
+                raw |= UInt64(bitPattern: number)
+            } else {
+                throw StraceParseError("expected \(what)")
+            }
+            scanner.skipSpaces()
+        } while scanner.consume("|")
+        try skipComment(&scanner)
+        return raw
+    }
+
     /// `O_RDONLY|O_CLOEXEC`, `O_WRONLY|O_CREAT|O_TRUNC`, `O_RDONLY|0x40000000`, `0x80000 /* O_RDONLY|... */`.
     /// Names set their bits in `flagBits`' encoding and numbers are taken as they are, so that
     /// `OpenFlags(raw:bits:)` reads the whole as the kernel would. Names that do not matter are skipped.
     static func parseFlags(_ scanner: inout StraceScanner, flagBits: OpenFlagBits, terminators: [UInt8])
         throws(StraceParseError) -> OpenFlags
     {
-        var raw: UInt64 = 0
-        repeat {
-            scanner.skipSpaces()
-            if let name = scanner.identifier() {
-                raw |= Self.flagValue(name, bits: flagBits)
-            } else if let value = scanner.integer() {
-                raw |= UInt64(bitPattern: value)
-            } else {
-                throw StraceParseError("expected open flags")
-            }
-            scanner.skipSpaces()
-        } while scanner.consume("|")
-        try skipComment(&scanner)
+        let raw = try flagUnion(&scanner, what: "open flags") { Self.flagValue($0, bits: flagBits) }
         guard let next = scanner.peek(), terminators.contains(next) else {
             throw StraceParseError("unexpected text after the open flags")
         }

@@ -129,18 +129,12 @@ public enum CheckJSONRenderer {
         groups(ViolationGroup.group(result.undeclaredWrites, kind: .output, projectRoot: declarations.projectRoot))
         out += Array("\n  }".utf8)
         key("dependencyReads")
-        if result.dependencyReads.isEmpty {
-            out += Array("[]".utf8)
-        } else {
-            out += Array("[\n".utf8)
-            for (index, read) in result.dependencyReads.enumerated() {
-                out += Array("    {\"project\": ".utf8)
-                string(read.project)
-                out += Array(", \"path\": ".utf8)
-                JSONRenderer.string(read.path, into: &out)
-                out += Array((index == result.dependencyReads.count - 1 ? "}\n" : "},\n").utf8)
-            }
-            out += Array("  ]".utf8)
+        JSONRenderer.list(result.dependencyReads, indent: "  ", into: &out) { read, out in
+            out += Array("{\"project\": ".utf8)
+            JSONRenderer.string(Array(read.project.utf8), into: &out)
+            out += Array(", \"path\": ".utf8)
+            JSONRenderer.string(read.path, into: &out)
+            out.append(UInt8(ascii: "}"))
         }
         key("excludedReads"); paths(result.excludedReads)
         key("excludedWrites"); paths(result.excludedWrites)
@@ -156,22 +150,16 @@ public enum CheckJSONRenderer {
         return out
 
         func groups(_ groups: [ViolationGroup]) {
-            if groups.isEmpty {
-                out += Array("[]".utf8)
-                return
-            }
-            out += Array("[\n".utf8)
-            for (index, group) in groups.enumerated() {
-                out += Array("      {\n        \"directory\": ".utf8)
+            JSONRenderer.list(groups, indent: "    ", into: &out) { group, out in
+                out += Array("{\n        \"directory\": ".utf8)
                 JSONRenderer.string(group.directory, into: &out)
                 out += Array(",\n        \"recursive\": \(group.recursive),\n        \"count\": \(group.paths.count),\n".utf8)
                 out += Array("        \"suggestion\": ".utf8)
                 JSONRenderer.string(Array(group.suggestion.utf8), into: &out)
                 out += Array(",\n        \"paths\": ".utf8)
                 JSONRenderer.array(group.paths, indent: "        ", into: &out)
-                out += Array((index == groups.count - 1 ? "\n      }\n" : "\n      },\n").utf8)
+                out += Array("\n      }".utf8)
             }
-            out += Array("    ]".utf8)
         }
     }
 }
