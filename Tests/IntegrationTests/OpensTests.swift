@@ -168,6 +168,17 @@ struct OpensTests {
           arguments: i386Cases, TracerMode.allCases)
     func i386(_ openCase: OpenCase, mode: TracerMode) throws { try run(openCase, mode) }
 
+    @Test("a 64-bit program execs a 32-bit one that execs a 64-bit one: one exact report",
+          .enabled(if: Fixture.canBuildI386, "cc -m32 cannot build here (needs x86_64 and gcc-multilib)"),
+          arguments: TracerMode.allCases)
+    func execAcrossABIs(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        try workspace.file("in.txt")
+        let wide = try Fixture.path("exec_abi"), narrow = try Fixture.path("exec_abi", build: .i386)
+        let run = try workspace.trace([wide, "a64.txt", narrow, "b32.txt", wide, "c64.txt"], mode: mode)
+        try run.expectReport(reads: ["in.txt"], writes: ["a64.txt", "b32.txt", "c64.txt"])
+    }
+
     @Test("i386 syscalls made with int $0x80 by a 64-bit program", .enabled(if: isX86_64, "x86_64 only"),
           arguments: TracerMode.allCases)
     func int80FromA64BitProgram(mode: TracerMode) throws {
