@@ -9,9 +9,11 @@ output=${1:-dist/iotrace-native}
 
 # -static-executable links the Swift runtime and glibc statically. glibc warns about the NSS functions
 # (getpwnam and friends) that FoundationEssentials carries; iotrace-native never calls them, so the binary
-# needs no shared library at run time. --gc-sections drops the code nothing reaches.
+# needs no shared library at run time. --gc-sections drops the code nothing reaches. Optimised for speed
+# (-O, swift build's release default), not size: -Osize saved 0.16 MB and cost 4-10 % on the threads
+# workload, where the tracer's own time per stop shows.
 swift build -c release --scratch-path .build-static --product iotrace-native \
-    -Xswiftc -static-executable -Xswiftc -Osize -Xlinker --gc-sections 2>&1 \
+    -Xswiftc -static-executable -Xlinker --gc-sections 2>&1 \
     | grep -v -e "in statically linked applications requires at runtime" -e "mktemp' is dangerous" || true
 built=.build-static/release/iotrace-native
 [ -x "$built" ] || { echo "build-static: the build failed" >&2; exit 1; }

@@ -184,10 +184,11 @@ public final class Tracer {
             return Spawn.readReport(child)
         }
 
+        var waits = WaitBatch()
         loop: while true {
             let task: TaskID
             let status: Int32
-            switch Wait.nextOwnTask() {
+            switch waits.nextOwnTask() {
             case .success(let next): (task, status) = next
             case .failure(.noChild): break loop
             case .failure(let error): throw .waitFailed(error)
