@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 // <linux/ptrace.h> cannot be included next to libc's <sys/ptrace.h> (they define the same names), and older
@@ -76,6 +77,12 @@ pid_t cptrace_waitpid(pid_t pid, int *status, int options) {
         int error = errno;
         if (error != EINTR) return -error;
     }
+}
+
+uint64_t cptrace_monotonic_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
 int cptrace_wait_options_own_tasks(void) { return __WALL | __WNOTHREAD; }

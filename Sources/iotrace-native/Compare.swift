@@ -75,9 +75,7 @@ struct Compare: ParsableCommand {
         let started = monotonicSeconds()
         let native: TraceResult
         do {
-            native = try Tracer(TraceConfiguration(
-                command: argv, filter: filter, seccomp: !options.noSeccomp, decoding: options.decoding.decoding,
-                signalMask: TraceConfiguration.callingThreadSignalMask(), allowRings: options.allowIoUring)).run()
+            native = try Tracer(options.configuration(argv, filter: filter)).run()
         } catch {
             sink.discard()
             throw CLIError(error.description)

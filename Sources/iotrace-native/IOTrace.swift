@@ -63,12 +63,19 @@ struct Trace: ParsableCommand {
 }
 
 extension TraceOptions {
+    /// What these options ask of a trace of `argv`.
+    func configuration(_ argv: [[UInt8]], filter: WorkspaceFilter) -> TraceConfiguration {
+        var configuration = TraceConfiguration(
+            command: argv, filter: filter, seccomp: !noSeccomp, decoding: decoding.decoding,
+            signalMask: TraceConfiguration.callingThreadSignalMask(), allowRings: allowIoUring)
+        configuration.pollMicroseconds = pollWindow
+        return configuration
+    }
+
     /// Traces `argv` as these options say, the tracer's signals forwarded to the command, and says on stderr
     /// when the command could not be run. On a tracer failure the report is discarded.
     func trace(_ argv: [[UInt8]], sink: ReportSink, recordProcesses: Bool = false) throws(CLIError) -> TraceResult {
-        var configuration = TraceConfiguration(
-            command: argv, filter: workspaceFilter(), seccomp: !noSeccomp, decoding: decoding.decoding,
-            signalMask: TraceConfiguration.callingThreadSignalMask(), allowRings: allowIoUring)
+        var configuration = configuration(argv, filter: workspaceFilter())
         configuration.recordProcesses = recordProcesses
         do {
             try SignalForwarding.install([SIGINT, SIGTERM, SIGHUP])

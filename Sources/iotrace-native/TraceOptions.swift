@@ -19,6 +19,9 @@ enum DecodingChoice: String, ExpressibleByArgument, CaseIterable {
 
 /// The options every subcommand that traces shares (SPEC: Command line).
 struct TraceOptions: ParsableArguments {
+    /// A tenth of a second: beyond that, spinning only burns CPU.
+    static let maxPollWindow = 100_000
+
     @Option(help: ArgumentHelp("Only paths inside DIR are reported, relative to it.", valueName: "DIR"))
     var workspace: String?
 
@@ -52,6 +55,12 @@ struct TraceOptions: ParsableArguments {
             + "report says so."))
     var allowIoUring = false
 
+    @Option(help: ArgumentHelp(
+        "How long the tracer spins waiting for the next stop before it sleeps (0: never). Spinning spares a CPU "
+            + "wake-up per stop when stops come quickly, at the price of some CPU time.",
+        valueName: "MICROSECONDS"))
+    var pollWindow = TraceConfiguration.defaultPollMicroseconds
+
     func validate() throws {
         if let workspace {
             guard isDirectory(workspace) else {
@@ -61,6 +70,9 @@ struct TraceOptions: ParsableArguments {
         if let output, output != "-" {
             guard !output.isEmpty else { throw ValidationError("--output needs a file name, or '-' for stdout") }
             if isDirectory(output) { throw ValidationError("--output '\(output)' is a directory") }
+        }
+        if !(0...TraceOptions.maxPollWindow).contains(pollWindow) {
+            throw ValidationError("--poll-window takes 0 to \(TraceOptions.maxPollWindow) microseconds")
         }
         if ignore.contains(where: { $0.isEmpty || $0.contains("/") }) {
             throw ValidationError("--ignore takes a single path component (no '/')")

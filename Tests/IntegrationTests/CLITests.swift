@@ -26,6 +26,8 @@ let badOptions: [BadOptions] = [
     BadOptions(options: ["-o", "no-such-dir/report.json"], mentions: "no-such-dir/report.json"),
     BadOptions(options: ["-o", "sub"], mentions: "sub"),
     BadOptions(options: ["--ignore", "a/b"], mentions: "--ignore"),
+    BadOptions(options: ["--poll-window", "100001"], mentions: "--poll-window"),
+    BadOptions(options: ["--poll-window", "fast"], mentions: "fast"),
 ]
 
 @Suite("Command line", .serialized, .timeLimit(.minutes(2)))

@@ -29,7 +29,7 @@ struct FstatTests {
             let line = try #require(run.process.stderrText.split(separator: "\n").first { $0.contains("stats:") },
                                     "no stats line\n\(run.diagnostics)")
             let numbers = line.replacingOccurrences(of: ",", with: "").split(separator: " ").compactMap { Int($0) }
-            try #require(numbers.count == 5, "\(line)")
+            try #require(numbers.count == 6, "\(line)")
             #expect(numbers[0] >= numbers[1] + numbers[2], "\(line)")
             return (numbers[1], numbers[2])
         }

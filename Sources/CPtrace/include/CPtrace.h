@@ -56,6 +56,8 @@ uint32_t cptrace_native_audit_arch(void);
 
 /// waitpid(2) restarted on EINTR. Returns the pid, 0 for WNOHANG with nothing ready, or -errno.
 pid_t cptrace_waitpid(pid_t pid, int *status, int options);
+/// CLOCK_MONOTONIC in nanoseconds (vDSO: no syscall).
+uint64_t cptrace_monotonic_ns(void);
 /// __WALL | __WNOTHREAD: every kind of task, and only the calling thread's children and tracees.
 int cptrace_wait_options_own_tasks(void);
 bool cptrace_WIFEXITED(int status);

@@ -186,11 +186,12 @@ public enum TextRenderer {
         return plain ? argument : quoted(argument)
     }
 
-    /// The one line `--stats` prints: `stats: 8,037 stops: 4,012 syscall entries (seccomp), ...`.
+    /// The one line `--stats` prints: `stats: 8,037 stops: 4,012 syscall entries (seccomp), ...; 7,990 caught
+    /// while polling`.
     public static func describe(_ stops: StopCounts) -> String {
         "stats: \(grouped(stops.total)) stops: \(grouped(stops.seccomp)) syscall entries (seccomp), "
             + "\(grouped(stops.syscall)) syscall stops (PTRACE_SYSCALL), \(grouped(stops.events)) process events, "
-            + "\(grouped(stops.signals)) signal stops"
+            + "\(grouped(stops.signals)) signal stops; \(grouped(stops.polled)) caught while polling"
     }
 
     /// 1234567 as "1,234,567".
