@@ -86,6 +86,7 @@ uint64_t cptrace_monotonic_ns(void) {
 }
 
 int cptrace_wait_options_own_tasks(void) { return __WALL | __WNOTHREAD; }
+int cptrace_wait_options_own_tasks_nohang(void) { return __WALL | __WNOTHREAD | WNOHANG; }
 bool cptrace_WIFEXITED(int status) { return WIFEXITED(status); }
 bool cptrace_WIFSIGNALED(int status) { return WIFSIGNALED(status); }
 bool cptrace_WIFSTOPPED(int status) { return WIFSTOPPED(status); }

@@ -60,6 +60,8 @@ pid_t cptrace_waitpid(pid_t pid, int *status, int options);
 uint64_t cptrace_monotonic_ns(void);
 /// __WALL | __WNOTHREAD: every kind of task, and only the calling thread's children and tracees.
 int cptrace_wait_options_own_tasks(void);
+/// The same with WNOHANG: return 0 at once when none of them has anything to report.
+int cptrace_wait_options_own_tasks_nohang(void);
 bool cptrace_WIFEXITED(int status);
 bool cptrace_WIFSIGNALED(int status);
 bool cptrace_WIFSTOPPED(int status);
