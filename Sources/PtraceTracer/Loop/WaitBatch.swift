@@ -75,7 +75,7 @@ struct WaitBatch {
 
     /// After a try that found something: try again next time. After one that did not: skip the next 1, 2,
     /// 4 ... maxSpacing waits.
-    private static func backOff(found: Bool, spacing: Int) -> (skip: Int, spacing: Int) {
+    static func backOff(found: Bool, spacing: Int) -> (skip: Int, spacing: Int) {
         if found { return (0, 0) }
         let spacing = min(max(1, spacing * 2), maxSpacing)
         return (spacing, spacing)
