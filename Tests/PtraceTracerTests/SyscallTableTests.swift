@@ -205,6 +205,19 @@ struct SyscallTableTests {
         #expect(refuse.instructionCount == 2 + rings.reduce(0) { $0 + 3 + 2 * $1 })
     }
 
+    @Test("each ABI's row lookup finds exactly the row a scan of the table finds, whatever the number")
+    func lookupAgreesWithAScan() {
+        let every = [SyscallTable.x86_64, SyscallTable.x32, SyscallTable.i386, SyscallTable.aarch64, SyscallTable.arm]
+        for abi in every {
+            let numbers = (0..<5000).map(UInt64.init) + abi.rows.map { UInt64($0.number) }
+                + abi.rows.flatMap { [UInt64($0.number) ^ 0x4000_0000, UInt64($0.number) + 0x1000, UInt64.max] }
+            for number in numbers {
+                #expect(abi.descriptor(for: number) == abi.rows.first { UInt64($0.number) == number },
+                        "\(abi.name) \(number)")
+            }
+        }
+    }
+
     @Test("a filter too big for 8-bit jumps is refused with E2BIG, not built wrong")
     func seccompFilterTooBig() {
         let rows = (0..<127).map { SyscallDescriptor(UInt32($0), "openat", .open(dirfd: 0, path: 1, flags: 2)) }
