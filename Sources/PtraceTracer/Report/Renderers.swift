@@ -109,9 +109,17 @@ public enum TextRenderer {
     /// `INDENT- path` lines, or with `summary` the folded lines (`INDENT- dir/  (1,204 files)`).
     private static func items(_ paths: [[UInt8]], noun: String, summary: Bool, indent: String,
                               into out: inout [UInt8]) {
-        let lines = summary ? PathFolding.fold(paths) : paths.map { PathFolding.Line.path($0) }
-        for line in lines {
-            out += Array("\(indent)- ".utf8)
+        let bullet = Array("\(indent)- ".utf8)
+        guard summary else {
+            for path in paths {
+                out += bullet
+                out += display(path)
+                out.append(UInt8(ascii: "\n"))
+            }
+            return
+        }
+        for line in PathFolding.fold(paths) {
+            out += bullet
             switch line {
             case .path(let path):
                 out += display(path)
@@ -207,9 +215,14 @@ public enum TextRenderer {
 
     /// A path as the text report shows it.
     public static func display(_ path: [UInt8]) -> [UInt8] {
-        let plain = path.first != UInt8(ascii: "\"") && !path.contains(where: { $0 < 0x20 || $0 == 0x7F })
-            && UTF8Scan.isValid(path)
-        return plain ? path : quoted(path)
+        guard path.first != UInt8(ascii: "\"") else { return quoted(path) }
+        // Nearly every path is printable ASCII: one pass, and the UTF-8 check only for the rest.
+        var ascii = true
+        for byte in path {
+            if byte < 0x20 || byte == 0x7F { return quoted(path) }
+            if byte >= 0x80 { ascii = false }
+        }
+        return ascii || UTF8Scan.isValid(path) ? path : quoted(path)
     }
 
     /// The double-quoted C-string form of any bytes.
