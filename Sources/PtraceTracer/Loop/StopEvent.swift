@@ -74,4 +74,12 @@ enum StopEvent: Equatable {
             return task
         }
     }
+
+    /// A task began, exec'd or ended (or stopped for a ptrace event): not a syscall or a signal.
+    var changesProcesses: Bool {
+        switch self {
+        case .exited, .killed, .newTask, .exec, .eventStop, .otherEvent: return true
+        case .syscall, .seccomp, .groupStop, .signal: return false
+        }
+    }
 }

@@ -15,8 +15,6 @@
 /// are collected and served in turn. A sweep that finds nothing costs a wait4, so after empty sweeps the
 /// next ones are spaced out the same way.
 struct WaitBatch {
-    /// The default window: 95 % of the stops that polling caught on the benchmark's workloads came within it.
-    static let defaultPollWindow: UInt64 = 50_000
     static let quietWaitsAfterProcessEvent = 40
     static let maxSpacing = 64
 
@@ -31,7 +29,7 @@ struct WaitBatch {
     private var waitsBeforePoll = 0
     private var pollSpacing = 0
 
-    init(pollWindow: UInt64) { self.pollWindow = pollWindow }
+    init(pollMicroseconds: Int) { pollWindow = UInt64(max(0, pollMicroseconds)) * 1000 }
 
     mutating func nextOwnTask() -> Result<(TaskID, Int32), Errno> {
         if next < pending.count {
