@@ -171,6 +171,31 @@ struct CompareCommandTests {
         #expect(text.contains("MISSING only under strace:\n  - marker"), "\(text)")
     }
 
+    @Test("compare prints each run's wall time and their ratio")
+    func times() throws {
+        let workspace = try Workspace()
+        let run = try workspace.runTracer(["compare", "--", "/bin/true"])
+        let text = run.process.stderrText
+        #expect(run.status == 0, "\(run.diagnostics)")
+        for label in ["strace -f:", "iotrace-native:", "ratio:"] {
+            let line = text.split(separator: "\n").first { $0.contains(label) }
+            let number = line.flatMap { $0.split(separator: " ").compactMap { Double($0) }.first }
+            #expect(number.map { $0 > 0 } == true, "no positive figure after '\(label)'\n\(text)")
+        }
+    }
+
+    @Test("compare without strace on PATH: one line saying so, 125, nothing run")
+    func withoutStrace() throws {
+        let workspace = try Workspace()
+        let run = try workspace.runTracer(["compare", "--", "/bin/sh", "-c", ": > marker"],
+                                          environment: ["PATH": "/nonexistent"])
+        #expect(run.status == 125, "\(run.diagnostics)")
+        let lines = run.process.stderrText.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("strace") && lines[0].contains("not on PATH"),
+                "\(run.diagnostics)")
+        #expect(!workspace.exists("marker"), "the command ran")
+    }
+
     @Test("compare of the reference workload agrees on every key once its output exists")
     func reference() throws {
         guard Locations.onPath("node") != nil else {
