@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "iotrace-native", targets: ["iotrace-native"]),
-        .library(name: "PtraceTracer", targets: ["PtraceTracer"]),
+        .library(name: "TraceModel", targets: ["TraceModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,9 +20,28 @@ let package = Package(
         ),
         // The executable's startup check for /proc (see proc_check.c for why it must run before Swift's).
         .target(name: "CProcCheck"),
+        // The report model: what a call means (classification, path rules, the syscall table both engines
+        // serve), the report builder and the renderers. It knows no engine: each engine feeds it calls.
         .target(
-            name: "PtraceTracer",
-            dependencies: ["CPtrace"],
+            name: "TraceModel",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The one Swift door to the kernel: ptrace, tracee memory, spawning the command, waiting, /proc.
+        .target(
+            name: "Kernel",
+            dependencies: ["CPtrace", "TraceModel"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The ptrace engine: the stop loop, the process table, the decoder of syscall stops.
+        .target(
+            name: "PtraceEngine",
+            dependencies: ["Kernel", "TraceModel"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // strace's text, read back into the model's calls: what `compare` holds the engines against.
+        .target(
+            name: "StraceReader",
+            dependencies: ["TraceModel", "Kernel"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // libyaml, from the system (Debian's libyaml-dev): a real YAML parser without Foundation, which
@@ -35,13 +54,16 @@ let package = Package(
         // `check`: globs, Nx declarations, violations. Pure Swift; libyaml only for the sandboxing YAML.
         .target(
             name: "TaskCheck",
-            dependencies: ["PtraceTracer", "CLibYAML"],
+            dependencies: ["TraceModel", "CLibYAML"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
             name: "iotrace-native",
             dependencies: [
-                "PtraceTracer",
+                "TraceModel",
+                "Kernel",
+                "PtraceEngine",
+                "StraceReader",
                 "TaskCheck",
                 "CProcCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -49,8 +71,8 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
-            name: "PtraceTracerTests",
-            dependencies: ["PtraceTracer"],
+            name: "UnitTests",
+            dependencies: ["TraceModel", "Kernel", "PtraceEngine", "StraceReader"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
@@ -60,7 +82,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["PtraceTracer", "iotrace-native"],
+            dependencies: ["TraceModel", "Kernel", "PtraceEngine", "iotrace-native"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -1,5 +1,8 @@
 import ArgumentParser
-import PtraceTracer
+import TraceModel
+import Kernel
+import PtraceEngine
+import StraceReader
 import TaskCheck
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,9 @@
 import ArgumentParser
 import CProcCheck
-import PtraceTracer
+import TraceModel
+import Kernel
+import PtraceEngine
+import StraceReader
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -57,7 +60,7 @@ struct Trace: ParsableCommand {
         case .json: bytes = JSONRenderer.render(result.report)
         }
         try sink.write(bytes)
-        if views.stats { printError(TextRenderer.describe(result.stops)) }
+        if views.stats { printError(result.stops.summary) }
         throw ExitCode(result.report.outcome.exitStatus)
     }
 }

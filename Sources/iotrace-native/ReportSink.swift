@@ -1,4 +1,7 @@
-import PtraceTracer
+import TraceModel
+import Kernel
+import PtraceEngine
+import StraceReader
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

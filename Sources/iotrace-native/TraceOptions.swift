@@ -1,5 +1,8 @@
 import ArgumentParser
-import PtraceTracer
+import TraceModel
+import Kernel
+import PtraceEngine
+import StraceReader
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -4,7 +4,7 @@
 /// structs and constants (register layouts, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM) hold for that architecture.
 /// The objects must be aarch64 ELF and define the same cptrace_ functions as a native build of the same
 /// files: nothing the Swift side calls is missing on aarch64. (The aarch64 syscall table is checked against
-/// that architecture's headers in PtraceTracerTests/SyscallTableTests.)
+/// that architecture's headers in UnitTests/SyscallTableTests.)
 import Foundation
 import Testing
 #if canImport(Glibc)

@@ -1,5 +1,7 @@
 import Foundation
-import PtraceTracer
+import TraceModel
+import Kernel
+import PtraceEngine
 import Testing
 
 /// The library is a good guest in its host process (issue 2, point 4): two traces run at once on two

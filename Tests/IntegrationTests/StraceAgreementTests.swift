@@ -1,7 +1,10 @@
 /// Issue 5, point 4: the same work under real strace (the parser's whole trace set) and under iotrace-native,
 /// each in a freshly made workspace at the same path, gives the same report on every key.
 import Foundation
-import PtraceTracer
+import TraceModel
+import Kernel
+import PtraceEngine
+import StraceReader
 import Testing
 
 private let strace = Locations.onPath("strace")

@@ -1,4 +1,4 @@
-import PtraceTracer
+import TraceModel
 import Testing
 @testable import TaskCheck
 

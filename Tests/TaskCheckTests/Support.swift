@@ -1,5 +1,5 @@
 import Foundation
-import PtraceTracer
+import TraceModel
 import Testing
 @testable import TaskCheck
 

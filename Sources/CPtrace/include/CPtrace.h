@@ -1,8 +1,8 @@
-// CPtrace: the thin C layer under PtraceTracer.
+// CPtrace: the thin C layer under the Kernel module (ptrace, the spawn child, seccomp).
 //
 // Every symbol is `cptrace_` plus the libc or kernel name it wraps. Functions return a negative errno on
 // failure (captured on the line after the call), never "-1, read errno later". Only
-// Sources/PtraceTracer/Kernel imports this module.
+// Sources/Kernel imports this module.
 #ifndef CPTRACE_H
 #define CPTRACE_H
 

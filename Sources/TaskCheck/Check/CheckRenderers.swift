@@ -1,4 +1,4 @@
-import PtraceTracer
+import TraceModel
 
 /// The check's report as text: only what needs doing, violations grouped by directory with a suggestion each.
 public enum CheckTextRenderer {

@@ -1,4 +1,4 @@
-import PtraceTracer
+import TraceModel
 
 /// The accesses of one run held against the task's declarations.
 public struct CheckResult: Sendable {

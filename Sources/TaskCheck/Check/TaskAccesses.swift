@@ -1,4 +1,4 @@
-import PtraceTracer
+import TraceModel
 
 /// What a traced task did to the workspace, in the terms the check needs, from the report's net effect.
 public struct TaskAccesses: Sendable, Equatable {

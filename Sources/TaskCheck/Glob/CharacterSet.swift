@@ -1,4 +1,4 @@
-import PtraceTracer
+import TraceModel
 
 /// A bracket expression, `[...]`: one character from a set, or (negated) one character not in it.
 struct CharacterSet: Equatable, Sendable {
