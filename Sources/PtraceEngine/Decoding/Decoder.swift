@@ -38,6 +38,16 @@ struct Decoder {
         /// "": the call works on the dirfd itself (AT_EMPTY_PATH) or fails with ENOENT; nothing to record.
         case empty
         case undecodable
+
+        var absolute: [UInt8]? {
+            if case .path(let bytes) = self { return bytes }
+            return nil
+        }
+
+        var isUndecodable: Bool {
+            if case .undecodable = self { return true }
+            return false
+        }
     }
 
     mutating func decodeEntry(of task: TaskID, _ call: SyscallFields, builder: ReportBuilder,
@@ -46,70 +56,44 @@ struct Decoder {
         // What the filter lets through without a stop, ignored when every call is stepped.
         if let untraced = row.untracedWhen, untraced.matches(call.argument(untraced.argument)) { return .ignore }
         func dirfd(_ index: Int?) -> Int32? { index.map { Int32(truncatingIfNeeded: call.argument($0)) } }
-        let flags: OpenFlags
-        let openDirfd: Int32?
-        let pathAddress: UInt64
         switch row.shape {
         case .open(let dirfdIndex, let pathIndex, let flagsIndex):
-            flags = OpenFlags(raw: call.argument(flagsIndex), bits: abi.flagBits)
-            openDirfd = dirfd(dirfdIndex)
-            pathAddress = call.argument(pathIndex)
+            let flags = OpenFlags(raw: call.argument(flagsIndex), bits: abi.flagBits)
+            return decodeOpen(task, dirfd: dirfd(dirfdIndex), path: call.argument(pathIndex), flags: flags,
+                              builder: builder, tasks: &tasks)
         case .openHow(let dirfdIndex, let pathIndex, let howIndex):
             // struct open_how { __u64 flags; __u64 mode; __u64 resolve; } (linux/openat2.h)
             guard case .success(let raw) = TraceeMemory.readUInt64(task, at: call.argument(howIndex)) else {
                 return .undecodable
             }
-            flags = OpenFlags(raw: raw, bits: abi.flagBits)
-            openDirfd = dirfd(dirfdIndex)
-            pathAddress = call.argument(pathIndex)
+            return decodeOpen(task, dirfd: dirfd(dirfdIndex), path: call.argument(pathIndex),
+                              flags: OpenFlags(raw: raw, bits: abi.flagBits), builder: builder, tasks: &tasks)
         case .create(let pathIndex):
-            flags = .creat
-            openDirfd = nil
-            pathAddress = call.argument(pathIndex)
+            return decodeOpen(task, dirfd: nil, path: call.argument(pathIndex), flags: .creat, builder: builder,
+                              tasks: &tasks)
         case .changesDirectories:
             tasks.beginDirectoryChange()
             return .directoryChange
         case .ringSetup:
             return .ringSetup
         case .path(let dirfdIndex, let pathIndex, let effect):
-            switch resolve(task, dirfd: dirfd(dirfdIndex), at: call.argument(pathIndex), tasks: &tasks) {
-            case .empty: return .ignore
-            case .undecodable: return .undecodable
-            case .path(let absolute):
-                var pending = builder.pending(path: absolute, effect: effect)
-                if effect == .execute {
-                    addInterpreters(of: absolute, task, builder: builder, tasks: &tasks, to: &pending)
-                }
-                guard let pending else { return .ignore }
-                return .pending(pending)
-            }
+            return decodePath(task, dirfd: dirfd(dirfdIndex), path: call.argument(pathIndex), effect: effect,
+                              builder: builder, tasks: &tasks)
         case .descriptor(let fdIndex, let effect):
-            let fd = Int32(truncatingIfNeeded: call.argument(fdIndex))
-            // Not a directory (or a deleted one, shown with " (deleted)"): the call fails or names no path.
-            guard fd >= 0, case .success(let target) = ProcFS.descriptorTarget(of: task, fd: fd, buffer: &linkBuffer),
-                  PathResolver.isAbsolute(target),
-                  let pending = builder.pending(path: PathResolver.normalize(target[...]), effect: effect) else {
-                return .ignore
-            }
-            return .pending(pending)
+            return decodeDescriptor(task, fd: Int32(truncatingIfNeeded: call.argument(fdIndex)), effect: effect,
+                                    builder: builder)
         case .rename(let fromDirfd, let fromIndex, let toDirfd, let toIndex, let flagsIndex):
-            // Both paths are resolved before the cache is suspended (the rename has not happened yet), each
-            // against its own dirfd.
-            let from = resolve(task, dirfd: dirfd(fromDirfd), at: call.argument(fromIndex), tasks: &tasks)
-            let to = resolve(task, dirfd: dirfd(toDirfd), at: call.argument(toIndex), tasks: &tasks)
             let exchange = flagsIndex.map { call.argument($0) & ArgumentShape.renameExchange != 0 } ?? false
-            func absolute(_ path: ResolvedPath) -> [UInt8]? {
-                if case .path(let bytes) = path { return bytes }
-                return nil
-            }
-            var pending = builder.pendingRename(from: absolute(from), to: absolute(to), exchange: exchange)
-            if case .undecodable = from { pending.undecoded = true }
-            if case .undecodable = to { pending.undecoded = true }
-            pending.changesDirectories = true
-            tasks.beginDirectoryChange()
-            return .pending(pending)
+            return decodeRename(task, from: (dirfd(fromDirfd), call.argument(fromIndex)),
+                                to: (dirfd(toDirfd), call.argument(toIndex)), exchange: exchange, builder: builder,
+                                tasks: &tasks)
         }
-        switch resolve(task, dirfd: openDirfd, at: pathAddress, tasks: &tasks) {
+    }
+
+    /// open, openat, openat2, creat: classified by their flags.
+    private mutating func decodeOpen(_ task: TaskID, dirfd: Int32?, path address: UInt64, flags: OpenFlags,
+                                     builder: ReportBuilder, tasks: inout ProcessTable) -> EntryDecoding {
+        switch resolve(task, dirfd: dirfd, at: address, tasks: &tasks) {
         // An empty path fails with ENOENT (open has no AT_EMPTY_PATH): not a name that is missing.
         case .empty: return .ignore
         case .undecodable:
@@ -119,6 +103,48 @@ struct Decoder {
             guard let pending = builder.pending(path: absolute, flags: flags) else { return .ignore }
             return .pending(pending)
         }
+    }
+
+    /// A call on one path; an exec adds the `#!` interpreters it will run.
+    private mutating func decodePath(_ task: TaskID, dirfd: Int32?, path address: UInt64, effect: PathEffect,
+                                     builder: ReportBuilder, tasks: inout ProcessTable) -> EntryDecoding {
+        switch resolve(task, dirfd: dirfd, at: address, tasks: &tasks) {
+        case .empty: return .ignore
+        case .undecodable: return .undecodable
+        case .path(let absolute):
+            var pending = builder.pending(path: absolute, effect: effect)
+            if effect == .execute {
+                addInterpreters(of: absolute, task, builder: builder, tasks: &tasks, to: &pending)
+            }
+            guard let pending else { return .ignore }
+            return .pending(pending)
+        }
+    }
+
+    /// A call on an open descriptor: the path is what /proc shows for it now, at the entry.
+    private mutating func decodeDescriptor(_ task: TaskID, fd: Int32, effect: PathEffect,
+                                           builder: ReportBuilder) -> EntryDecoding {
+        // Not a directory (or a deleted one, shown with " (deleted)"): the call fails or names no path.
+        guard fd >= 0, case .success(let target) = ProcFS.descriptorTarget(of: task, fd: fd, buffer: &linkBuffer),
+              PathResolver.isAbsolute(target),
+              let pending = builder.pending(path: PathResolver.normalize(target[...]), effect: effect) else {
+            return .ignore
+        }
+        return .pending(pending)
+    }
+
+    /// A rename: both paths resolved before the cwd cache is suspended (the rename has not happened yet),
+    /// each against its own dirfd.
+    private mutating func decodeRename(_ task: TaskID, from: (dirfd: Int32?, address: UInt64),
+                                       to: (dirfd: Int32?, address: UInt64), exchange: Bool,
+                                       builder: ReportBuilder, tasks: inout ProcessTable) -> EntryDecoding {
+        let from = resolve(task, dirfd: from.dirfd, at: from.address, tasks: &tasks)
+        let to = resolve(task, dirfd: to.dirfd, at: to.address, tasks: &tasks)
+        var pending = builder.pendingRename(from: from.absolute, to: to.absolute, exchange: exchange)
+        pending.undecoded = from.isUndecodable || to.isUndecodable
+        pending.changesDirectories = true
+        tasks.beginDirectoryChange()
+        return .pending(pending)
     }
 
     /// An exec of a script runs its `#!` interpreter, which the kernel opens itself (fs/binfmt_script.c),

@@ -153,29 +153,48 @@ public final class Tracer {
         if configuration.recordProcesses { processTree = ProcessTree() }
     }
 
+    /// The command's process, from its spawn to the end of the trace.
+    private var child: SpawnedChild?
+    /// How the command ended, once its process's end has been seen.
+    private var outcome: CommandOutcome?
+    /// Whether the child's status pipe (exec failure, seccomp refusal) has been read: it is read once.
+    private var childReportRead = false
+
     /// Starts the command and traces it to the end. `onStart` runs (on this thread) as soon as the command's
     /// process exists, `onNotice` for each line the user should see on stderr (a fallback taken).
     public func run(onStart: (TaskID) -> Void = { _ in }, onNotice: (String) -> Void = { _ in }) throws(TraceError)
         -> TraceResult
     {
+        let child = try start(onNotice)
+        onStart(child.pid)
+        if case .failure(let error) = Spawn.release(child) {
+            // The child is seized; if it cannot be told to go it waits on a closed pipe and exits 125.
+            warnings.append("could not release the command's process (\(error))")
+        }
+        var waits = WaitBatch(pollMicroseconds: configuration.pollMicroseconds)
+        while true {
+            switch waits.nextOwnTask() {
+            case .success(let (task, status)):
+                let event = StopEvent(task: task, status: status)
+                if event.changesProcesses { waits.processEvent() }
+                try dispatch(event, onNotice)
+            case .failure(.noChild):
+                // Every traced task has exited and been reaped.
+                stops.polled = waits.polled
+                return finish()
+            case .failure(let error):
+                throw .waitFailed(error)
+            }
+        }
+    }
+
+    /// Spawns the command, held before its exec, and seizes it; the caller releases it.
+    private func start(_ onNotice: (String) -> Void) throws(TraceError) -> SpawnedChild {
         guard let program = configuration.command.first, !program.isEmpty else { throw .emptyCommand }
         // Relative paths are resolved through /proc/TID/cwd and /proc/TID/fd: without /proc the report would
         // silently lose them, so refuse to start instead.
         if case .failure(let error) = ProcFS.ownCurrentDirectory() { throw .procUnavailable(error) }
-        var filter: SeccompFilter?
-        if configuration.seccomp {
-            do {
-                filter = try SeccompFilter(table: decoder.table,
-                                           purpose: .traceTable(allowRings: configuration.allowRings))
-            } catch {
-                fallBackToStepping(because: "the seccomp filter could not be built (\(error))", onNotice)
-            }
-        }
-        // Stepping sees every call, but only a filter can make io_uring_setup fail; without one (refused by
-        // the kernel, or not built), a ring the command sets up is seen at its exit and warned about.
-        if filter == nil && !configuration.allowRings {
-            filter = try? SeccompFilter(table: decoder.table, purpose: .refuseRings)
-        }
+        let filter = seccompFilter(onNotice)
         let child: SpawnedChild
         switch Spawn.fork(argv: configuration.command, filter: filter, signalMask: configuration.signalMask) {
         case .success(let spawned): child = spawned
@@ -187,81 +206,86 @@ public final class Tracer {
             _ = Spawn.readReport(child)
             throw .ptraceRefused(error)
         }
+        self.child = child
         tasks.insertIfAbsent(child.pid)
         processTree?.addCommand(child.pid, argv: configuration.command)
         spawning = child.pid
-        onStart(child.pid)
-        if case .failure(let error) = Spawn.release(child) {
-            // The child is seized; if it cannot be told to go it waits on a closed pipe and exits 125.
-            warnings.append("could not release the command's process (\(error))")
-        }
+        return child
+    }
 
-        var outcome: CommandOutcome?
-        var childReportRead = false
-        func readChildReport() -> ChildReport? {
-            guard !childReportRead else { return nil }
-            childReportRead = true
-            return Spawn.readReport(child)
-        }
-
-        var waits = WaitBatch(pollMicroseconds: configuration.pollMicroseconds)
-        loop: while true {
-            let task: TaskID
-            let status: Int32
-            switch waits.nextOwnTask() {
-            case .success(let next): (task, status) = next
-            case .failure(.noChild): break loop
-            case .failure(let error): throw .waitFailed(error)
-            }
-            let event = StopEvent(task: task, status: status)
-            if event.changesProcesses { waits.processEvent() }
-            if processTree != nil { noteProcesses(event) }
-            switch event {
-            case .exited(let task, let code):
-                tasks.remove(task)
-                if task == child.pid {
-                    outcome = .exited(code)
-                    if let report = readChildReport() {
-                        if let error = report.execFailure { outcome = .execFailed(error) }
-                        if let error = report.setupFailure { throw .childSetupFailed(error) }
-                    }
-                }
-            case .killed(let task, let signal):
-                tasks.remove(task)
-                if task == child.pid { outcome = .killed(signal: signal) }
-            case .syscall(let task):
-                stops.syscall += 1
-                handleSyscallStop(task)
-            case .seccomp(let task):
-                stops.seccomp += 1
-                handleSeccompStop(task)
-            case .newTask(let task):
-                stops.events += 1
-                if case .success(let newTask) = Ptrace.eventMessage(task) { tasks.insertIfAbsent(TaskID(newTask)) }
-                resume(task)
-            case .exec(let task):
-                stops.events += 1
-                if task == child.pid, let report = readChildReport(), let error = report.seccompRefused {
-                    fallBackToStepping(because: "the kernel refused the seccomp filter (\(error))", onNotice)
-                }
-                handleExec(task)
-            case .groupStop(let task, _):
-                stops.signals += 1
-                // PTRACE_LISTEN leaves the task stopped, as it would be untraced, until SIGCONT wakes it;
-                // the wake-up arrives as an event stop.
-                _ = Ptrace.listen(task)
-            case .eventStop(let task), .otherEvent(let task, _):
-                stops.events += 1
-                tasks.insertIfAbsent(task)
-                resume(task)
-            case .signal(let task, let signal):
-                stops.signals += 1
-                tasks.insertIfAbsent(task)
-                resume(task, signal: signal)
+    /// The filter the command starts with: the table's calls traced (unless stepping), io_uring_setup refused
+    /// (unless allowed). Nil when there is nothing to filter or it cannot be built.
+    private func seccompFilter(_ onNotice: (String) -> Void) -> SeccompFilter? {
+        if configuration.seccomp {
+            do {
+                return try SeccompFilter(table: decoder.table, purpose: .traceTable(allowRings: configuration.allowRings))
+            } catch {
+                fallBackToStepping(because: "the seccomp filter could not be built (\(error))", onNotice)
             }
         }
+        // Stepping sees every call, but only a filter can make io_uring_setup fail; without one (refused by
+        // the kernel, or not built), a ring the command sets up is seen at its exit and warned about.
+        guard !configuration.allowRings else { return nil }
+        return try? SeccompFilter(table: decoder.table, purpose: .refuseRings)
+    }
 
-        stops.polled = waits.polled
+    /// The child's status pipe, read once, when its process has exec'd or ended.
+    private func readChildReport() -> ChildReport? {
+        guard !childReportRead, let child else { return nil }
+        childReportRead = true
+        return Spawn.readReport(child)
+    }
+
+    /// One stop: what it means for the report, and how the task is resumed. Each case resumes its task (or,
+    /// for an end, has none left to resume).
+    private func dispatch(_ event: StopEvent, _ onNotice: (String) -> Void) throws(TraceError) {
+        if processTree != nil { noteProcesses(event) }
+        switch event {
+        case .exited(let task, let code):
+            tasks.remove(task)
+            guard task == child?.pid else { return }
+            outcome = .exited(code)
+            if let report = readChildReport() {
+                if let error = report.execFailure { outcome = .execFailed(error) }
+                if let error = report.setupFailure { throw .childSetupFailed(error) }
+            }
+        case .killed(let task, let signal):
+            tasks.remove(task)
+            if task == child?.pid { outcome = .killed(signal: signal) }
+        case .syscall(let task):
+            stops.syscall += 1
+            handleSyscallStop(task)
+        case .seccomp(let task):
+            stops.seccomp += 1
+            handleSeccompStop(task)
+        case .newTask(let task):
+            stops.events += 1
+            if case .success(let newTask) = Ptrace.eventMessage(task) { tasks.insertIfAbsent(TaskID(newTask)) }
+            resume(task)
+        case .exec(let task):
+            stops.events += 1
+            if task == child?.pid, let report = readChildReport(), let error = report.seccompRefused {
+                fallBackToStepping(because: "the kernel refused the seccomp filter (\(error))", onNotice)
+            }
+            handleExec(task)
+        case .groupStop(let task, _):
+            stops.signals += 1
+            // PTRACE_LISTEN leaves the task stopped, as it would be untraced, until SIGCONT wakes it;
+            // the wake-up arrives as an event stop.
+            _ = Ptrace.listen(task)
+        case .eventStop(let task), .otherEvent(let task, _):
+            stops.events += 1
+            tasks.insertIfAbsent(task)
+            resume(task)
+        case .signal(let task, let signal):
+            stops.signals += 1
+            tasks.insertIfAbsent(task)
+            resume(task, signal: signal)
+        }
+    }
+
+    /// The report, once every task has ended, with the warnings the trace gathered.
+    private func finish() -> TraceResult {
         if ringsSetUp > 0 {
             warnings.append("the command set up \(ringsSetUp) io_uring instance\(ringsSetUp == 1 ? "" : "s"): files it "
                 + "opened, read or wrote through io_uring are not seen"
