@@ -38,6 +38,13 @@ let package = Package(
             dependencies: ["Kernel", "TraceModel"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The eBPF engine: a program in the kernel follows the command's processes and captures the table's
+        // calls without stopping them; this side loads it, reads its events and feeds the model.
+        .target(
+            name: "EBPFEngine",
+            dependencies: ["Kernel", "TraceModel"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // strace's text, read back into the model's calls: what `compare` holds the engines against.
         .target(
             name: "StraceReader",

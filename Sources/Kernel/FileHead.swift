@@ -28,3 +28,42 @@ package enum FileHead {
         return length < 0 ? nil : Array(buffer[0..<length])
     }
 }
+
+extension Shebang {
+    /// The `#!` interpreters an exec of `program` runs, in order, each read from its file's head now: the
+    /// kernel opens each itself (fs/binfmt_script.c) and an interpreter may be a script in turn. A relative
+    /// name is the kernel's to resolve against the current directory (open_exec with AT_FDCWD), whatever dirfd
+    /// execveat was given; `currentDirectory` is asked only then.
+    package static func interpreters(of program: [UInt8], currentDirectory: () -> [UInt8]?) -> [[UInt8]] {
+        var chain: [[UInt8]] = []
+        var file = program
+        for _ in 0..<maximumDepth {
+            guard let head = FileHead.bytes(of: file, count: headLength), let name = interpreter(in: head) else {
+                break
+            }
+            if PathResolver.isAbsolute(name) {
+                file = PathResolver.normalize(name)
+            } else {
+                guard let directory = currentDirectory(), PathResolver.isAbsolute(directory) else { break }
+                file = PathResolver.resolve(name, against: directory)
+            }
+            chain.append(file)
+        }
+        return chain
+    }
+}
+
+extension ReportBuilder {
+    /// What an exec adds to the report: the program and each `#!` interpreter it runs (any of them may be
+    /// inside the workspace while the others are not). Nil when none is inside.
+    package func pendingExec(of program: [UInt8], currentDirectory: () -> [UInt8]?) -> PendingCall? {
+        var pending = self.pending(path: program, effect: .execute)
+        for interpreter in Shebang.interpreters(of: program, currentDirectory: currentDirectory) {
+            guard let more = self.pending(path: interpreter, effect: .execute) else { continue }
+            var combined = pending ?? PendingCall(onSuccess: [], missingOnFailure: nil)
+            combined.onSuccess += more.onSuccess
+            pending = combined
+        }
+        return pending
+    }
+}

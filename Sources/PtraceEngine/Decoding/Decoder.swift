@@ -112,9 +112,15 @@ struct Decoder {
         case .empty: return .ignore
         case .undecodable: return .undecodable
         case .path(let absolute):
-            var pending = builder.pending(path: absolute, effect: effect)
+            let pending: PendingCall?
             if effect == .execute {
-                addInterpreters(of: absolute, task, builder: builder, tasks: &tasks, to: &pending)
+                // Read now, at the entry, before the new program can change the files.
+                pending = builder.pendingExec(of: absolute) {
+                    guard case .success(let directory) = currentDirectory(of: task, tasks: &tasks) else { return nil }
+                    return directory
+                }
+            } else {
+                pending = builder.pending(path: absolute, effect: effect)
             }
             guard let pending else { return .ignore }
             return .pending(pending)
@@ -145,33 +151,6 @@ struct Decoder {
         pending.changesDirectories = true
         tasks.beginDirectoryChange()
         return .pending(pending)
-    }
-
-    /// An exec of a script runs its `#!` interpreter, which the kernel opens itself (fs/binfmt_script.c),
-    /// and an interpreter may be a script in turn: each one inside the workspace is executed too if the exec
-    /// succeeds. Read now, at the entry, before the new program can change the files. A relative name is
-    /// the kernel's to resolve against the current directory (open_exec with AT_FDCWD), whatever dirfd
-    /// execveat was given.
-    private mutating func addInterpreters(of program: [UInt8], _ task: TaskID, builder: ReportBuilder,
-                                          tasks: inout ProcessTable, to pending: inout PendingCall?) {
-        var file = program
-        for _ in 0..<Shebang.maximumDepth {
-            guard let head = FileHead.bytes(of: file, count: Shebang.headLength),
-                  let name = Shebang.interpreter(in: head) else { return }
-            if PathResolver.isAbsolute(name) {
-                file = PathResolver.normalize(name)
-            } else {
-                guard case .success(let directory) = currentDirectory(of: task, tasks: &tasks),
-                      PathResolver.isAbsolute(directory) else { return }
-                file = PathResolver.resolve(name, against: directory)
-            }
-            if let interpreter = builder.pending(path: file, effect: .execute) {
-                // The program itself may be outside the workspace and its interpreter inside.
-                var combined = pending ?? PendingCall(onSuccess: [], missingOnFailure: nil)
-                combined.onSuccess += interpreter.onSuccess
-                pending = combined
-            }
-        }
     }
 
     /// The task's current directory: cached while no directory change is in flight, else from /proc.
