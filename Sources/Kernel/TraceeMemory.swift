@@ -25,6 +25,11 @@ package enum TraceeMemory {
         var value: UInt64 = 0
         return valueOrErrno(cptrace_read_memory(task, address, &value, 8)).map { _ in UInt64(littleEndian: value) }
     }
+
+    /// `cptrace_write_uint64`: one UInt64 (clone3's clone_args.flags is the first field).
+    package static func writeUInt64(_ task: TaskID, at address: UInt64, _ value: UInt64) -> Result<Void, Errno> {
+        valueOrErrno(cptrace_write_uint64(task, address, value)).map { _ in () }
+    }
 }
 
 /// /proc lookups: what the kernel itself resolves a relative path against.

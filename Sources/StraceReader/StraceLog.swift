@@ -219,6 +219,8 @@ public struct StraceLog: Sendable {
                     if row.name == "fchdir" { roles[row.name] = .changeDirectory(fd: true) }
                 case .ringSetup:
                     break  // names no path; strace need not trace it
+                case .clone, .clone3:
+                    break  // `processCreation` below
                 default:
                     roles[row.name] = .table(row.shape)
                 }
@@ -237,7 +239,7 @@ public struct StraceLog: Sendable {
         let native = SyscallTable.native.abis[0].rows.map(\.name)
         for abi in SyscallTable.native.abis {
             for row in abi.rows where roles[row.name] != nil && !names.contains(row.name)
-                && !names.contains("?" + row.name) {
+                && !names.contains("?" + row.name) && !processCreation.contains(row.name) {
                 names.append(native.contains(row.name) ? row.name : "?" + row.name)
             }
         }
@@ -464,7 +466,7 @@ struct StraceEventResolver {
                 : absolute(call, StraceLog.PathArgument(directory: call.directory, path: call.path))
             let to = target.path.isEmpty ? nil : absolute(call, target)
             events.append(.rename(from: from, to: to, exchange: call.options.contains(.exchange), failure: nil))
-        case .changesDirectories, .ringSetup:
+        case .changesDirectories, .ringSetup, .clone, .clone3:
             return
         }
     }

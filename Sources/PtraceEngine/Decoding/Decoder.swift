@@ -29,6 +29,8 @@ struct Decoder {
     let table: SyscallTable
     private var pathBuffer = [UInt8](repeating: 0, count: TraceeMemory.pathCapacity)
     private var linkBuffer = [UInt8](repeating: 0, count: TraceeMemory.pathCapacity)
+    /// clone/clone3 calls with CLONE_UNTRACED whose flags could not be rewritten: children the trace misses.
+    private(set) var unfollowedClones = 0
 
     init(table: SyscallTable) { self.table = table }
 
@@ -76,6 +78,12 @@ struct Decoder {
             return .directoryChange
         case .ringSetup:
             return .ringSetup
+        case .clone(let flagsIndex):
+            followUntracedClone(task, call, flags: flagsIndex)
+            return .ignore
+        case .clone3(let argsIndex):
+            followUntracedClone3(task, args: call.argument(argsIndex))
+            return .ignore
         case .path(let dirfdIndex, let pathIndex, let effect):
             return decodePath(task, dirfd: dirfd(dirfdIndex), path: call.argument(pathIndex), effect: effect,
                               builder: builder, tasks: &tasks)
@@ -87,6 +95,31 @@ struct Decoder {
             return decodeRename(task, from: (dirfd(fromDirfd), call.argument(fromIndex)),
                                 to: (dirfd(toDirfd), call.argument(toIndex)), exchange: exchange, builder: builder,
                                 tasks: &tasks)
+        }
+    }
+
+    /// clone with CLONE_UNTRACED: the bit cleared in the flags register before the kernel reads it, so that
+    /// PTRACE_O_TRACECLONE/FORK/VFORK attach the child as they attach any other (kernel/fork.c, kernel_clone:
+    /// "if (!(clone_flags & CLONE_UNTRACED))"). Untraced, the child would run under the command's seccomp
+    /// filter with no tracer, and every call the filter traces would fail with ENOSYS.
+    private mutating func followUntracedClone(_ task: TaskID, _ call: SyscallFields, flags index: Int) {
+        let flags = call.argument(index)
+        guard flags & UInt64(ArgumentShape.cloneUntraced) != 0 else { return }
+        let cleared = flags & ~UInt64(ArgumentShape.cloneUntraced)
+        if case .failure = Ptrace.setSyscallArgument(task, auditArch: call.auditArch, index: index, to: cleared) {
+            unfollowedClones += 1
+        }
+    }
+
+    /// clone3: the flags are the first field of struct clone_args (linux/sched.h), which the kernel copies in
+    /// after this stop (copy_clone_args_from_user). The program's own copy keeps the bit cleared after the
+    /// call: the only trace the tracer leaves, in a struct the kernel never writes back.
+    private mutating func followUntracedClone3(_ task: TaskID, args address: UInt64) {
+        guard case .success(let flags) = TraceeMemory.readUInt64(task, at: address) else { return }
+        guard flags & UInt64(ArgumentShape.cloneUntraced) != 0 else { return }
+        let cleared = flags & ~UInt64(ArgumentShape.cloneUntraced)
+        if case .failure = TraceeMemory.writeUInt64(task, at: address, cleared.littleEndian) {
+            unfollowedClones += 1
         }
     }
 

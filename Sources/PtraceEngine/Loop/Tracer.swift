@@ -292,6 +292,7 @@ public final class Tracer {
                 + (configuration.allowRings ? " (--allow-io-uring)"
                     : " (io_uring_setup could not be refused: no seccomp filter)"))
         }
+        warnings += cloneWarnings()
         if undecoded > 0 {
             warnings.append("\(undecoded) successful call\(undecoded == 1 ? "" : "s") could not be decoded "
                 + "(unreadable tracee memory or a vanished process); the report may miss them")
@@ -299,6 +300,14 @@ public final class Tracer {
         let report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
                                    warnings: warnings, processes: processTree?.processes)
         return TraceResult(report: report, stops: stops, seccompActive: !stepping, usedSyscallInfo: useSyscallInfo)
+    }
+
+    /// Children started with CLONE_UNTRACED that could not be followed (the flag could not be cleared).
+    private func cloneWarnings() -> [String] {
+        let count = decoder.unfollowedClones
+        guard count > 0 else { return [] }
+        return ["\(count) process\(count == 1 ? "" : "es") started with CLONE_UNTRACED could not be followed "
+            + "(the flag could not be cleared): what they did is not in the report"]
     }
 
     // MARK: - Stops

@@ -33,6 +33,8 @@ extension SyscallTable {
             SyscallDescriptor(268, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
             SyscallDescriptor(425, "io_uring_setup", .ringSetup),
+            SyscallDescriptor(220, "clone", .clone(flags: 0), untracedWhen: .cloneTraced(flags: 0)),
+            SyscallDescriptor(435, "clone3", .clone3(args: 0)),
         ])
 
     static let arm = SyscallABI(
@@ -83,5 +85,7 @@ extension SyscallTable {
             SyscallDescriptor(375, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
             SyscallDescriptor(425, "io_uring_setup", .ringSetup),
+            SyscallDescriptor(120, "clone", .clone(flags: 0), untracedWhen: .cloneTraced(flags: 0)),
+            SyscallDescriptor(435, "clone3", .clone3(args: 0)),
         ])
 }

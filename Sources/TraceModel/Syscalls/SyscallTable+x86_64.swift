@@ -46,6 +46,8 @@ extension SyscallTable {
             SyscallDescriptor(308, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
             SyscallDescriptor(425, "io_uring_setup", .ringSetup),
+            SyscallDescriptor(56, "clone", .clone(flags: 0), untracedWhen: .cloneTraced(flags: 0)),
+            SyscallDescriptor(435, "clone3", .clone3(args: 0)),
         ])
 
     /// x32 runs under AUDIT_ARCH_X86_64 with __X32_SYSCALL_BIT set in the number. The calls whose arguments
@@ -108,5 +110,7 @@ extension SyscallTable {
             SyscallDescriptor(346, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
             SyscallDescriptor(425, "io_uring_setup", .ringSetup),
+            SyscallDescriptor(120, "clone", .clone(flags: 0), untracedWhen: .cloneTraced(flags: 0)),
+            SyscallDescriptor(435, "clone3", .clone3(args: 0)),
         ])
 }
