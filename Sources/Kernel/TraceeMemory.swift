@@ -32,6 +32,13 @@ package enum TraceeMemory {
     }
 }
 
+/// A directory, by what the kernel knows it by: its device and inode. A directory has one name (no hard
+/// links), so this names it until it is renamed or removed.
+package struct DirectoryIdentity: Hashable, Sendable {
+    package let device: UInt64
+    package let inode: UInt64
+}
+
 /// /proc lookups: what the kernel itself resolves a relative path against.
 package enum ProcFS {
     /// `cptrace_readlink_proc` of /proc/TID/cwd: the task's current directory, symlinks resolved.
@@ -50,6 +57,17 @@ package enum ProcFS {
         var info = stat()
         guard stat("/proc/\(task)/fd/\(fd)", &info) == 0 else { return false }
         return info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Which directory a task's current directory (`fd` nil) or descriptor is: stat(2) of /proc/TID/cwd or
+    /// /proc/TID/fd/FD, which follows the link to the object itself, however long its path is (readlink of the
+    /// same link fails with ENAMETOOLONG once the path passes a page: fs/proc/base.c, do_proc_readlink).
+    /// Nil when it is not a directory or cannot be told.
+    package static func directoryIdentity(of task: TaskID, fd: Int32?) -> DirectoryIdentity? {
+        var info = stat()
+        let path = fd.map { "/proc/\(task)/fd/\($0)" } ?? "/proc/\(task)/cwd"
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return nil }
+        return DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
     /// The calling thread's own current directory: a check that /proc is there at all.

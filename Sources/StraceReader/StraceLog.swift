@@ -208,14 +208,15 @@ public struct StraceLog: Sendable {
     static let processCreation = ["clone", "clone3", "fork", "vfork"]
 
     /// Every name of every ABI of `SyscallTable.native` (the first ABI's row wins for a name several share),
-    /// chdir and fchdir the only rows of `.changesDirectories` kept, plus `processCreation`.
+    /// chdir (`.changeDirectory`) and fchdir the only directory changes kept, plus `processCreation`.
     static let roles: [String: Role] = {
         var roles: [String: Role] = [:]
         for abi in SyscallTable.native.abis {
             for row in abi.rows where roles[row.name] == nil {
                 switch row.shape {
+                case .changeDirectory:
+                    roles[row.name] = .changeDirectory(fd: false)
                 case .changesDirectories:
-                    if row.name == "chdir" { roles[row.name] = .changeDirectory(fd: false) }
                     if row.name == "fchdir" { roles[row.name] = .changeDirectory(fd: true) }
                 case .ringSetup:
                     break  // names no path; strace need not trace it
@@ -466,7 +467,7 @@ struct StraceEventResolver {
                 : absolute(call, StraceLog.PathArgument(directory: call.directory, path: call.path))
             let to = target.path.isEmpty ? nil : absolute(call, target)
             events.append(.rename(from: from, to: to, exchange: call.options.contains(.exchange), failure: nil))
-        case .changesDirectories, .ringSetup, .clone, .clone3:
+        case .changesDirectories, .changeDirectory, .ringSetup, .clone, .clone3:
             return
         }
     }

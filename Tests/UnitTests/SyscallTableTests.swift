@@ -130,6 +130,7 @@ struct SyscallTableTests {
                 case "rename": #expect(row.shape == .rename(fromDirfd: nil, from: 0, toDirfd: nil, to: 1, flags: nil))
                 case "renameat": #expect(row.shape == .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: nil))
                 case "renameat2": #expect(row.shape == .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: 4))
+                case "chdir": #expect(row.shape == .changeDirectory(path: 0))
                 case _ where directoryChangingNames.contains(row.name): #expect(row.shape == .changesDirectories)
                 // Each path argument with its own dirfd: the new name of a link, never the old one.
                 case "link", "symlink": #expect(row.shape == .path(dirfd: nil, path: 1, effect: .write))

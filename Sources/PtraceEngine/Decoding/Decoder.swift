@@ -12,13 +12,22 @@ enum EntryDecoding {
     case directoryChange
     /// io_uring_setup let through: whether it made a ring is known at its exit.
     case ringSetup
+    /// chdir to `path` (absolute, lexically resolved; nil when unreadable): at its exit, if /proc cannot name
+    /// the new current directory (longer than a page), it is known by this name from then on.
+    case enterDirectory([UInt8]?)
+    /// An open of a path too long for /proc to give back (`Decoder.procNameLimit`): at its exit, a directory
+    /// it opened is known by this name, for the calls that will use the descriptor; `pending` as `.pending`.
+    case openLongPath([UInt8], PendingCall?)
+    /// A call relative to a directory whose name /proc cannot give and the trace never learned: if it
+    /// succeeds, the report warns that a path is missing from it.
+    case unresolvable
 
     /// Whether the cwd cache was suspended at this call's entry, to resume at its exit.
     var changesDirectories: Bool {
         switch self {
-        case .directoryChange: return true
+        case .directoryChange, .enterDirectory: return true
         case .pending(let pending): return pending.changesDirectories
-        case .ignore, .undecodable, .ringSetup: return false
+        case .ignore, .undecodable, .ringSetup, .openLongPath, .unresolvable: return false
         }
     }
 }
@@ -31,6 +40,14 @@ struct Decoder {
     private var linkBuffer = [UInt8](repeating: 0, count: TraceeMemory.pathCapacity)
     /// clone/clone3 calls with CLONE_UNTRACED whose flags could not be rewritten: children the trace misses.
     private(set) var unfollowedClones = 0
+    /// Directories whose absolute name is too long for /proc to give (readlink of /proc/TID/cwd or
+    /// /proc/TID/fd/N fails with ENAMETOOLONG), by identity, named from the chdir or open that reached them.
+    /// The identity, which stat(2) of the same /proc link still gives, finds the name wherever the directory
+    /// is used next: as a current directory, a dirfd, a descriptor inherited or dup'ed. Holds only such
+    /// directories, so it stays empty in ordinary runs.
+    private var longDirectories: [DirectoryIdentity: [UInt8]] = [:]
+    /// d_path works in one page, its NUL included: a name of this many bytes or more cannot be read back.
+    static let procNameLimit = TraceeMemory.pathCapacity
 
     init(table: SyscallTable) { self.table = table }
 
@@ -40,6 +57,8 @@ struct Decoder {
         /// "": the call works on the dirfd itself (AT_EMPTY_PATH) or fails with ENOENT; nothing to record.
         case empty
         case undecodable
+        /// Relative to a directory longer than /proc can name, which the trace did not see reached.
+        case unresolvable
 
         var absolute: [UInt8]? {
             if case .path(let bytes) = self { return bytes }
@@ -47,8 +66,10 @@ struct Decoder {
         }
 
         var isUndecodable: Bool {
-            if case .undecodable = self { return true }
-            return false
+            switch self {
+            case .undecodable, .unresolvable: return true
+            case .path, .empty: return false
+            }
         }
     }
 
@@ -76,6 +97,11 @@ struct Decoder {
         case .changesDirectories:
             tasks.beginDirectoryChange()
             return .directoryChange
+        case .changeDirectory(let pathIndex):
+            // Resolved before the cache is suspended: against the directory the task is leaving.
+            let target = resolve(task, dirfd: nil, at: call.argument(pathIndex), tasks: &tasks).absolute
+            tasks.beginDirectoryChange()
+            return .enterDirectory(target)
         case .ringSetup:
             return .ringSetup
         case .clone(let flagsIndex):
@@ -132,8 +158,13 @@ struct Decoder {
         case .undecodable:
             // Neither a read nor a write if it succeeds: nothing lost.
             return AccessClassifier.classify(flags).isEmpty ? .ignore : .undecodable
+        case .unresolvable:
+            return AccessClassifier.classify(flags).isEmpty ? .ignore : .unresolvable
         case .path(let absolute):
-            guard let pending = builder.pending(path: absolute, flags: flags) else { return .ignore }
+            let pending = builder.pending(path: absolute, flags: flags)
+            // It may open a directory the calls to come name only by descriptor: its name must be kept.
+            if absolute.count >= Self.procNameLimit { return .openLongPath(absolute, pending) }
+            guard let pending else { return .ignore }
             return .pending(pending)
         }
     }
@@ -144,6 +175,7 @@ struct Decoder {
         switch resolve(task, dirfd: dirfd, at: address, tasks: &tasks) {
         case .empty: return .ignore
         case .undecodable: return .undecodable
+        case .unresolvable: return .unresolvable
         case .path(let absolute):
             var pending = builder.pending(path: absolute, effect: effect)
             if effect == .execute {
@@ -158,7 +190,7 @@ struct Decoder {
     private mutating func decodeDescriptor(_ task: TaskID, fd: Int32, effect: PathEffect,
                                            builder: ReportBuilder) -> EntryDecoding {
         // Not a directory (or a deleted one, shown with " (deleted)"): the call fails or names no path.
-        guard fd >= 0, case .success(let target) = ProcFS.descriptorTarget(of: task, fd: fd, buffer: &linkBuffer),
+        guard fd >= 0, case .success(let target) = descriptorDirectory(of: task, fd: fd),
               PathResolver.isAbsolute(target),
               let pending = builder.pending(path: PathResolver.normalize(target[...]), effect: effect) else {
             return .ignore
@@ -207,12 +239,53 @@ struct Decoder {
         }
     }
 
-    /// The task's current directory: cached while no directory change is in flight, else from /proc.
+    /// The task's current directory: cached while no directory change is in flight, else from /proc, else
+    /// (a name longer than /proc gives) by the name the trace learned for it.
     private mutating func currentDirectory(of task: TaskID, tasks: inout ProcessTable) -> Result<[UInt8], Errno> {
         if let cached = tasks.cachedDirectory(of: task) { return .success(cached) }
-        let directory = ProcFS.currentDirectory(of: task, buffer: &linkBuffer)
+        var directory = ProcFS.currentDirectory(of: task, buffer: &linkBuffer)
+        if case .failure(.nameTooLong) = directory {
+            directory = longName(of: ProcFS.directoryIdentity(of: task, fd: nil))
+        }
         if case .success(let path) = directory { tasks.cacheDirectory(path, for: task) }
         return directory
+    }
+
+    /// What a descriptor refers to: /proc/TID/fd/N, else (a name longer than /proc gives) the name the trace
+    /// learned for that directory.
+    private mutating func descriptorDirectory(of task: TaskID, fd: Int32) -> Result<[UInt8], Errno> {
+        let target = ProcFS.descriptorTarget(of: task, fd: fd, buffer: &linkBuffer)
+        guard case .failure(.nameTooLong) = target else { return target }
+        return longName(of: ProcFS.directoryIdentity(of: task, fd: fd))
+    }
+
+    /// ENAMETOOLONG stays the error when the directory was never learned: the caller's to report.
+    private func longName(of identity: DirectoryIdentity?) -> Result<[UInt8], Errno> {
+        guard let identity, let name = longDirectories[identity] else { return .failure(.nameTooLong) }
+        return .success(name)
+    }
+
+    /// At the exit of a successful chdir to `path`: when /proc cannot name the new current directory, it is
+    /// `path`, resolved lexically at the entry against the directory the task left (a symbolic link in the
+    /// argument keeps its name there, where /proc would show its target).
+    mutating func enteredDirectory(_ task: TaskID, _ path: [UInt8], tasks: inout ProcessTable) {
+        switch ProcFS.currentDirectory(of: task, buffer: &linkBuffer) {
+        case .success(let directory):
+            tasks.cacheDirectory(directory, for: task)
+        case .failure(.nameTooLong):
+            guard let identity = ProcFS.directoryIdentity(of: task, fd: nil) else { return }
+            longDirectories[identity] = path
+            tasks.cacheDirectory(path, for: task)
+        case .failure:
+            break
+        }
+    }
+
+    /// At the exit of a successful open of `path`, a name /proc cannot give: if the descriptor is a directory,
+    /// it is known by this name.
+    mutating func openedLongPath(_ task: TaskID, fd: Int32, _ path: [UInt8]) {
+        guard let identity = ProcFS.directoryIdentity(of: task, fd: fd) else { return }
+        longDirectories[identity] = path
     }
 
     /// Reads the path at `address` and makes it absolute: against `dirfd` (nil or AT_FDCWD: the current
@@ -227,10 +300,11 @@ struct Decoder {
         if PathResolver.isAbsolute(path) { return .path(PathResolver.normalize(path)) }
         let base: Result<[UInt8], Errno>
         if let dirfd, dirfd != ArgumentShape.atFDCWD {
-            base = ProcFS.descriptorTarget(of: task, fd: dirfd, buffer: &linkBuffer)
+            base = descriptorDirectory(of: task, fd: dirfd)
         } else {
             base = currentDirectory(of: task, tasks: &tasks)
         }
+        if case .failure(.nameTooLong) = base { return .unresolvable }
         // A descriptor that is not a directory reads as "pipe:[…]" or similar; the call fails with
         // ENOTDIR, and if it somehow does not, the exit counts it as undecoded.
         guard case .success(let directory) = base, PathResolver.isAbsolute(directory) else { return .undecodable }

@@ -143,6 +143,9 @@ public final class Tracer {
     private var warnings: [String] = []
     /// The processes, when the report is to show them; nil otherwise, so that nothing is read for them.
     private var processTree: ProcessTree?
+    /// Successful calls on a path under a directory /proc could not name (longer than a page) and the trace
+    /// had not seen reached: paths the report lacks.
+    private var unresolvedPaths = 0
 
     public init(_ configuration: TraceConfiguration) {
         self.configuration = configuration
@@ -193,7 +196,10 @@ public final class Tracer {
         guard let program = configuration.command.first, !program.isEmpty else { throw .emptyCommand }
         // Relative paths are resolved through /proc/TID/cwd and /proc/TID/fd: without /proc the report would
         // silently lose them, so refuse to start instead.
-        if case .failure(let error) = ProcFS.ownCurrentDirectory() { throw .procUnavailable(error) }
+        // ENAMETOOLONG says /proc is there: the tracer was started in a directory deeper than a page.
+        if case .failure(let error) = ProcFS.ownCurrentDirectory(), error != .nameTooLong {
+            throw .procUnavailable(error)
+        }
         let filter = seccompFilter(onNotice)
         let child: SpawnedChild
         switch Spawn.fork(argv: configuration.command, filter: filter, signalMask: configuration.signalMask) {
@@ -292,7 +298,7 @@ public final class Tracer {
                 + (configuration.allowRings ? " (--allow-io-uring)"
                     : " (io_uring_setup could not be refused: no seccomp filter)"))
         }
-        warnings += cloneWarnings()
+        warnings += cloneWarnings() + longPathWarnings()
         if undecoded > 0 {
             warnings.append("\(undecoded) successful call\(undecoded == 1 ? "" : "s") could not be decoded "
                 + "(unreadable tracee memory or a vanished process); the report may miss them")
@@ -308,6 +314,13 @@ public final class Tracer {
         guard count > 0 else { return [] }
         return ["\(count) process\(count == 1 ? "" : "es") started with CLONE_UNTRACED could not be followed "
             + "(the flag could not be cleared): what they did is not in the report"]
+    }
+
+    private func longPathWarnings() -> [String] {
+        guard unresolvedPaths > 0 else { return [] }
+        return ["\(unresolvedPaths) successful call\(unresolvedPaths == 1 ? "" : "s") named a path under a directory "
+            + "whose name is longer than PATH_MAX and was reached outside the trace (/proc cannot give it): "
+            + "\(unresolvedPaths == 1 ? "that path is" : "those paths are") not in the report"]
     }
 
     // MARK: - Stops
@@ -403,9 +416,38 @@ public final class Tracer {
                 tasks.endDirectoryChange()
             case .ringSetup:
                 if let call = fields(of: task, atEntry: false), !call.failed { ringsSetUp += 1 }
+            case .enterDirectory, .openLongPath, .unresolvable:
+                finishLongPathCall(task, decoding)
             }
         }
         resume(task)
+    }
+
+    /// The exit of a call whose entry met a path longer than /proc can give back (see `Decoder.procNameLimit`):
+    /// a chdir or an open whose directory's name the decoder keeps, or a call it could not resolve.
+    private func finishLongPathCall(_ task: TaskID, _ decoding: EntryDecoding) {
+        guard let call = fields(of: task, atEntry: false) else {
+            if decoding.changesDirectories { tasks.endDirectoryChange() }
+            return
+        }
+        switch decoding {
+        case .enterDirectory(let path):
+            tasks.endDirectoryChange()
+            if !call.failed, let path { decoder.enteredDirectory(task, path, tasks: &tasks) }
+        case .openLongPath(let path, let pending):
+            if let pending {
+                let failure = call.failed ? Errno(Int32(truncatingIfNeeded: -call.returnValue)) : nil
+                let directory = failure == nil && pending.listIfDirectory
+                    && ProcFS.isDirectory(task, fd: Int32(truncatingIfNeeded: call.returnValue))
+                builder.record(pending, failure: failure, openedDirectory: directory,
+                               process: processTree?.process(of: task))
+            }
+            if !call.failed { decoder.openedLongPath(task, fd: Int32(truncatingIfNeeded: call.returnValue), path) }
+        case .unresolvable:
+            if !call.failed { unresolvedPaths += 1 }
+        default:
+            break
+        }
     }
 
     /// PTRACE_EVENT_EXEC. When a thread other than the leader execs, the kernel kills the other threads,

@@ -11,6 +11,9 @@ public enum ArgumentShape: Sendable, Equatable {
     /// fchdir, chroot, renames, mount changes, unshare, setns): nothing to decode, but the tracer's cache
     /// of current directories must not outlive it.
     case changesDirectories
+    /// chdir(path): changes directories like `changesDirectories`, and the tracer resolves `path` at the entry,
+    /// so that a current directory too long for /proc to name (beyond PATH_MAX) is still known by its name.
+    case changeDirectory(path: Int)
     /// A call on one path, `dirfd` nil meaning AT_FDCWD: stat(path), faccessat(dirfd, path), unlinkat(dirfd,
     /// path), mkdir(path), truncate(path), and the new name of symlinkat(target, newdirfd, linkpath) and
     /// linkat(olddirfd, old, newdirfd, new, flags) (an old name is not read: its content does not change).
