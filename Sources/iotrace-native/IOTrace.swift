@@ -86,15 +86,20 @@ extension TraceOptions {
             sink.discard()
             throw CLIError("cannot install signal handlers: \(error)")
         }
-        let result: TraceResult
+        // Opened before the command starts, like the report's place: an unwritable one runs nothing.
+        let eventLog = try openEventLog(sink: sink)
+        configuration.events = eventLog
+        var result: TraceResult
         do {
             result = try Tracer(configuration).run(
                 onStart: { SignalForwarding.setTarget($0) },
                 onNotice: { printError("note: \($0)") })
         } catch {
+            _ = eventLog?.finish()
             sink.discard()
             throw CLIError(error.description)
         }
+        if let warning = eventLog?.finish() { result.report.warnings.append(warning) }
         if case .execFailed(let error) = result.report.outcome {
             let name = String(decoding: argv[0], as: UTF8.self)
             if result.report.outcome.exitStatus == 127 {
@@ -104,6 +109,19 @@ extension TraceOptions {
             }
         }
         return result
+    }
+}
+
+extension TraceOptions {
+    /// `--events FILE`, opened (a FIFO: once a reader has opened it), or nil without the option.
+    func openEventLog(sink: ReportSink) throws(CLIError) -> EventLog? {
+        guard let events else { return nil }
+        do {
+            return try EventLog(path: events)
+        } catch {
+            sink.discard()
+            throw CLIError("cannot write events to '\(events)': \(error)")
+        }
     }
 }
 

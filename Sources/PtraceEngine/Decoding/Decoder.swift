@@ -78,6 +78,22 @@ struct Decoder {
         guard let (abi, row) = table.lookup(auditArch: call.auditArch, number: call.number) else { return .ignore }
         // What the filter lets through without a stop, ignored when every call is stepped.
         if let untraced = row.untracedWhen, untraced.matches(call.argument(untraced.argument)) { return .ignore }
+        // The call's name goes with what the report may record, for the event stream.
+        switch decodeEntry(of: task, call, abi: abi, row: row, builder: builder, tasks: &tasks) {
+        case .pending(var pending):
+            pending.syscall = row.name
+            return .pending(pending)
+        case .openLongPath(let path, var pending?):
+            pending.syscall = row.name
+            return .openLongPath(path, pending)
+        case let other:
+            return other
+        }
+    }
+
+    private mutating func decodeEntry(of task: TaskID, _ call: SyscallFields, abi: SyscallABI,
+                                      row: SyscallDescriptor, builder: ReportBuilder,
+                                      tasks: inout ProcessTable) -> EntryDecoding {
         func dirfd(_ index: Int?) -> Int32? { index.map { Int32(truncatingIfNeeded: call.argument($0)) } }
         switch row.shape {
         case .open(let dirfdIndex, let pathIndex, let flagsIndex):

@@ -31,6 +31,8 @@ public struct TraceConfiguration: Sendable {
     /// How long the tracer spins waiting for the next stop before it sleeps, in microseconds; 0 never spins.
     /// Spinning spares the wake-up of an idle CPU per stop (see `WaitBatch`).
     public var pollMicroseconds = TraceConfiguration.defaultPollMicroseconds
+    /// Where each recorded call goes as it happens (`--events`), besides the report; nil: nowhere.
+    public var events: (any EventSink)?
     /// 95 % of the stops that polling caught on the benchmark's workloads came within 50 µs.
     public static let defaultPollMicroseconds = 50
 
@@ -146,6 +148,8 @@ public final class Tracer {
     /// Successful calls on a path under a directory /proc could not name (longer than a page) and the trace
     /// had not seen reached: paths the report lacks.
     private var unresolvedPaths = 0
+    /// The event stream, when one was asked for.
+    private var events: EventEmitter?
 
     public init(_ configuration: TraceConfiguration) {
         self.configuration = configuration
@@ -154,6 +158,7 @@ public final class Tracer {
         stepping = !configuration.seccomp
         useSyscallInfo = configuration.decoding == .syscallInfo
         if configuration.recordProcesses { processTree = ProcessTree() }
+        events = configuration.events.map(EventEmitter.init(sink:))
     }
 
     /// The command's process, from its spawn to the end of the trace.
@@ -249,6 +254,7 @@ public final class Tracer {
         switch event {
         case .exited(let task, let code):
             tasks.remove(task)
+            events?.forget(task)
             guard task == child?.pid else { return }
             outcome = .exited(code)
             if let report = readChildReport() {
@@ -257,6 +263,7 @@ public final class Tracer {
             }
         case .killed(let task, let signal):
             tasks.remove(task)
+            events?.forget(task)
             if task == child?.pid { outcome = .killed(signal: signal) }
         case .syscall(let task):
             stops.syscall += 1
@@ -407,6 +414,7 @@ public final class Tracer {
                         && ProcFS.isDirectory(task, fd: Int32(truncatingIfNeeded: call.returnValue))
                     builder.record(pending, failure: failure, openedDirectory: directory,
                                    process: processTree?.process(of: task))
+                    events?.emit(pending, failure: failure, openedDirectory: directory, task: task)
                     if pending.undecoded && failure == nil { undecoded += 1 }
                 }
                 if pending.changesDirectories { tasks.endDirectoryChange() }
@@ -441,6 +449,7 @@ public final class Tracer {
                     && ProcFS.isDirectory(task, fd: Int32(truncatingIfNeeded: call.returnValue))
                 builder.record(pending, failure: failure, openedDirectory: directory,
                                process: processTree?.process(of: task))
+                events?.emit(pending, failure: failure, openedDirectory: directory, task: task)
             }
             if !call.failed { decoder.openedLongPath(task, fd: Int32(truncatingIfNeeded: call.returnValue), path) }
         case .unresolvable:
@@ -463,6 +472,7 @@ public final class Tracer {
         // was run. A failed exec has an ordinary exit stop, where a missing file is recorded.
         if case .inSyscall(.pending(let pending)) = tasks.phase(of: task) {
             builder.record(pending, failure: nil, process: processTree?.process(of: task))
+            events?.emit(pending, failure: nil, task: task)
         }
         if task == spawning { spawning = nil }
         // Stepping, the execve's exit stop comes next; otherwise the task runs on.
