@@ -29,6 +29,7 @@ struct IOTrace: ParsableCommand {
             Exit status: the command's own; 128+N if it was killed by signal N; 127 if not found; 126 if not \
             executable; 125 if the tracer itself failed.
             """,
+        version: iotraceVersion,
         subcommands: [Trace.self, Compare.self, Check.self],
         defaultSubcommand: Trace.self)
 }
@@ -145,6 +146,17 @@ enum Main {
     static func main() {
         // Reached only with /proc mounted: CProcCheck's constructor exits 125 before this otherwise.
         precondition(cproccheck_proc_mounted() == 1)
+        // The top level's own answers (see TopLevel): asked alone, before the default subcommand takes them.
+        switch Array(CommandLine.arguments.dropFirst()) {
+        case ["--help"], ["-h"], ["help"]:
+            print(TopLevel.help(), terminator: "")
+            exit(0)
+        case ["--version"]:
+            print(iotraceVersion)
+            exit(0)
+        default:
+            break
+        }
         do {
             var command = try IOTrace.parseAsRoot()
             try command.run()
