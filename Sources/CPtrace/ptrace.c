@@ -235,6 +235,36 @@ int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out, bool at_en
     return 0;
 }
 
+int cptrace_ptrace_set_syscall_argument(pid_t pid, uint32_t arch, unsigned index, uint64_t value) {
+    if (index > 5) return -EINVAL;
+    union {
+        struct user_regs_struct x86_64;
+        struct cptrace_user_regs_i386 i386;
+    } regs;
+    struct iovec iov = {.iov_base = &regs, .iov_len = sizeof regs};
+    long result = request(PTRACE_GETREGSET, pid, (void *)(uintptr_t)NT_PRSTATUS, &iov);
+    if (result < 0) return (int)result;
+    if (iov.iov_len == sizeof regs.i386) {
+        uint32_t *slots[6] = {&regs.i386.ebx, &regs.i386.ecx, &regs.i386.edx,
+                              &regs.i386.esi, &regs.i386.edi, &regs.i386.ebp};
+        *slots[index] = (uint32_t)value;
+    } else if (iov.iov_len == sizeof regs.x86_64) {
+        // The same registers getregset_syscall reads the arguments from, by the ABI of the call.
+        unsigned long long *i386[6] = {&regs.x86_64.rbx, &regs.x86_64.rcx, &regs.x86_64.rdx,
+                                       &regs.x86_64.rsi, &regs.x86_64.rdi, &regs.x86_64.rbp};
+        unsigned long long *x86_64[6] = {&regs.x86_64.rdi, &regs.x86_64.rsi, &regs.x86_64.rdx,
+                                         &regs.x86_64.r10, &regs.x86_64.r8, &regs.x86_64.r9};
+        if (arch == CPTRACE_AUDIT_ARCH_I386) {
+            *i386[index] = (uint32_t)value;
+        } else {
+            *x86_64[index] = value;
+        }
+    } else {
+        return -EINVAL;
+    }
+    return (int)request(PTRACE_SETREGSET, pid, (void *)(uintptr_t)NT_PRSTATUS, &iov);
+}
+
 #elif defined(__aarch64__)
 #include <asm/ptrace.h>
 
@@ -276,6 +306,27 @@ int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out, bool at_en
     }
     out->is_error = is_error_value(out->rval);
     return 0;
+}
+
+int cptrace_ptrace_set_syscall_argument(pid_t pid, uint32_t arch, unsigned index, uint64_t value) {
+    (void)arch;   // the layout tells the ABI
+    if (index > 5) return -EINVAL;
+    union {
+        struct user_pt_regs aarch64;
+        struct cptrace_user_regs_arm arm;
+    } regs;
+    struct iovec iov = {.iov_base = &regs, .iov_len = sizeof regs};
+    long result = request(PTRACE_GETREGSET, pid, (void *)(uintptr_t)NT_PRSTATUS, &iov);
+    if (result < 0) return (int)result;
+    if (iov.iov_len == sizeof regs.arm) {
+        regs.arm.r[index] = (uint32_t)value;
+    } else if (iov.iov_len == sizeof regs.aarch64) {
+        // The syscall wrappers read x0-x5 after the stop (arch/arm64/kernel/syscall.c, invoke_syscall).
+        regs.aarch64.regs[index] = value;
+    } else {
+        return -EINVAL;
+    }
+    return (int)request(PTRACE_SETREGSET, pid, (void *)(uintptr_t)NT_PRSTATUS, &iov);
 }
 
 #else
@@ -355,6 +406,12 @@ static int vm_read_exact(pid_t pid, uint64_t address, void *buffer, size_t lengt
 
 int cptrace_read_memory(pid_t pid, uint64_t address, void *buffer, size_t length) {
     return vm_read_exact(pid, address, buffer, length);
+}
+
+_Static_assert(sizeof(long) == 8, "a ptrace word is 64 bits on the machines iotrace-native runs on");
+
+int cptrace_write_uint64(pid_t pid, uint64_t address, uint64_t value) {
+    return (int)request(PTRACE_POKEDATA, pid, (void *)(uintptr_t)address, (void *)(uintptr_t)value);
 }
 
 // MARK: - /proc

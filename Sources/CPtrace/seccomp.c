@@ -33,6 +33,7 @@ uint32_t cptrace_seccomp_action_errno(int error) { return SECCOMP_RET_ERRNO | ((
 //     block: ld nr; rule*; ret ALLOW
 //     rule:  jeq NR, 0, 1; ret ACTION
 //     rule with an exception:  jeq NR, 0, 4; ld arg[i]; jset MASK, 0, 1; ret ALLOW; ret ACTION
+//     reversed (unless_clear):  jeq NR, 0, 4; ld arg[i]; jset MASK, 1, 0; ret ALLOW; ret ACTION
 // then `ret ALLOW` for every ABI not listed. Each block is reached only after its arch matched, so a
 // number is never read under the wrong ABI (seccomp(2): "the arch field is not unique for all calling
 // conventions" is why the arch comes first). A rule with an exception loads an argument into the
@@ -97,7 +98,9 @@ cptrace_filter *cptrace_seccomp_filter_create(const cptrace_filter_arch *arches,
                 out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rule->nr, 0, 4);
                 uint32_t offset = argument_offset(rule->unless_argument);
                 out[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset);
-                out[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, rule->unless_mask, 0, 1);
+                out[n++] = rule->unless_clear
+                    ? (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, rule->unless_mask, 1, 0)
+                    : (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, rule->unless_mask, 0, 1);
                 out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
                 out[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, rule->action);
             }

@@ -105,8 +105,9 @@ package struct CallRecorder {
             builder.record(pending, failure: failure, process: process)
         case .ringSetup:
             if failure == nil { ringsSetUp += 1 }
-        case .changesDirectories:
-            // The program resolves every relative path against the kernel's own view at the call: no cache.
+        case .changesDirectories, .changeDirectory, .clone, .clone3:
+            // The program resolves every relative path against the kernel's own view at the call (no cwd to
+            // track), and follows every child, CLONE_UNTRACED or not (it has no tracer to escape).
             break
         }
     }

@@ -39,6 +39,14 @@ package enum Ptrace {
         return valueOrErrno(cptrace_ptrace_get_syscall_info(task, &call)).map { _ in SyscallFields(call) }
     }
 
+    /// `cptrace_ptrace_set_syscall_argument`: PTRACE_SETREGSET of argument `index` of the call the task is
+    /// stopped at the entry of, in the register ABI `auditArch` passes it in.
+    package static func setSyscallArgument(_ task: TaskID, auditArch: UInt32, index: Int, to value: UInt64)
+        -> Result<Void, Errno>
+    {
+        valueOrErrno(cptrace_ptrace_set_syscall_argument(task, auditArch, UInt32(index), value)).map { _ in () }
+    }
+
     /// `cptrace_ptrace_getregset_syscall`: the same fields from PTRACE_GETREGSET(NT_PRSTATUS).
     package static func syscallRegisters(_ task: TaskID, atEntry: Bool) -> Result<SyscallFields, Errno> {
         var call = cptrace_syscall()

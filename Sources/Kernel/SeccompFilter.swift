@@ -31,7 +31,8 @@ package final class SeccompFilter {
                 let unless = action == trace ? row.untracedWhen : nil
                 return cptrace_filter_rule(nr: row.number, action: action,
                                            unless_argument: Int32(unless?.argument ?? -1),
-                                           unless_mask: unless?.anyOf ?? 0)
+                                           unless_mask: unless?.anyOf ?? 0,
+                                           unless_clear: unless?.whenClear ?? false)
             })
         }.filter { !$0.1.isEmpty }   // an arch with no rule needs no block: everything falls to ALLOW
         var error: Int32 = 0

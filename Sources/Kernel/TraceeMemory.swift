@@ -25,6 +25,18 @@ package enum TraceeMemory {
         var value: UInt64 = 0
         return valueOrErrno(cptrace_read_memory(task, address, &value, 8)).map { _ in UInt64(littleEndian: value) }
     }
+
+    /// `cptrace_write_uint64`: one UInt64 (clone3's clone_args.flags is the first field).
+    package static func writeUInt64(_ task: TaskID, at address: UInt64, _ value: UInt64) -> Result<Void, Errno> {
+        valueOrErrno(cptrace_write_uint64(task, address, value)).map { _ in () }
+    }
+}
+
+/// A directory, by what the kernel knows it by: its device and inode. A directory has one name (no hard
+/// links), so this names it until it is renamed or removed.
+package struct DirectoryIdentity: Hashable, Sendable {
+    package let device: UInt64
+    package let inode: UInt64
 }
 
 /// /proc lookups: what the kernel itself resolves a relative path against.
@@ -45,6 +57,17 @@ package enum ProcFS {
         var info = stat()
         guard stat("/proc/\(task)/fd/\(fd)", &info) == 0 else { return false }
         return info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Which directory a task's current directory (`fd` nil) or descriptor is: stat(2) of /proc/TID/cwd or
+    /// /proc/TID/fd/FD, which follows the link to the object itself, however long its path is (readlink of the
+    /// same link fails with ENAMETOOLONG once the path passes a page: fs/proc/base.c, do_proc_readlink).
+    /// Nil when it is not a directory or cannot be told.
+    package static func directoryIdentity(of task: TaskID, fd: Int32?) -> DirectoryIdentity? {
+        var info = stat()
+        let path = fd.map { "/proc/\(task)/fd/\($0)" } ?? "/proc/\(task)/cwd"
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return nil }
+        return DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
     /// The calling thread's own current directory: a check that /proc is there at all.

@@ -237,7 +237,7 @@ struct StraceCallParser {
                               truncated: from.truncated || to.truncated, flags: readOnly,
                               target: StraceLog.PathArgument(directory: try directory(toDirfd), path: to.bytes),
                               options: options, outcome: outcome)
-            case .open, .openHow, .create, .changesDirectories, .ringSetup:
+            case .open, .openHow, .create, .changesDirectories, .changeDirectory, .ringSetup, .clone, .clone3:
                 // The open family is parsed above; the other directory changes, and io_uring_setup, are not traced.
                 return nil
             }

@@ -208,17 +208,20 @@ public struct StraceLog: Sendable {
     static let processCreation = ["clone", "clone3", "fork", "vfork"]
 
     /// Every name of every ABI of `SyscallTable.native` (the first ABI's row wins for a name several share),
-    /// chdir and fchdir the only rows of `.changesDirectories` kept, plus `processCreation`.
+    /// chdir (`.changeDirectory`) and fchdir the only directory changes kept, plus `processCreation`.
     static let roles: [String: Role] = {
         var roles: [String: Role] = [:]
         for abi in SyscallTable.native.abis {
             for row in abi.rows where roles[row.name] == nil {
                 switch row.shape {
+                case .changeDirectory:
+                    roles[row.name] = .changeDirectory(fd: false)
                 case .changesDirectories:
-                    if row.name == "chdir" { roles[row.name] = .changeDirectory(fd: false) }
                     if row.name == "fchdir" { roles[row.name] = .changeDirectory(fd: true) }
                 case .ringSetup:
                     break  // names no path; strace need not trace it
+                case .clone, .clone3:
+                    break  // `processCreation` below
                 default:
                     roles[row.name] = .table(row.shape)
                 }
@@ -237,7 +240,7 @@ public struct StraceLog: Sendable {
         let native = SyscallTable.native.abis[0].rows.map(\.name)
         for abi in SyscallTable.native.abis {
             for row in abi.rows where roles[row.name] != nil && !names.contains(row.name)
-                && !names.contains("?" + row.name) {
+                && !names.contains("?" + row.name) && !processCreation.contains(row.name) {
                 names.append(native.contains(row.name) ? row.name : "?" + row.name)
             }
         }
@@ -464,7 +467,7 @@ struct StraceEventResolver {
                 : absolute(call, StraceLog.PathArgument(directory: call.directory, path: call.path))
             let to = target.path.isEmpty ? nil : absolute(call, target)
             events.append(.rename(from: from, to: to, exchange: call.options.contains(.exchange), failure: nil))
-        case .changesDirectories, .ringSetup:
+        case .changesDirectories, .changeDirectory, .ringSetup, .clone, .clone3:
             return
         }
     }

@@ -29,6 +29,7 @@ struct IOTrace: ParsableCommand {
             Exit status: the command's own; 128+N if it was killed by signal N; 127 if not found; 126 if not \
             executable; 125 if the tracer itself failed.
             """,
+        version: iotraceVersion,
         subcommands: [Trace.self, Compare.self, Check.self],
         defaultSubcommand: Trace.self)
 }
@@ -86,15 +87,20 @@ extension TraceOptions {
             sink.discard()
             throw CLIError("cannot install signal handlers: \(error)")
         }
-        let result: TraceResult
+        // Opened before the command starts, like the report's place: an unwritable one runs nothing.
+        let eventLog = try openEventLog(sink: sink)
+        configuration.events = eventLog
+        var result: TraceResult
         do {
             result = try Tracer(configuration).run(
                 onStart: { SignalForwarding.setTarget($0) },
                 onNotice: { printError("note: \($0)") })
         } catch {
+            _ = eventLog?.finish()
             sink.discard()
             throw CLIError(error.description)
         }
+        if let warning = eventLog?.finish() { result.report.warnings.append(warning) }
         if case .execFailed(let error) = result.report.outcome {
             let name = String(decoding: argv[0], as: UTF8.self)
             if result.report.outcome.exitStatus == 127 {
@@ -104,6 +110,19 @@ extension TraceOptions {
             }
         }
         return result
+    }
+}
+
+extension TraceOptions {
+    /// `--events FILE`, opened (a FIFO: once a reader has opened it), or nil without the option.
+    func openEventLog(sink: ReportSink) throws(CLIError) -> EventLog? {
+        guard let events else { return nil }
+        do {
+            return try EventLog(path: events)
+        } catch {
+            sink.discard()
+            throw CLIError("cannot write events to '\(events)': \(error)")
+        }
     }
 }
 
@@ -127,6 +146,17 @@ enum Main {
     static func main() {
         // Reached only with /proc mounted: CProcCheck's constructor exits 125 before this otherwise.
         precondition(cproccheck_proc_mounted() == 1)
+        // The top level's own answers (see TopLevel): asked alone, before the default subcommand takes them.
+        switch Array(CommandLine.arguments.dropFirst()) {
+        case ["--help"], ["-h"], ["help"]:
+            print(TopLevel.help(), terminator: "")
+            exit(0)
+        case ["--version"]:
+            print(iotraceVersion)
+            exit(0)
+        default:
+            break
+        }
         do {
             var command = try IOTrace.parseAsRoot()
             try command.run()

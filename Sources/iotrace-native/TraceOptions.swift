@@ -64,7 +64,18 @@ struct TraceOptions: ParsableArguments {
         valueName: "MICROSECONDS"))
     var pollWindow = TraceConfiguration.defaultPollMicroseconds
 
+    @Option(help: ArgumentHelp(
+        "Also write each traced call that touched a workspace path to FILE as it happens, one JSON line each "
+            + "(time, pid, tid, syscall, path, errno, the report sets it joined). FILE may be a FIFO; a reader that "
+            + "falls behind loses lines (counted in the report's warnings), never stalls the command.",
+        valueName: "FILE"))
+    var events: String?
+
     func validate() throws {
+        if let events {
+            guard !events.isEmpty else { throw ValidationError("--events needs a file name") }
+            if isDirectory(events) { throw ValidationError("--events '\(events)' is a directory") }
+        }
         if let workspace {
             guard isDirectory(workspace) else {
                 throw ValidationError("workspace '\(workspace)' is not a directory that exists")

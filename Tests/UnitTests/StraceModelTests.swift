@@ -167,7 +167,7 @@ struct StraceModelCallTests {
             arguments[0] = "\"f\""
         case .createProcess?:
             arguments[0] = "flags=SIGCHLD"
-        case .table(.changesDirectories)?, .table(.ringSetup)?, nil:
+        case .table(.changesDirectories)?, .table(.changeDirectory)?, .table(.ringSetup)?, .table(.clone)?, .table(.clone3)?, nil:
             return ""
         }
         return "1  \(name)(\(arguments.joined(separator: ", "))) = 0"

@@ -41,13 +41,14 @@ let headerSources: [HeaderSource] = [
                  remedy: "install linux-libc-dev (amd64) or linux-libc-dev-amd64-cross"),
     HeaderSource(abi: "i386", candidates: x86Headers.map { $0 + "/unistd_32.h" }, include: { $0 }, flags: { _ in [] },
                  remedy: "install linux-libc-dev (amd64) or linux-libc-dev-amd64-cross"),
-    // arm64's asm/unistd.h is asm-generic/unistd.h plus __ARCH_WANT_* switches that add none of our calls, so
-    // the host's asm-generic copy (shipped with every linux-libc-dev) holds the same numbers.
+    // arm64's asm/unistd.h is asm-generic/unistd.h plus __ARCH_WANT_* switches (arch/arm64/include/uapi/asm/
+    // unistd.h), three of which add calls of ours (renameat, newfstatat, clone3), so the host's asm-generic
+    // copy (shipped with every linux-libc-dev) holds the same numbers with those switches set.
     HeaderSource(abi: "aarch64",
                  candidates: ["/usr/aarch64-linux-gnu/include/asm/unistd.h",
                               "/usr/include/aarch64-linux-gnu/asm/unistd.h",
                               "/usr/include/asm-generic/unistd.h"],
-                 include: { $0 }, flags: { _ in [] },
+                 include: { $0 }, flags: { $0.contains("asm-generic") ? ["-D__ARCH_WANT_RENAMEAT", "-D__ARCH_WANT_NEW_STAT", "-D__ARCH_WANT_SYS_CLONE3"] : [] },
                  remedy: "install linux-libc-dev-arm64-cross (or any linux-libc-dev, for asm-generic/unistd.h)"),
     // 32-bit arm needs arm's own asm/unistd.h: the EABI numbers (__NR_SYSCALL_BASE 0) are chosen by __ARM_EABI__.
     // IOTRACE_ARM_INCLUDE names an unpacked include directory (e.g. from `apt-get download
@@ -82,7 +83,7 @@ let descriptorCallNames: [String: PathEffect] = ["getdents": .list, "getdents64"
 
 /// Every name any ABI's table has, and every name it could have: each is looked up in each header, so a call
 /// the header has and the table lacks is found too.
-let checkedNames: [String] = Array(Set(["open", "openat", "openat2", "creat", "io_uring_setup"]).union(directoryChangingNames)
+let checkedNames: [String] = Array(Set(["open", "openat", "openat2", "creat", "io_uring_setup", "clone", "clone3"]).union(directoryChangingNames)
     .union(pathCallNames.keys).union(descriptorCallNames.keys)).sorted()
 
 @Suite("SyscallTable (STYLE: the syscall table is data; a test checks each row against the C headers)")
@@ -122,10 +123,14 @@ struct SyscallTableTests {
                 case "openat2": #expect(row.shape == .openHow(dirfd: 0, path: 1, how: 2))
                 case "creat": #expect(row.shape == .create(path: 0))
                 case "io_uring_setup": #expect(row.shape == .ringSetup)
+                // Only a clone with CLONE_UNTRACED stops, to have the flag cleared; clone3's flags are in memory.
+                case "clone": #expect(row.shape == .clone(flags: 0))
+                case "clone3": #expect(row.shape == .clone3(args: 0))
                 case "getdents", "getdents64": #expect(row.shape == .descriptor(fd: 0, effect: .list))
                 case "rename": #expect(row.shape == .rename(fromDirfd: nil, from: 0, toDirfd: nil, to: 1, flags: nil))
                 case "renameat": #expect(row.shape == .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: nil))
                 case "renameat2": #expect(row.shape == .rename(fromDirfd: 0, from: 1, toDirfd: 2, to: 3, flags: 4))
+                case "chdir": #expect(row.shape == .changeDirectory(path: 0))
                 case _ where directoryChangingNames.contains(row.name): #expect(row.shape == .changesDirectories)
                 // Each path argument with its own dirfd: the new name of a link, never the old one.
                 case "link", "symlink": #expect(row.shape == .path(dirfd: nil, path: 1, effect: .write))
@@ -144,6 +149,7 @@ struct SyscallTableTests {
                 switch row.name {
                 case "newfstatat", "fstatat64": #expect(row.untracedWhen == .emptyPath(flags: 3), "\(abi.name) \(row.name)")
                 case "statx": #expect(row.untracedWhen == .emptyPath(flags: 2), "\(abi.name) \(row.name)")
+                case "clone": #expect(row.untracedWhen == .cloneTraced(flags: 0), "\(abi.name) \(row.name)")
                 default: #expect(row.untracedWhen == nil, "\(abi.name) \(row.name)")
                 }
             }

@@ -97,6 +97,12 @@ int cptrace_ptrace_get_syscall_info(pid_t pid, cptrace_syscall *out);
 /// and for tests that force this path. Knows both layouts of each machine (64-bit and 32-bit compat tasks);
 /// at entry it also tells an x86_64 task's i386 calls (int $0x80) by the instruction that trapped.
 int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out, bool at_entry);
+/// PTRACE_SETREGSET(NT_PRSTATUS) of one syscall argument at a syscall-entry (or seccomp) stop: the register
+/// that ABI `arch` passes argument `index` in, for the layout the kernel gives the task (an x86_64 task's
+/// `int $0x80` call takes ebx.. from the 64-bit layout). The kernel reads the arguments from the registers
+/// after the stop (seccomp(2): the tracer "can change the system call arguments"). Returns 0 or -errno.
+/// PTRACE_SET_SYSCALL_INFO (Linux 6.16) would do the same without a layout; registers work on every kernel.
+int cptrace_ptrace_set_syscall_argument(pid_t pid, uint32_t arch, unsigned index, uint64_t value);
 
 // MARK: - Tracee memory
 
@@ -106,6 +112,9 @@ int cptrace_ptrace_getregset_syscall(pid_t pid, cptrace_syscall *out, bool at_en
 long cptrace_read_string(pid_t pid, uint64_t address, uint8_t *buffer, size_t capacity);
 /// Reads exactly `length` bytes. Returns 0 or -errno.
 int cptrace_read_memory(pid_t pid, uint64_t address, void *buffer, size_t length);
+/// PTRACE_POKEDATA of one 64-bit value (a 64-bit tracer's word), which writes through read-only mappings as
+/// a debugger does (FOLL_FORCE), where process_vm_writev would fail. Returns 0 or -errno.
+int cptrace_write_uint64(pid_t pid, uint64_t address, uint64_t value);
 
 // MARK: - /proc
 
@@ -124,6 +133,9 @@ typedef struct cptrace_filter_rule {
     /// `unless_mask` set (newfstatat and statx with AT_EMPTY_PATH: fstat in disguise).
     int32_t unless_argument;
     uint32_t unless_mask;
+    /// Reverses the exception: allowed when *none* of `unless_mask`'s bits are set (clone stops only with
+    /// CLONE_UNTRACED).
+    bool unless_clear;
 } cptrace_filter_rule;
 
 typedef struct cptrace_filter_arch {

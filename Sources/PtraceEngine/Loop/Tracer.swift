@@ -31,6 +31,8 @@ public struct TraceConfiguration: Sendable {
     /// How long the tracer spins waiting for the next stop before it sleeps, in microseconds; 0 never spins.
     /// Spinning spares the wake-up of an idle CPU per stop (see `WaitBatch`).
     public var pollMicroseconds = TraceConfiguration.defaultPollMicroseconds
+    /// Where each recorded call goes as it happens (`--events`), besides the report; nil: nowhere.
+    public var events: (any EventSink)?
     /// 95 % of the stops that polling caught on the benchmark's workloads came within 50 µs.
     public static let defaultPollMicroseconds = 50
 
@@ -143,6 +145,11 @@ public final class Tracer {
     private var warnings: [String] = []
     /// The processes, when the report is to show them; nil otherwise, so that nothing is read for them.
     private var processTree: ProcessTree?
+    /// Successful calls on a path under a directory /proc could not name (longer than a page) and the trace
+    /// had not seen reached: paths the report lacks.
+    private var unresolvedPaths = 0
+    /// The event stream, when one was asked for.
+    private var events: EventEmitter?
 
     public init(_ configuration: TraceConfiguration) {
         self.configuration = configuration
@@ -151,6 +158,7 @@ public final class Tracer {
         stepping = !configuration.seccomp
         useSyscallInfo = configuration.decoding == .syscallInfo
         if configuration.recordProcesses { processTree = ProcessTree() }
+        events = configuration.events.map(EventEmitter.init(sink:))
     }
 
     /// The command's process, from its spawn to the end of the trace.
@@ -193,7 +201,10 @@ public final class Tracer {
         guard let program = configuration.command.first, !program.isEmpty else { throw .emptyCommand }
         // Relative paths are resolved through /proc/TID/cwd and /proc/TID/fd: without /proc the report would
         // silently lose them, so refuse to start instead.
-        if case .failure(let error) = ProcFS.ownCurrentDirectory() { throw .procUnavailable(error) }
+        // ENAMETOOLONG says /proc is there: the tracer was started in a directory deeper than a page.
+        if case .failure(let error) = ProcFS.ownCurrentDirectory(), error != .nameTooLong {
+            throw .procUnavailable(error)
+        }
         let filter = seccompFilter(onNotice)
         let child: SpawnedChild
         switch Spawn.fork(argv: configuration.command, filter: filter, signalMask: configuration.signalMask) {
@@ -243,6 +254,7 @@ public final class Tracer {
         switch event {
         case .exited(let task, let code):
             tasks.remove(task)
+            events?.forget(task)
             guard task == child?.pid else { return }
             outcome = .exited(code)
             if let report = readChildReport() {
@@ -251,6 +263,7 @@ public final class Tracer {
             }
         case .killed(let task, let signal):
             tasks.remove(task)
+            events?.forget(task)
             if task == child?.pid { outcome = .killed(signal: signal) }
         case .syscall(let task):
             stops.syscall += 1
@@ -292,6 +305,7 @@ public final class Tracer {
                 + (configuration.allowRings ? " (--allow-io-uring)"
                     : " (io_uring_setup could not be refused: no seccomp filter)"))
         }
+        warnings += cloneWarnings() + longPathWarnings()
         if undecoded > 0 {
             warnings.append("\(undecoded) successful call\(undecoded == 1 ? "" : "s") could not be decoded "
                 + "(unreadable tracee memory or a vanished process); the report may miss them")
@@ -299,6 +313,21 @@ public final class Tracer {
         let report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
                                    warnings: warnings, processes: processTree?.processes)
         return TraceResult(report: report, stops: stops, seccompActive: !stepping, usedSyscallInfo: useSyscallInfo)
+    }
+
+    /// Children started with CLONE_UNTRACED that could not be followed (the flag could not be cleared).
+    private func cloneWarnings() -> [String] {
+        let count = decoder.unfollowedClones
+        guard count > 0 else { return [] }
+        return ["\(count) process\(count == 1 ? "" : "es") started with CLONE_UNTRACED could not be followed "
+            + "(the flag could not be cleared): what they did is not in the report"]
+    }
+
+    private func longPathWarnings() -> [String] {
+        guard unresolvedPaths > 0 else { return [] }
+        return ["\(unresolvedPaths) successful call\(unresolvedPaths == 1 ? "" : "s") named a path under a directory "
+            + "whose name is longer than PATH_MAX and was reached outside the trace (/proc cannot give it): "
+            + "\(unresolvedPaths == 1 ? "that path is" : "those paths are") not in the report"]
     }
 
     // MARK: - Stops
@@ -385,6 +414,7 @@ public final class Tracer {
                         && ProcFS.isDirectory(task, fd: Int32(truncatingIfNeeded: call.returnValue))
                     builder.record(pending, failure: failure, openedDirectory: directory,
                                    process: processTree?.process(of: task))
+                    events?.emit(pending, failure: failure, openedDirectory: directory, task: task)
                     if pending.undecoded && failure == nil { undecoded += 1 }
                 }
                 if pending.changesDirectories { tasks.endDirectoryChange() }
@@ -394,9 +424,39 @@ public final class Tracer {
                 tasks.endDirectoryChange()
             case .ringSetup:
                 if let call = fields(of: task, atEntry: false), !call.failed { ringsSetUp += 1 }
+            case .enterDirectory, .openLongPath, .unresolvable:
+                finishLongPathCall(task, decoding)
             }
         }
         resume(task)
+    }
+
+    /// The exit of a call whose entry met a path longer than /proc can give back (see `Decoder.procNameLimit`):
+    /// a chdir or an open whose directory's name the decoder keeps, or a call it could not resolve.
+    private func finishLongPathCall(_ task: TaskID, _ decoding: EntryDecoding) {
+        guard let call = fields(of: task, atEntry: false) else {
+            if decoding.changesDirectories { tasks.endDirectoryChange() }
+            return
+        }
+        switch decoding {
+        case .enterDirectory(let path):
+            tasks.endDirectoryChange()
+            if !call.failed, let path { decoder.enteredDirectory(task, path, tasks: &tasks) }
+        case .openLongPath(let path, let pending):
+            if let pending {
+                let failure = call.failed ? Errno(Int32(truncatingIfNeeded: -call.returnValue)) : nil
+                let directory = failure == nil && pending.listIfDirectory
+                    && ProcFS.isDirectory(task, fd: Int32(truncatingIfNeeded: call.returnValue))
+                builder.record(pending, failure: failure, openedDirectory: directory,
+                               process: processTree?.process(of: task))
+                events?.emit(pending, failure: failure, openedDirectory: directory, task: task)
+            }
+            if !call.failed { decoder.openedLongPath(task, fd: Int32(truncatingIfNeeded: call.returnValue), path) }
+        case .unresolvable:
+            if !call.failed { unresolvedPaths += 1 }
+        default:
+            break
+        }
     }
 
     /// PTRACE_EVENT_EXEC. When a thread other than the leader execs, the kernel kills the other threads,
@@ -412,6 +472,7 @@ public final class Tracer {
         // was run. A failed exec has an ordinary exit stop, where a missing file is recorded.
         if case .inSyscall(.pending(let pending)) = tasks.phase(of: task) {
             builder.record(pending, failure: nil, process: processTree?.process(of: task))
+            events?.emit(pending, failure: nil, task: task)
         }
         if task == spawning { spawning = nil }
         // Stepping, the execve's exit stop comes next; otherwise the task runs on.

@@ -12,6 +12,8 @@ package struct PendingCall {
     package var undecoded = false
     /// A rename: the cwd cache is suspended from its entry to its exit (`ProcessTable.beginDirectoryChange`).
     package var changesDirectories = false
+    /// The syscall's name, for the event stream (`TraceEvent`).
+    package var syscall = ""
 
     package init(onSuccess: [(relativePath: [UInt8], access: Access)], missingOnFailure: [UInt8]?) {
         self.onSuccess = onSuccess

@@ -11,6 +11,9 @@ public enum ArgumentShape: Sendable, Equatable {
     /// fchdir, chroot, renames, mount changes, unshare, setns): nothing to decode, but the tracer's cache
     /// of current directories must not outlive it.
     case changesDirectories
+    /// chdir(path): changes directories like `changesDirectories`, and the tracer resolves `path` at the entry,
+    /// so that a current directory too long for /proc to name (beyond PATH_MAX) is still known by its name.
+    case changeDirectory(path: Int)
     /// A call on one path, `dirfd` nil meaning AT_FDCWD: stat(path), faccessat(dirfd, path), unlinkat(dirfd,
     /// path), mkdir(path), truncate(path), and the new name of symlinkat(target, newdirfd, linkpath) and
     /// linkat(olddirfd, old, newdirfd, new, flags) (an old name is not read: its content does not change).
@@ -25,6 +28,12 @@ public enum ArgumentShape: Sendable, Equatable {
     /// could stop at. The filter refuses the call with ENOSYS unless the user allows rings; a ring set up
     /// anyway is counted, and the report warns.
     case ringSetup
+    /// clone(flags, …): CLONE_UNTRACED in `flags` would start a child no tracer follows, which then runs under
+    /// the command's seccomp filter with nobody to answer it (every traced call fails with ENOSYS). The
+    /// tracer clears the bit at the entry, so the child is followed like any other.
+    case clone(flags: Int)
+    /// clone3(struct clone_args *args, size): the same, the flags being args->flags in tracee memory.
+    case clone3(args: Int)
 }
 
 extension ArgumentShape {
@@ -33,6 +42,8 @@ extension ArgumentShape {
     public static let atFDCWD: Int32 = -100
     /// RENAME_EXCHANGE (linux/fs.h): both names stay, each with the other's content.
     public static let renameExchange: UInt64 = 2
+    /// CLONE_UNTRACED (linux/sched.h): "set if the tracing process can't force CLONE_PTRACE on this clone".
+    public static let cloneUntraced: UInt32 = 0x0080_0000
 }
 
 /// Argument bits that make a traced call one the report has no use for: the filter lets such a call through
@@ -40,15 +51,29 @@ extension ArgumentShape {
 public struct UntracedWhen: Sendable, Equatable {
     /// The argument's index; its low 32 bits are tested.
     public let argument: Int
-    /// Any of these bits set.
+    /// Any of these bits set (or, `whenClear`, none of them).
     public let anyOf: UInt32
+    /// Reversed: the call passes when none of `anyOf` is set.
+    public let whenClear: Bool
+
+    public init(argument: Int, anyOf: UInt32, whenClear: Bool = false) {
+        self.argument = argument
+        self.anyOf = anyOf
+        self.whenClear = whenClear
+    }
 
     /// AT_EMPTY_PATH (fcntl.h) in the flags: newfstatat(fd, "", …) and statx(fd, "", …) are fstat in
     /// disguise (glibc's fstat, libuv's), thousands per run, and name no path. A call that passes
     /// AT_EMPTY_PATH with a non-empty path is left out with them: a documented limit.
     public static func emptyPath(flags index: Int) -> UntracedWhen { UntracedWhen(argument: index, anyOf: 0x1000) }
 
-    public func matches(_ value: UInt64) -> Bool { UInt32(truncatingIfNeeded: value) & anyOf != 0 }
+    /// CLONE_UNTRACED (linux/sched.h) clear in clone's flags: an ordinary clone, which PTRACE_O_TRACECLONE and
+    /// friends already follow, passes without a stop; only an untraced one stops, to have the bit cleared.
+    public static func cloneTraced(flags index: Int) -> UntracedWhen {
+        UntracedWhen(argument: index, anyOf: ArgumentShape.cloneUntraced, whenClear: true)
+    }
+
+    public func matches(_ value: UInt64) -> Bool { (UInt32(truncatingIfNeeded: value) & anyOf != 0) != whenClear }
 }
 
 /// What a successful call on a path means for the report; failing with ENOENT or ENOTDIR, a `probe` is a

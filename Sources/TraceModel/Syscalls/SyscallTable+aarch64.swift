@@ -26,13 +26,15 @@ extension SyscallTable {
             SyscallDescriptor(39, "umount2", .changesDirectories),
             SyscallDescriptor(40, "mount", .changesDirectories),
             SyscallDescriptor(41, "pivot_root", .changesDirectories),
-            SyscallDescriptor(49, "chdir", .changesDirectories),
+            SyscallDescriptor(49, "chdir", .changeDirectory(path: 0)),
             SyscallDescriptor(50, "fchdir", .changesDirectories),
             SyscallDescriptor(51, "chroot", .changesDirectories),
             SyscallDescriptor(97, "unshare", .changesDirectories),
             SyscallDescriptor(268, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
             SyscallDescriptor(425, "io_uring_setup", .ringSetup),
+            SyscallDescriptor(220, "clone", .clone(flags: 0), untracedWhen: .cloneTraced(flags: 0)),
+            SyscallDescriptor(435, "clone3", .clone3(args: 0)),
         ])
 
     static let arm = SyscallABI(
@@ -73,7 +75,7 @@ extension SyscallTable {
             SyscallDescriptor(387, "execveat", .path(dirfd: 0, path: 1, effect: .execute)),
             SyscallDescriptor(141, "getdents", .descriptor(fd: 0, effect: .list)),
             SyscallDescriptor(217, "getdents64", .descriptor(fd: 0, effect: .list)),
-            SyscallDescriptor(12, "chdir", .changesDirectories),
+            SyscallDescriptor(12, "chdir", .changeDirectory(path: 0)),
             SyscallDescriptor(21, "mount", .changesDirectories),
             SyscallDescriptor(52, "umount2", .changesDirectories),
             SyscallDescriptor(61, "chroot", .changesDirectories),
@@ -83,5 +85,7 @@ extension SyscallTable {
             SyscallDescriptor(375, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
             SyscallDescriptor(425, "io_uring_setup", .ringSetup),
+            SyscallDescriptor(120, "clone", .clone(flags: 0), untracedWhen: .cloneTraced(flags: 0)),
+            SyscallDescriptor(435, "clone3", .clone3(args: 0)),
         ])
 }

@@ -36,7 +36,7 @@ extension SyscallTable {
             SyscallDescriptor(322, "execveat", .path(dirfd: 0, path: 1, effect: .execute)),
             SyscallDescriptor(78, "getdents", .descriptor(fd: 0, effect: .list)),
             SyscallDescriptor(217, "getdents64", .descriptor(fd: 0, effect: .list)),
-            SyscallDescriptor(80, "chdir", .changesDirectories),
+            SyscallDescriptor(80, "chdir", .changeDirectory(path: 0)),
             SyscallDescriptor(81, "fchdir", .changesDirectories),
             SyscallDescriptor(155, "pivot_root", .changesDirectories),
             SyscallDescriptor(161, "chroot", .changesDirectories),
@@ -46,6 +46,8 @@ extension SyscallTable {
             SyscallDescriptor(308, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
             SyscallDescriptor(425, "io_uring_setup", .ringSetup),
+            SyscallDescriptor(56, "clone", .clone(flags: 0), untracedWhen: .cloneTraced(flags: 0)),
+            SyscallDescriptor(435, "clone3", .clone3(args: 0)),
         ])
 
     /// x32 runs under AUDIT_ARCH_X86_64 with __X32_SYSCALL_BIT set in the number. The calls whose arguments
@@ -97,7 +99,7 @@ extension SyscallTable {
             SyscallDescriptor(358, "execveat", .path(dirfd: 0, path: 1, effect: .execute)),
             SyscallDescriptor(141, "getdents", .descriptor(fd: 0, effect: .list)),
             SyscallDescriptor(220, "getdents64", .descriptor(fd: 0, effect: .list)),
-            SyscallDescriptor(12, "chdir", .changesDirectories),
+            SyscallDescriptor(12, "chdir", .changeDirectory(path: 0)),
             SyscallDescriptor(21, "mount", .changesDirectories),
             SyscallDescriptor(22, "umount", .changesDirectories),
             SyscallDescriptor(52, "umount2", .changesDirectories),
@@ -108,5 +110,7 @@ extension SyscallTable {
             SyscallDescriptor(346, "setns", .changesDirectories),
             SyscallDescriptor(429, "move_mount", .changesDirectories),
             SyscallDescriptor(425, "io_uring_setup", .ringSetup),
+            SyscallDescriptor(120, "clone", .clone(flags: 0), untracedWhen: .cloneTraced(flags: 0)),
+            SyscallDescriptor(435, "clone3", .clone3(args: 0)),
         ])
 }
