@@ -42,9 +42,20 @@ let package = Package(
         // calls without stopping them; this side loads it, reads its events and feeds the model.
         .target(
             name: "EBPFEngine",
-            dependencies: ["Kernel", "TraceModel"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            dependencies: ["CEBPF", "Kernel", "TraceModel"],
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: ["BPFCompiler"]
         ),
+        // The eBPF engine's C: libbpf's loader (Debian's libbpf-dev, with libelf and zlib, linked statically
+        // into the static binary) and the record layouts the program shares with it. bpf/ is the program
+        // itself, built for the BPF target by the plugin, never for the host.
+        .target(
+            name: "CEBPF",
+            exclude: ["bpf"],
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
+        ),
+        .plugin(name: "BPFCompiler", capability: .buildTool()),
         // strace's text, read back into the model's calls: what `compare` holds the engines against.
         .target(
             name: "StraceReader",
@@ -70,6 +81,7 @@ let package = Package(
                 "TraceModel",
                 "Kernel",
                 "PtraceEngine",
+                "EBPFEngine",
                 "StraceReader",
                 "TaskCheck",
                 "CProcCheck",

@@ -61,7 +61,23 @@ package struct CallRecorder {
     /// io_uring instances set up (only when allowed).
     package private(set) var ringsSetUp = 0
 
+    /// Where each recorded call goes as it happens (`--events`), besides the report.
+    package var events: (any EventSink)?
+
     package init(table: SyscallTable) { self.table = table }
+
+    /// Records `pending` (the call `row` made) into the builder and the event stream alike.
+    private func commit(_ pending: PendingCall, _ row: SyscallDescriptor, _ call: CapturedCall,
+                        into builder: inout ReportBuilder, openedDirectory: Bool = false, process: Int?) {
+        var pending = pending
+        pending.syscall = row.name
+        builder.record(pending, failure: call.failure, openedDirectory: openedDirectory, process: process)
+        guard let events else { return }
+        for event in TraceEvent.events(of: pending, failure: call.failure, openedDirectory: openedDirectory,
+                                       pid: call.process, tid: call.task) {
+            events.record(event)
+        }
+    }
 
     /// Records one call. `process` is its process number when the report attributes accesses; `directory`
     /// gives a task's current directory where a `#!` interpreter is named relatively.
@@ -79,9 +95,8 @@ package struct CallRecorder {
                 return
             }
             guard let pending = builder.pending(path: path, flags: flags) else { return }
-            builder.record(pending, failure: failure,
-                           openedDirectory: failure == nil && pending.listIfDirectory && call.openedDirectory,
-                           process: process)
+            commit(pending, row, call, into: &builder,
+                   openedDirectory: failure == nil && pending.listIfDirectory && call.openedDirectory, process: process)
         case .path(_, _, let effect):
             guard let path = call.first.absolute else {
                 if call.first == .unreadable, failure == nil { undecoded += 1 }
@@ -90,19 +105,19 @@ package struct CallRecorder {
             let pending = effect == .execute && failure == nil
                 ? builder.pendingExec(of: path) { directory(call.task) }
                 : builder.pending(path: path, effect: effect)
-            if let pending { builder.record(pending, failure: failure, process: process) }
+            if let pending { commit(pending, row, call, into: &builder, process: process) }
         case .descriptor(_, let effect):
             // The program resolved the descriptor's path; a descriptor that names no path is left out.
             guard let path = call.first.absolute, let pending = builder.pending(path: path, effect: effect) else {
                 return
             }
-            builder.record(pending, failure: failure, process: process)
+            commit(pending, row, call, into: &builder, process: process)
         case .rename(_, _, _, _, let flagsIndex):
             let exchange = flagsIndex != nil && call.flags & ArgumentShape.renameExchange != 0
             let pending = builder.pendingRename(from: call.first.absolute, to: call.second.absolute,
                                                 exchange: exchange)
             if failure == nil, call.first == .unreadable || call.second == .unreadable { undecoded += 1 }
-            builder.record(pending, failure: failure, process: process)
+            commit(pending, row, call, into: &builder, process: process)
         case .ringSetup:
             if failure == nil { ringsSetUp += 1 }
         case .changesDirectories, .changeDirectory, .clone, .clone3:

@@ -21,6 +21,8 @@ public struct EBPFConfiguration: Sendable {
     /// The ring buffer's size in bytes, a power of two of at least a page; nil for the default. Tests force a
     /// tiny one to see losses counted and reported.
     public var ringBufferBytes: Int?
+    /// Where each recorded call goes as it happens (`--events`), besides the report; nil: nowhere.
+    public var events: (any EventSink)?
 
     public init(command: [[UInt8]], filter: WorkspaceFilter, signalMask: UInt64 = 0, allowRings: Bool = false) {
         self.command = command
@@ -79,4 +81,174 @@ public enum EBPFTraceError: Error, Equatable, CustomStringConvertible {
 public struct EBPFTraceResult: Sendable {
     public var report: Report
     public var counters: EBPFCounters
+}
+
+/// Runs a command with the eBPF program following it: no stop, no ptrace. The program captures each call of
+/// the syscall table at its entry and its exit; this side pairs the two records by thread and gives the call
+/// to the same report builder the ptrace engine feeds.
+public final class EBPFTracer {
+    private let configuration: EBPFConfiguration
+    private var builder: ReportBuilder
+    private var recorder = CallRecorder(table: .native)
+    private var processes: FollowedProcesses
+    /// Entries waiting for their exit, by thread.
+    private var entries: [TaskID: Record.Entry] = [:]
+    /// The command's process until its first exec: its calls are the tracer's own spawn code (the PATH search
+    /// of `cptrace_spawn`), left out as the ptrace engine leaves them out.
+    private var spawning: TaskID?
+    private var outcome: CommandOutcome?
+    private let abis: [SyscallABI]
+    private let bpf: BPFProgram
+
+    /// Loads and attaches the program: `.cannotLoad` with the reason where it cannot be (`--engine auto`
+    /// then chooses ptrace).
+    public init(_ configuration: EBPFConfiguration) throws(EBPFTraceError) {
+        self.configuration = configuration
+        bpf = try BPFProgram(table: .native, ringBytes: configuration.ringBufferBytes ?? BPFProgram.defaultRingBytes)
+        builder = ReportBuilder(filter: configuration.filter)
+        processes = FollowedProcesses(keepsRecords: configuration.recordProcesses)
+        abis = BPFProgram.abis(of: .native)
+        recorder.events = configuration.events
+    }
+
+    /// Starts the command and traces it until it and every process it started have ended.
+    public func run(onStart: (TaskID) -> Void = { _ in }) throws(EBPFTraceError) -> EBPFTraceResult {
+        guard let program = configuration.command.first, !program.isEmpty else { throw .emptyCommand }
+        // io_uring_setup fails with ENOSYS by a filter that needs no tracer (SECCOMP_RET_ERRNO).
+        let filter = configuration.allowRings ? nil : try? SeccompFilter(table: .native, purpose: .refuseRings)
+        let child: SpawnedChild
+        switch Spawn.fork(argv: configuration.command, filter: filter, signalMask: configuration.signalMask) {
+        case .success(let spawned): child = spawned
+        case .failure(let error): throw .spawnFailed(error)
+        }
+        // Held before its exec until the program follows it: not one of its calls goes unseen.
+        if case .failure(let error) = bpf.follow(child.pid) {
+            Spawn.abandon(child)
+            Wait.reap(child.pid)
+            _ = Spawn.readReport(child)
+            throw .cannotLoad("following the command's process failed (\(error))")
+        }
+        processes.addCommand(child.pid, parent: getpid(), argv: configuration.command,
+                             cwd: ProcFS.ownCurrentDirectory().successValue ?? [])
+        spawning = child.pid
+        onStart(child.pid)
+        _ = Spawn.release(child)
+        try follow(child, bpf)
+        return finish(bpf)
+    }
+
+    /// Reads records until the command has ended and no followed process is left.
+    private func follow(_ child: SpawnedChild, _ bpf: BPFProgram) throws(EBPFTraceError) {
+        var idlePolls = 0
+        while true {
+            let handled: Int
+            switch bpf.poll(timeoutMilliseconds: outcome == nil ? 50 : 10, { self.handle($0) }) {
+            case .success(let count): handled = count
+            case .failure(let error): throw .readFailed(error)
+            }
+            if outcome == nil, let status = Wait.ended(child.pid) {
+                outcome = Self.outcome(status)
+                let report = Spawn.readReport(child)
+                if let error = report.execFailure { outcome = .execFailed(error) }
+                if let error = report.setupFailure { throw .childSetupFailed(error) }
+            }
+            guard outcome != nil else { continue }
+            if processes.live.isEmpty {
+                // Whatever the last processes wrote before their exit records is in the buffer: drain it.
+                while case .success(let count) = bpf.poll(timeoutMilliseconds: 0, { self.handle($0) }), count > 0 {}
+                return
+            }
+            idlePolls = handled == 0 ? idlePolls + 1 : 0
+            // A process whose exit record was lost (a full ring buffer) must not hold the trace forever: after
+            // a quiet while, ask the kernel which followed processes are still there.
+            if idlePolls >= 10 {
+                idlePolls = 0
+                for pid in processes.live where kill(pid, 0) != 0 && errno == ESRCH { processes.forget(pid) }
+            }
+        }
+    }
+
+    private static func outcome(_ status: Int32) -> CommandOutcome {
+        let wait = WaitStatus(raw: status)
+        if let code = wait.exitCode { return .exited(code) }
+        return .killed(signal: wait.terminatingSignal ?? 9)
+    }
+
+    private func handle(_ bytes: UnsafeRawBufferPointer) {
+        guard let record = Record(bytes) else { return }
+        switch record {
+        case .entry(let entry):
+            guard entry.process != spawning else { return }
+            entries[entry.task] = entry
+        case .exit(let task, let result, let openedDirectory, let late):
+            guard var entry = entries.removeValue(forKey: task) else { return }
+            for (slot, path) in late where slot < entry.paths.count { entry.paths[slot] = path }
+            complete(entry, result: result, openedDirectory: openedDirectory)
+        case .forked(let parent, let child):
+            processes.apply(.forked(parent: parent, child: child))
+        case .exec(let process, let former, let argv, let cwd, let filename):
+            if process == spawning {
+                spawning = nil
+            } else if var entry = entries.removeValue(forKey: former) {
+                // The exec succeeded: this record is its only completion (a successful exec never returns).
+                if entry.paths.first == .unreadable, !filename.isEmpty {
+                    entry.paths[0] = .path(filename, base: cwd)
+                }
+                complete(entry, result: 0, openedDirectory: false, directory: cwd)
+            }
+            // A call the old leader was in will never return either.
+            entries.removeValue(forKey: process)
+            processes.apply(.exec(process: process, former: former, argv: argv, cwd: cwd))
+        case .processExit(let process, let status):
+            processes.apply(.exited(process: process, status: status))
+        }
+    }
+
+    /// Gives a completed call to the report builder. `directory`, the task's cwd at the call when known (an
+    /// exec's record carries it), names a `#!` interpreter given relatively.
+    private func complete(_ entry: Record.Entry, result: Int64, openedDirectory: Bool, directory: [UInt8]? = nil) {
+        guard entry.abi < abis.count else { return }
+        let call = CapturedCall(process: entry.process, task: entry.task, auditArch: abis[entry.abi].auditArch,
+                                number: entry.number, result: result, flags: entry.flags,
+                                first: entry.paths.first ?? .empty, second: entry.paths.count > 1 ? entry.paths[1] : .empty,
+                                openedDirectory: openedDirectory)
+        recorder.record(call, into: &builder, process: processes.process(of: entry.process)) { task in
+            if let directory { return directory }
+            var buffer = [UInt8](repeating: 0, count: TraceeMemory.pathCapacity)
+            return ProcFS.currentDirectory(of: task, buffer: &buffer).successValue
+        }
+    }
+
+    private func finish(_ bpf: BPFProgram) -> EBPFTraceResult {
+        let counters = bpf.counters()
+        var warnings: [String] = []
+        if counters.lost > 0 {
+            warnings.append("the eBPF engine lost \(counters.lost) event\(counters.lost == 1 ? "" : "s") (its ring "
+                + "buffer was full): the report may miss calls; trace again, or use --engine ptrace")
+        }
+        let unknown = counters.unreadablePaths + recorder.undecoded
+        if unknown > 0 {
+            warnings.append("\(unknown) call\(unknown == 1 ? "" : "s") named a path that could not be read or "
+                + "resolved; the report may miss them")
+        }
+        if counters.truncatedPaths > 0 {
+            warnings.append("\(counters.truncatedPaths) path\(counters.truncatedPaths == 1 ? " was" : "s were") "
+                + "longer than the eBPF engine's buffers and cut short")
+        }
+        if recorder.ringsSetUp > 0 {
+            warnings.append("the command set up \(recorder.ringsSetUp) io_uring instance"
+                + "\(recorder.ringsSetUp == 1 ? "" : "s"): files it opened, read or wrote through io_uring are not "
+                + "seen (--allow-io-uring)")
+        }
+        let report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
+                                   warnings: warnings, processes: processes.processes)
+        return EBPFTraceResult(report: report, counters: counters)
+    }
+}
+
+extension Result {
+    var successValue: Success? {
+        if case .success(let value) = self { return value }
+        return nil
+    }
 }

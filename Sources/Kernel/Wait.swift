@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import CPtrace
 import TraceModel
 
@@ -9,6 +14,13 @@ package enum Wait {
     package static func reap(_ pid: TaskID) {
         var status: Int32 = 0
         _ = cptrace_waitpid(pid, &status, 0)
+    }
+
+    /// `cptrace_waitpid(pid, WNOHANG)`: the wait status of child `pid` once it has ended (reaping it), nil
+    /// while it runs. A child that was never a tracee: the eBPF engine's command.
+    package static func ended(_ pid: TaskID) -> Int32? {
+        var status: Int32 = 0
+        return cptrace_waitpid(pid, &status, WNOHANG) == pid ? status : nil
     }
 
     package static func nextOwnTask() -> Result<(TaskID, Int32), Errno> {

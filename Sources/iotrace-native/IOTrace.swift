@@ -3,6 +3,7 @@ import CProcCheck
 import TraceModel
 import Kernel
 import PtraceEngine
+import EBPFEngine
 import StraceReader
 #if canImport(Glibc)
 import Glibc
@@ -61,7 +62,7 @@ struct Trace: ParsableCommand {
         case .json: bytes = JSONRenderer.render(result.report)
         }
         try sink.write(bytes)
-        if views.stats { printError(result.stops.summary) }
+        if views.stats { printError(result.stats) }
         throw ExitCode(result.report.outcome.exitStatus)
     }
 }
@@ -76,11 +77,11 @@ extension TraceOptions {
         return configuration
     }
 
-    /// Traces `argv` as these options say, the tracer's signals forwarded to the command, and says on stderr
-    /// when the command could not be run. On a tracer failure the report is discarded.
-    func trace(_ argv: [[UInt8]], sink: ReportSink, recordProcesses: Bool = false) throws(CLIError) -> TraceResult {
-        var configuration = configuration(argv, filter: workspaceFilter())
-        configuration.recordProcesses = recordProcesses
+    /// Traces `argv` as these options say, with the engine they choose, the tracer's signals forwarded to the
+    /// command, and says on stderr when the command could not be run. On a tracer failure the report is
+    /// discarded.
+    func trace(_ argv: [[UInt8]], sink: ReportSink, recordProcesses: Bool = false) throws(CLIError) -> TraceRun {
+        let filter = workspaceFilter()
         do {
             try SignalForwarding.install([SIGINT, SIGTERM, SIGHUP])
         } catch {
@@ -89,28 +90,66 @@ extension TraceOptions {
         }
         // Opened before the command starts, like the report's place: an unwritable one runs nothing.
         let eventLog = try openEventLog(sink: sink)
-        configuration.events = eventLog
-        var result: TraceResult
+        var run: TraceRun
         do {
-            result = try Tracer(configuration).run(
-                onStart: { SignalForwarding.setTarget($0) },
-                onNotice: { printError("note: \($0)") })
+            if let tracer = try ebpfTracer(argv, filter: filter, recordProcesses: recordProcesses, events: eventLog) {
+                let result = try tracer.run(onStart: { SignalForwarding.setTarget($0) })
+                run = TraceRun(report: result.report, stats: result.counters.summary)
+            } else {
+                var configuration = configuration(argv, filter: filter)
+                configuration.recordProcesses = recordProcesses
+                configuration.events = eventLog
+                let result = try Tracer(configuration).run(
+                    onStart: { SignalForwarding.setTarget($0) },
+                    onNotice: { printError("note: \($0)") })
+                run = TraceRun(report: result.report, stats: result.stops.summary)
+            }
         } catch {
             _ = eventLog?.finish()
             sink.discard()
-            throw CLIError(error.description)
+            throw CLIError(String(describing: error))
         }
-        if let warning = eventLog?.finish() { result.report.warnings.append(warning) }
-        if case .execFailed(let error) = result.report.outcome {
+        if let warning = eventLog?.finish() { run.report.warnings.append(warning) }
+        if case .execFailed(let error) = run.report.outcome {
             let name = String(decoding: argv[0], as: UTF8.self)
-            if result.report.outcome.exitStatus == 127 {
+            if run.report.outcome.exitStatus == 127 {
                 printError("\(name): command not found (looked up on PATH as execvp does)")
             } else {
                 printError("\(name): cannot execute: \(error)")
             }
         }
-        return result
+        return run
     }
+
+    /// The eBPF engine, loaded, when the options choose it: always with `--engine ebpf` (where it cannot load,
+    /// the error says why), with `auto` when it loads here and no ptrace-only option is given; nil for ptrace.
+    func ebpfTracer(_ argv: [[UInt8]], filter: WorkspaceFilter, recordProcesses: Bool,
+                    events: EventLog?) throws(EBPFTraceError) -> EBPFTracer? {
+        switch engine {
+        case .ptrace: return nil
+        case .auto where ptraceOnlyOption != nil: return nil
+        case .auto, .ebpf: break
+        }
+        var configuration = EBPFConfiguration(command: argv, filter: filter,
+                                              signalMask: TraceConfiguration.callingThreadSignalMask(),
+                                              allowRings: allowIoUring)
+        configuration.recordProcesses = recordProcesses
+        configuration.ringBufferBytes = ringBufferBytes
+        configuration.events = events
+        do {
+            return try EBPFTracer(configuration)
+        } catch {
+            if engine == .auto, case .cannotLoad = error { return nil }
+            throw error
+        }
+    }
+}
+
+/// A finished trace, whichever engine ran it.
+struct TraceRun {
+    var report: Report
+    /// The line `--stats` prints: the engine's own counts.
+    var stats: String
 }
 
 extension TraceOptions {

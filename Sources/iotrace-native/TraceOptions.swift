@@ -20,6 +20,10 @@ enum DecodingChoice: String, ExpressibleByArgument, CaseIterable {
     var decoding: TraceConfiguration.Decoding { self == .registers ? .registers : .syscallInfo }
 }
 
+enum EngineChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, ebpf, ptrace
+}
+
 /// The options every subcommand that traces shares (SPEC: Command line).
 struct TraceOptions: ParsableArguments {
     /// A tenth of a second: beyond that, spinning only burns CPU.
@@ -43,6 +47,18 @@ struct TraceOptions: ParsableArguments {
 
     @Flag(help: "Start the ignore list empty.")
     var noDefaultIgnores = false
+
+    @Option(help: ArgumentHelp(
+        "How the command is followed: ebpf (a kernel program, no stops; needs root or CAP_BPF and CAP_PERFMON), "
+            + "ptrace (stops the command at each traced call; runs wherever ptrace is allowed), or auto: ebpf where "
+            + "it loads, else ptrace.",
+        valueName: "ENGINE"))
+    var engine: EngineChoice = .auto
+
+    /// The eBPF engine's ring buffer in bytes (a power of two, at least a page): a knob for tests that need
+    /// it to overflow.
+    @Option(help: .hidden)
+    var ringBufferBytes: Int?
 
     @Flag(help: "Step every syscall with PTRACE_SYSCALL instead of stopping only at traced calls (seccomp-bpf).")
     var noSeccomp = false
@@ -88,9 +104,23 @@ struct TraceOptions: ParsableArguments {
         if !(0...TraceOptions.maxPollWindow).contains(pollWindow) {
             throw ValidationError("--poll-window takes 0 to \(TraceOptions.maxPollWindow) microseconds")
         }
+        if engine == .ebpf, let option = ptraceOnlyOption {
+            throw ValidationError("\(option) applies to the ptrace engine only, not to --engine ebpf")
+        }
+        if let bytes = ringBufferBytes, bytes < 4096 || bytes & (bytes - 1) != 0 {
+            throw ValidationError("--ring-buffer-bytes takes a power of two of at least 4096")
+        }
         if ignore.contains(where: { $0.isEmpty || $0.contains("/") }) {
             throw ValidationError("--ignore takes a single path component (no '/')")
         }
+    }
+
+    /// The first option given that only the ptrace engine has; `auto` then chooses ptrace.
+    var ptraceOnlyOption: String? {
+        if noSeccomp { return "--no-seccomp" }
+        if decoding != .syscallInfo { return "--decoding \(decoding.rawValue)" }
+        if pollWindow != TraceConfiguration.defaultPollMicroseconds { return "--poll-window" }
+        return nil
     }
 
     /// The workspace filter: the workspace as given (made absolute) and its canonical form.

@@ -1,0 +1,588 @@
+// The eBPF engine's program: follows the command's process tree from the scheduler's tracepoints and
+// captures the syscall table's calls at raw_syscalls sys_enter/sys_exit, without stopping anything.
+//
+// Compiled by `swift build` itself (Plugins/BPFCompiler: clang -target bpf) and embedded in the binary.
+// CO-RE: the few kernel structures it reads are declared here by hand with preserve_access_index, and
+// libbpf relocates each field against the running kernel's BTF (/sys/kernel/btf/vmlinux) at load time.
+// Only raw tracepoints: they attach without tracefs, which a fresh machine does not mount.
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "../include/cebpf_events.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+// MARK: - Kernel structures (the fields read, nothing else)
+
+struct qstr {
+    union {
+        struct {
+            __u32 hash;
+            __u32 len;
+        };
+        __u64 hash_len;
+    };
+    const unsigned char *name;
+} __attribute__((preserve_access_index));
+
+struct dentry {
+    struct dentry *d_parent;
+    struct qstr d_name;
+} __attribute__((preserve_access_index));
+
+struct vfsmount {
+    struct dentry *mnt_root;
+} __attribute__((preserve_access_index));
+
+// fs/mount.h: a vfsmount is embedded in its struct mount.
+struct mount {
+    struct mount *mnt_parent;
+    struct dentry *mnt_mountpoint;
+    struct vfsmount mnt;
+} __attribute__((preserve_access_index));
+
+struct path {
+    struct vfsmount *mnt;
+    struct dentry *dentry;
+} __attribute__((preserve_access_index));
+
+struct fs_struct {
+    struct path pwd;
+} __attribute__((preserve_access_index));
+
+struct inode {
+    unsigned short i_mode;
+} __attribute__((preserve_access_index));
+
+struct file {
+    struct path f_path;
+    struct inode *f_inode;
+} __attribute__((preserve_access_index));
+
+struct fdtable {
+    unsigned int max_fds;
+    struct file **fd;
+} __attribute__((preserve_access_index));
+
+struct files_struct {
+    struct fdtable *fdt;
+} __attribute__((preserve_access_index));
+
+struct mm_struct {
+    unsigned long arg_start;
+    unsigned long arg_end;
+} __attribute__((preserve_access_index));
+
+struct thread_info {
+    __u32 status;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+    struct thread_info thread_info;
+    int exit_code;
+    int pid;
+    int tgid;
+    struct fs_struct *fs;
+    struct files_struct *files;
+    struct mm_struct *mm;
+} __attribute__((preserve_access_index));
+
+struct linux_binprm {
+    const char *filename;
+} __attribute__((preserve_access_index));
+
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+    unsigned long bx, cx, dx, si, di, bp, r10, r8, r9;
+} __attribute__((preserve_access_index));
+// arch/x86/include/asm/thread_info.h: set while a 32-bit syscall runs (int $0x80, sysenter, compat).
+#define TS_COMPAT 0x0002
+#elif defined(__TARGET_ARCH_arm64)
+struct pt_regs {
+    __u64 regs[31];
+} __attribute__((preserve_access_index));
+#else
+#error "iotrace.bpf.c: define __TARGET_ARCH_x86 or __TARGET_ARCH_arm64"
+#endif
+
+#define S_IFMT 00170000
+#define S_IFDIR 0040000
+#define AT_FDCWD -100
+
+// MARK: - Maps
+
+/// A followed process: its live threads. Userspace inserts the command's pid before it execs.
+struct followed_process {
+    __u32 threads;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u32);
+    __type(value, struct followed_process);
+} followed SEC(".maps");
+
+/// The syscall table's rows, native ABI then compat ABI, filled by userspace.
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 2 * CEBPF_ROWS_PER_ABI);
+    __type(key, __u32);
+    __type(value, struct cebpf_row);
+} rows SEC(".maps");
+
+/// A call between its entry and its exit, per thread: what the exit needs to complete it.
+struct pending_call {
+    __u64 paths[2];
+    __s32 dirfds[2];
+    __u32 number;
+    __u32 abi;
+    __u32 kind;
+    /// CEBPF_PATHn_UNREADABLE bits: paths to read again at the exit.
+    __u32 unread;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u32);
+    __type(value, struct pending_call);
+} pending SEC(".maps");
+
+/// The records, to userspace. Its size is set by the loader before load.
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 1 << 24);
+} events SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, CEBPF_COUNTERS);
+    __type(key, __u32);
+    __type(value, __u64);
+} counters SEC(".maps");
+
+// A record is built here, then copied to the ring buffer at its real length. The data area is addressed
+// through DATA_MASK, and every read into it is bounded, so the verifier can prove each access in bounds.
+#define PATH_BYTES 4096
+#define NAME_BYTES 256
+#define DATA_MASK 0x7FFF
+#define DATA_BYTES (DATA_MASK + 1 + PATH_BYTES)
+/// A base directory longer than this is cut short (and flagged): deep trees exist, PATH_MAX is no bound.
+#define BASE_LIMIT 8192
+#define MAX_COMPONENTS 1024
+#define FIXED_BYTES CEBPF_FIXED_BYTES
+
+/// The walk of a directory up to the root, one component per bpf_loop step. Kept in the map value, not on
+/// the stack: the verifier then checks the step once, instead of once per offset it could reach.
+struct walk {
+    struct dentry *dentry;
+    struct mount *mount;
+    __u32 offset;
+    __u32 limit;
+    __u32 truncated;
+    __u32 reserved;
+};
+
+struct scratch {
+    __u8 fixed[FIXED_BYTES];
+    __u8 data[DATA_BYTES];
+    struct walk walk;
+};
+
+// One per CPU, indexed by the CPU's number: a per-CPU array's values are limited to 32 KiB, and a rename
+// with two deep relative paths needs more. The loader sets max_entries to the number of possible CPUs.
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct scratch);
+} scratch_space SEC(".maps");
+
+_Static_assert(sizeof(struct cebpf_call) <= FIXED_BYTES, "a call's fixed part fits");
+_Static_assert(sizeof(struct cebpf_exec) <= FIXED_BYTES, "an exec's fixed part fits");
+
+static __always_inline void count(__u32 index) {
+    __u64 *value = bpf_map_lookup_elem(&counters, &index);
+    if (value) *value += 1;
+}
+
+static __always_inline struct scratch *scratch(void) {
+    __u32 cpu = bpf_get_smp_processor_id();
+    return bpf_map_lookup_elem(&scratch_space, &cpu);
+}
+
+/// Copies the record built in `s` (fixed part `fixed` bytes, then `data_length` bytes) to the ring buffer.
+/// Every record's fixed part is padded to FIXED_BYTES, so that the data follows it in `s` as in the record.
+static __always_inline void emit(struct scratch *s, __u32 data_length) {
+    __u64 size = FIXED_BYTES + (data_length & DATA_MASK);
+    if (size > sizeof(struct scratch)) return;
+    if (bpf_ringbuf_output(&events, s, size, 0) == 0) {
+        count(CEBPF_COUNTER_EVENTS);
+    } else {
+        count(CEBPF_COUNTER_LOST);
+    }
+}
+
+// MARK: - Paths
+
+
+static long walk_step(__u32 index, void *context) {
+    struct scratch *s = scratch();
+    if (!s) return 1;
+    struct walk *walk = &s->walk;
+    struct dentry *dentry = walk->dentry;
+    struct mount *mount = walk->mount;
+    struct dentry *root = BPF_CORE_READ(mount, mnt.mnt_root);
+    struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+    if (dentry == root || dentry == parent) {
+        struct mount *above = BPF_CORE_READ(mount, mnt_parent);
+        // The root of the namespace's root mount (its own parent), or of a detached tree: done.
+        if (dentry != root || above == mount || !above) return 1;
+        walk->dentry = BPF_CORE_READ(mount, mnt_mountpoint);
+        walk->mount = above;
+        return 0;
+    }
+    __u32 offset = walk->offset;
+    if (offset + NAME_BYTES > walk->limit) {
+        walk->truncated = 1;
+        return 1;
+    }
+    const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+    long length = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], NAME_BYTES, name);
+    if (length <= 0) {
+        walk->truncated = 1;
+        return 1;
+    }
+    walk->offset = offset + (__u32)length;
+    walk->dentry = parent;
+    return 0;
+}
+
+/// Writes `directory`'s components (leaf first, each NUL-terminated) at `offset`; returns the new offset.
+static __always_inline __u32 write_directory(struct dentry *dentry, struct vfsmount *vfsmount, __u32 offset,
+                                             __u32 *status) {
+    struct scratch *s = scratch();
+    if (!dentry || !vfsmount || !s) return offset;
+    s->walk.dentry = dentry;
+    // container_of(vfsmount, struct mount, mnt), with the offset CO-RE gives for this kernel.
+    s->walk.mount = (struct mount *)((void *)vfsmount - bpf_core_field_offset(struct mount, mnt));
+    s->walk.offset = offset;
+    s->walk.limit = offset + BASE_LIMIT;
+    s->walk.truncated = 0;
+    bpf_loop(MAX_COMPONENTS, walk_step, 0, 0);
+    if (s->walk.truncated) *status |= CEBPF_TRUNCATED;
+    return s->walk.offset;
+}
+
+/// The open file behind descriptor `fd` of the current task, or NULL.
+static __always_inline struct file *descriptor(struct task_struct *task, int fd) {
+    if (fd < 0) return 0;
+    struct fdtable *table = BPF_CORE_READ(task, files, fdt);
+    if (!table || (unsigned int)fd >= BPF_CORE_READ(table, max_fds)) return 0;
+    struct file **files = BPF_CORE_READ(table, fd);
+    struct file *file = 0;
+    bpf_probe_read_kernel(&file, sizeof(file), &files[fd]);
+    return file;
+}
+
+/// The base directory a relative path of the current task is relative to (its cwd, or dirfd's file).
+static __always_inline __u32 write_base(struct task_struct *task, int dirfd, __u32 offset, __u32 *status,
+                                        __u32 unknown) {
+    if (dirfd == AT_FDCWD) {
+        return write_directory(BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt), offset,
+                               status);
+    }
+    struct file *file = descriptor(task, dirfd);
+    if (!file) {
+        *status |= unknown;
+        return offset;
+    }
+    return write_directory(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), offset, status);
+}
+
+/// Reads the path at `address` into the data at `offset` (without its NUL); returns its length, or -1 when
+/// it cannot be read now.
+static __always_inline long read_path(struct scratch *s, __u32 offset, __u64 address) {
+    long length = bpf_probe_read_user_str(&s->data[offset & DATA_MASK], PATH_BYTES, (const void *)address);
+    return length > 0 ? length - 1 : -1;
+}
+
+/// Path `slot` and its base: written at `*offset`, lengths into `call->lengths[2 * slot]` and the next.
+static __always_inline void write_path_and_base(struct scratch *s, struct task_struct *task, struct cebpf_call *call,
+                                                __u32 *offset, int slot, __u64 address, int dirfd) {
+    __u32 unreadable = slot == 0 ? CEBPF_PATH0_UNREADABLE : CEBPF_PATH1_UNREADABLE;
+    __u32 unknown = slot == 0 ? CEBPF_BASE0_UNKNOWN : CEBPF_BASE1_UNKNOWN;
+    __u32 start = *offset;
+    if (start > DATA_MASK - PATH_BYTES - BASE_LIMIT) {
+        call->status |= CEBPF_TRUNCATED | unreadable;
+        return;
+    }
+    long length = read_path(s, start, address);
+    if (length < 0) {
+        call->status |= unreadable;
+        return;
+    }
+    call->lengths[2 * slot] = (__u16)length;
+    __u32 after = start + (__u32)length;
+    if (length > 0 && s->data[start & DATA_MASK] != '/') {
+        __u32 end = write_base(task, dirfd, after, &call->status, unknown);
+        call->lengths[2 * slot + 1] = (__u16)(end - after);
+        after = end;
+    }
+    *offset = after;
+}
+
+// MARK: - Syscalls
+
+static __always_inline int is_followed(__u32 tgid) { return bpf_map_lookup_elem(&followed, &tgid) != 0; }
+
+static __always_inline __u32 task_abi(struct task_struct *task) {
+#if defined(__TARGET_ARCH_x86)
+    return (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+static __always_inline __u64 argument(struct pt_regs *regs, __u32 abi, __u8 index) {
+#if defined(__TARGET_ARCH_x86)
+    if (abi) {
+        // i386: ebx, ecx, edx, esi, edi, ebp.
+        switch (index) {
+        case 0: return (__u32)BPF_CORE_READ(regs, bx);
+        case 1: return (__u32)BPF_CORE_READ(regs, cx);
+        case 2: return (__u32)BPF_CORE_READ(regs, dx);
+        case 3: return (__u32)BPF_CORE_READ(regs, si);
+        case 4: return (__u32)BPF_CORE_READ(regs, di);
+        default: return (__u32)BPF_CORE_READ(regs, bp);
+        }
+    }
+    switch (index) {
+    case 0: return BPF_CORE_READ(regs, di);
+    case 1: return BPF_CORE_READ(regs, si);
+    case 2: return BPF_CORE_READ(regs, dx);
+    case 3: return BPF_CORE_READ(regs, r10);
+    case 4: return BPF_CORE_READ(regs, r8);
+    default: return BPF_CORE_READ(regs, r9);
+    }
+#else
+    return BPF_CORE_READ(regs, regs[index & 7]);
+#endif
+}
+
+static __always_inline int dirfd_argument(struct pt_regs *regs, __u32 abi, __u8 index) {
+    return index == CEBPF_NO_ARGUMENT ? AT_FDCWD : (int)argument(regs, abi, index);
+}
+
+SEC("raw_tracepoint/sys_enter")
+int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
+    __u64 ids = bpf_get_current_pid_tgid();
+    __u32 tgid = ids >> 32, tid = (__u32)ids;
+    // Every syscall on the machine comes here: one hash lookup for those of other processes.
+    if (!is_followed(tgid)) return 0;
+    long number = (long)context->args[1];
+    if (number < 0 || number >= CEBPF_ROWS_PER_ABI) return 0;
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    __u32 abi = task_abi(task);
+    __u32 key = abi * CEBPF_ROWS_PER_ABI + (__u32)number;
+    struct cebpf_row *row = bpf_map_lookup_elem(&rows, &key);
+    if (!row || row->kind == CEBPF_ROW_NONE) return 0;
+    struct pt_regs *regs = (struct pt_regs *)context->args[0];
+    if (row->untraced_argument != CEBPF_NO_ARGUMENT
+        && ((__u32)argument(regs, abi, row->untraced_argument) & row->untraced_mask)) {
+        return 0;
+    }
+    struct scratch *s = scratch();
+    if (!s) return 0;
+    struct cebpf_call *call = (struct cebpf_call *)s->fixed;
+    __builtin_memset(call, 0, sizeof(*call));
+    call->header.kind = CEBPF_EVENT_ENTRY;
+    call->header.tgid = tgid;
+    call->header.tid = tid;
+    call->header.time = bpf_ktime_get_ns();
+    call->number = (__u32)number;
+    call->abi = abi;
+    struct pending_call state = {.number = (__u32)number, .abi = abi, .kind = row->kind,
+                                 .dirfds = {AT_FDCWD, AT_FDCWD}};
+    if (row->flags != CEBPF_NO_ARGUMENT) {
+        __u64 flags = argument(regs, abi, row->flags);
+        if (row->kind == CEBPF_ROW_OPEN_HOW) {
+            // struct open_how { __u64 flags; ... } (linux/openat2.h), in the task's memory.
+            __u64 how = 0;
+            if (bpf_probe_read_user(&how, sizeof(how), (const void *)flags) != 0) count(CEBPF_COUNTER_UNREADABLE);
+            flags = how;
+        }
+        call->flags = flags;
+    }
+    __u32 offset = 0;
+    if (row->kind == CEBPF_ROW_DESCRIPTOR) {
+        struct file *file = descriptor(task, (int)argument(regs, abi, row->dirfd0));
+        if (file) {
+            __u32 end = write_directory(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), 0,
+                                        &call->status);
+            call->lengths[1] = (__u16)end;
+            offset = end;
+        } else {
+            call->status |= CEBPF_BASE0_UNKNOWN;
+        }
+    } else if (row->path0 != CEBPF_NO_ARGUMENT) {
+        state.paths[0] = argument(regs, abi, row->path0);
+        state.dirfds[0] = dirfd_argument(regs, abi, row->dirfd0);
+        write_path_and_base(s, task, call, &offset, 0, state.paths[0], state.dirfds[0]);
+        if (row->path1 != CEBPF_NO_ARGUMENT) {
+            state.paths[1] = argument(regs, abi, row->path1);
+            state.dirfds[1] = dirfd_argument(regs, abi, row->dirfd1);
+            write_path_and_base(s, task, call, &offset, 1, state.paths[1], state.dirfds[1]);
+        }
+    }
+    state.unread = call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE);
+    call->header.data_length = offset;
+    emit(s, offset);
+    bpf_map_update_elem(&pending, &tid, &state, BPF_ANY);
+    return 0;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
+    __u64 ids = bpf_get_current_pid_tgid();
+    __u32 tgid = ids >> 32, tid = (__u32)ids;
+    if (!is_followed(tgid)) return 0;
+    struct pending_call *state = bpf_map_lookup_elem(&pending, &tid);
+    if (!state) return 0;
+    struct scratch *s = scratch();
+    if (!s) goto done;
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    struct cebpf_call *call = (struct cebpf_call *)s->fixed;
+    __builtin_memset(call, 0, sizeof(*call));
+    call->header.kind = CEBPF_EVENT_EXIT;
+    call->header.tgid = tgid;
+    call->header.tid = tid;
+    call->header.time = bpf_ktime_get_ns();
+    call->number = state->number;
+    call->abi = state->abi;
+    long result = (long)context->args[1];
+    call->result = result;
+    if (result >= 0 && (state->kind == CEBPF_ROW_OPEN || state->kind == CEBPF_ROW_OPEN_HOW)) {
+        struct file *file = descriptor(task, (int)result);
+        if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFDIR) call->status |= CEBPF_OPENED_DIRECTORY;
+    }
+    __u32 offset = 0;
+    if (state->unread) {
+        // The kernel has copied the strings by now: a page that was not faulted in at the entry is now.
+        call->status |= CEBPF_LATE_PATHS;
+        if (state->unread & CEBPF_PATH0_UNREADABLE)
+            write_path_and_base(s, task, call, &offset, 0, state->paths[0], state->dirfds[0]);
+        if (state->unread & CEBPF_PATH1_UNREADABLE)
+            write_path_and_base(s, task, call, &offset, 1, state->paths[1], state->dirfds[1]);
+        if (call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE)) count(CEBPF_COUNTER_UNREADABLE);
+    }
+    if (call->status & CEBPF_TRUNCATED) count(CEBPF_COUNTER_TRUNCATED);
+    call->header.data_length = offset;
+    emit(s, offset);
+done:
+    bpf_map_delete_elem(&pending, &tid);
+    return 0;
+}
+
+// MARK: - Processes
+
+SEC("raw_tracepoint/sched_process_fork")
+int iotrace_fork(struct bpf_raw_tracepoint_args *context) {
+    struct task_struct *parent = (struct task_struct *)context->args[0];
+    struct task_struct *child = (struct task_struct *)context->args[1];
+    __u32 tgid = BPF_CORE_READ(parent, tgid);
+    struct followed_process *process = bpf_map_lookup_elem(&followed, &tgid);
+    if (!process) return 0;
+    __u32 child_tgid = BPF_CORE_READ(child, tgid);
+    if (child_tgid == tgid) {
+        __sync_fetch_and_add(&process->threads, 1);
+        return 0;
+    }
+    struct followed_process joined = {.threads = 1};
+    bpf_map_update_elem(&followed, &child_tgid, &joined, BPF_ANY);
+    struct scratch *s = scratch();
+    if (!s) return 0;
+    struct cebpf_fork *event = (struct cebpf_fork *)s->fixed;
+    __builtin_memset(event, 0, sizeof(*event));
+    event->header.kind = CEBPF_EVENT_FORK;
+    event->header.tgid = tgid;
+    event->header.tid = BPF_CORE_READ(parent, pid);
+    event->header.time = bpf_ktime_get_ns();
+    event->child = child_tgid;
+    emit(s, 0);
+    return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exec")
+int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
+    struct task_struct *task = (struct task_struct *)context->args[0];
+    __u32 former = (__u32)context->args[1];
+    struct linux_binprm *binary = (struct linux_binprm *)context->args[2];
+    __u32 tgid = BPF_CORE_READ(task, tgid);
+    if (!is_followed(tgid)) return 0;
+    // The exec succeeded: the call that made it has no exit of its own to complete (its thread may even
+    // have a new id), and a call the old leader was in will never return.
+    bpf_map_delete_elem(&pending, &former);
+    bpf_map_delete_elem(&pending, &tgid);
+    struct scratch *s = scratch();
+    if (!s) return 0;
+    struct cebpf_exec *event = (struct cebpf_exec *)s->fixed;
+    __builtin_memset(event, 0, sizeof(*event));
+    event->header.kind = CEBPF_EVENT_EXEC;
+    event->header.tgid = tgid;
+    event->header.tid = BPF_CORE_READ(task, pid);
+    event->header.time = bpf_ktime_get_ns();
+    event->former = former;
+    // argv, as the new program's stack holds it (the task is current: its memory is the new image's).
+    unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+    unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+    __u32 length = end > start ? (__u32)(end - start) : 0;
+    if (length > PATH_BYTES) {
+        length = PATH_BYTES;
+        event->status |= CEBPF_TRUNCATED;
+    }
+    if (bpf_probe_read_user(&s->data[0], length, (const void *)start) != 0) length = 0;
+    event->argv_length = (__u16)length;
+    __u32 offset = length;
+    __u32 cwd_end = write_directory(BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
+                                    offset, &event->status);
+    event->cwd_length = (__u16)(cwd_end - offset);
+    offset = cwd_end;
+    if (offset <= DATA_MASK - PATH_BYTES) {
+        long name = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], PATH_BYTES, BPF_CORE_READ(binary, filename));
+        if (name > 0) {
+            event->filename_length = (__u16)(name - 1);
+            offset += (__u32)(name - 1);
+        }
+    }
+    event->header.data_length = offset;
+    emit(s, offset);
+    return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exit")
+int iotrace_exit(struct bpf_raw_tracepoint_args *context) {
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    __u32 tgid = BPF_CORE_READ(task, tgid);
+    struct followed_process *process = bpf_map_lookup_elem(&followed, &tgid);
+    if (!process) return 0;
+    __u32 tid = BPF_CORE_READ(task, pid);
+    bpf_map_delete_elem(&pending, &tid);
+    if (__sync_fetch_and_add(&process->threads, -1) != 1) return 0;
+    bpf_map_delete_elem(&followed, &tgid);
+    struct scratch *s = scratch();
+    if (!s) return 0;
+    struct cebpf_process_exit *event = (struct cebpf_process_exit *)s->fixed;
+    __builtin_memset(event, 0, sizeof(*event));
+    event->header.kind = CEBPF_EVENT_PROCESS_EXIT;
+    event->header.tgid = tgid;
+    event->header.tid = tid;
+    event->header.time = bpf_ktime_get_ns();
+    // do_exit stores the code before this tracepoint: exit_group's status for every thread of the group.
+    event->status = BPF_CORE_READ(task, exit_code);
+    emit(s, 0);
+    return 0;
+}

@@ -1,0 +1,52 @@
+// CEBPF: the thin C layer under the eBPF engine. It loads the embedded program with libbpf, fills its
+// syscall rows, attaches it, and hands its ring buffer's records to a callback.
+//
+// Every symbol is `cebpf_` plus what it wraps. Functions return a negative errno on failure, never "-1,
+// read errno later". Only Sources/EBPFEngine imports this module.
+#ifndef CEBPF_H
+#define CEBPF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cebpf_events.h"
+
+#if __has_feature(nullability)
+#pragma clang assume_nonnull begin
+#endif
+
+/// One loaded and attached instance of the program, with its own maps: two traces never share one.
+typedef struct cebpf_trace cebpf_trace;
+
+/// Opens the object (`object`, `size` bytes: an ELF file in memory), sizes its ring buffer (`ring_bytes`, a
+/// power of two of at least a page), loads it (the kernel's verifier; CO-RE relocations against the running
+/// kernel's BTF), fills its syscall rows (`rows[i]` for key i) and attaches its raw tracepoints. On failure
+/// returns -errno and writes one line saying why into `reason`, libbpf's own last message included.
+int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struct cebpf_row *rows,
+               size_t row_count, cebpf_trace *_Nullable *_Nonnull trace, char *reason, size_t reason_capacity);
+
+/// Follows process `pid` (a thread group of one thread, not yet exec'd) and, from then on, its descendants.
+int cebpf_follow(cebpf_trace *trace, uint32_t pid);
+
+/// Called once per record, in the ring buffer's order; a non-zero return stops this poll.
+typedef int (*cebpf_handler)(void *_Nullable context, const void *record, size_t size);
+
+/// Waits up to `timeout_ms` (0: not at all) for records and gives each to `handler`. Returns the number of
+/// records handled, or -errno (EINTR when a signal came: call again).
+int cebpf_poll(cebpf_trace *trace, int timeout_ms, cebpf_handler handler, void *_Nullable context);
+
+/// The program's counters, summed over CPUs, into `values[CEBPF_COUNTERS]`.
+int cebpf_counters(cebpf_trace *trace, uint64_t *values);
+
+/// Detaches every program and frees the maps: nothing of this instance stays in the kernel.
+void cebpf_close(cebpf_trace *_Nullable trace);
+
+/// Raw tracepoint attachment and the BPF syscall itself, probed without loading anything: 0 when a BPF
+/// program may be loaded here, else -errno with the reason in `reason` (no BTF, not permitted...).
+int cebpf_probe(char *reason, size_t reason_capacity);
+
+#if __has_feature(nullability)
+#pragma clang assume_nonnull end
+#endif
+
+#endif

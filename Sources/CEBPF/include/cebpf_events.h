@@ -1,0 +1,149 @@
+// The records the eBPF program writes to its ring buffer and the rows userspace gives it: one layout, read
+// by the program (Sources/CEBPF/bpf/iotrace.bpf.c), the loader and Swift (EBPFEngine/EventReader.swift).
+// Every record starts with `cebpf_event_header`; its variable data follows the fixed part, whose size is
+// the one `_Static_assert`ed below.
+#ifndef CEBPF_EVENTS_H
+#define CEBPF_EVENTS_H
+
+#include <linux/types.h>
+
+enum cebpf_event_kind {
+    /// A traced call's entry: arguments, paths read from the task, base directories resolved in the kernel.
+    CEBPF_EVENT_ENTRY = 1,
+    /// The same call's exit: its result, and any path the entry could not read, read again now.
+    CEBPF_EVENT_EXIT = 2,
+    /// A followed process made a new process (fork, vfork, clone without CLONE_THREAD).
+    CEBPF_EVENT_FORK = 3,
+    /// A followed process exec'd successfully.
+    CEBPF_EVENT_EXEC = 4,
+    /// The last thread of a followed process exited.
+    CEBPF_EVENT_PROCESS_EXIT = 5,
+};
+
+struct cebpf_event_header {
+    __u32 kind;
+    /// The thread group (process) and thread that made the event.
+    __u32 tgid;
+    __u32 tid;
+    /// Bytes of variable data after the fixed part.
+    __u32 data_length;
+    /// bpf_ktime_get_ns: CLOCK_MONOTONIC.
+    __u64 time;
+};
+
+/// `status` bits of a call record.
+enum {
+    /// Path N could not be read from the task's memory (at the entry: it is read again at the exit).
+    CEBPF_PATH0_UNREADABLE = 1u << 0,
+    CEBPF_PATH1_UNREADABLE = 1u << 1,
+    /// Base directory N could not be resolved (a descriptor that is not open, or not a directory).
+    CEBPF_BASE0_UNKNOWN = 1u << 2,
+    CEBPF_BASE1_UNKNOWN = 1u << 3,
+    /// A path or base directory was longer than the program's buffers: cut short.
+    CEBPF_TRUNCATED = 1u << 4,
+    /// Exit only: the descriptor a successful open returned is a directory.
+    CEBPF_OPENED_DIRECTORY = 1u << 5,
+    /// Exit only: the paths of the entry that were unreadable follow, read at the exit.
+    CEBPF_LATE_PATHS = 1u << 6,
+};
+
+/// An ENTRY or EXIT record. Data: path0, base0, path1, base1, each `lengths[i]` bytes. A path is the bytes
+/// the task passed (no NUL). A base directory, present only when its path is relative (or for a descriptor
+/// call, where path0 is empty and base0 is the descriptor's path), is its components from the leaf up to
+/// the root, each followed by a NUL: "b\0a\0" is /a/b; the root itself is an empty base with no unknown bit.
+struct cebpf_call {
+    struct cebpf_event_header header;
+    /// EXIT: the syscall's return value (-errno on failure).
+    __s64 result;
+    /// ENTRY: the flags argument the row names (open flags, open_how.flags, rename flags), raw.
+    __u64 flags;
+    __u32 number;
+    /// 0: the native ABI; 1: the compat ABI (i386 on x86_64).
+    __u32 abi;
+    __u32 status;
+    __u16 lengths[4];
+    __u32 reserved;
+};
+
+/// FORK: header.tgid is the parent process.
+struct cebpf_fork {
+    struct cebpf_event_header header;
+    __u32 child;
+    __u32 reserved;
+};
+
+/// EXEC: header.tgid is the process (and header.tid its new thread id, the same). Data: argv (the new
+/// program's argument area, NUL-separated, as /proc/PID/cmdline), the cwd (components as in a base
+/// directory), the file name the exec was given (as the kernel kept it, bprm->filename).
+struct cebpf_exec {
+    struct cebpf_event_header header;
+    /// The thread that called exec (not the leader when a non-leader thread exec'd).
+    __u32 former;
+    __u32 status;
+    __u16 argv_length;
+    __u16 cwd_length;
+    __u16 filename_length;
+    __u16 reserved;
+};
+
+/// PROCESS_EXIT: header.tgid is the process; `status` as wait(2) reports it (exit code << 8, or the signal).
+struct cebpf_process_exit {
+    struct cebpf_event_header header;
+    __s32 status;
+    __u32 reserved;
+};
+
+/// What a syscall row asks of the program (userspace fills the rows from the Swift syscall table).
+enum cebpf_row_kind {
+    CEBPF_ROW_NONE = 0,
+    /// open(at)/creat: path0 (+ dirfd0), flags from argument `flags` (none for creat).
+    CEBPF_ROW_OPEN = 1,
+    /// openat2: flags are open_how.flags, the first 8 bytes at argument `flags`.
+    CEBPF_ROW_OPEN_HOW = 2,
+    /// A call on one path: path0 (+ dirfd0).
+    CEBPF_ROW_PATH = 3,
+    /// A call on a descriptor (getdents): argument `dirfd0` is the descriptor; base0 is its path.
+    CEBPF_ROW_DESCRIPTOR = 4,
+    /// rename: path0 (+ dirfd0), path1 (+ dirfd1), flags from argument `flags` if any.
+    CEBPF_ROW_RENAME = 5,
+    /// A call whose result alone matters (io_uring_setup).
+    CEBPF_ROW_RESULT = 6,
+};
+
+/// No argument in that slot.
+#define CEBPF_NO_ARGUMENT 0xFF
+/// Where a record's variable data starts: every fixed part is padded to this.
+#define CEBPF_FIXED_BYTES 64
+/// Rows per ABI: syscall numbers below this are looked up; the compat ABI's rows follow the native ones.
+#define CEBPF_ROWS_PER_ABI 1024
+
+struct cebpf_row {
+    __u8 kind;
+    __u8 path0;
+    __u8 dirfd0;
+    __u8 path1;
+    __u8 dirfd1;
+    __u8 flags;
+    /// The call is left out when argument `untraced_argument`'s low 32 bits have any of `untraced_mask`.
+    __u8 untraced_argument;
+    __u8 reserved;
+    __u32 untraced_mask;
+};
+
+/// The program's counters (a per-CPU array, summed by the loader).
+enum {
+    CEBPF_COUNTER_EVENTS = 0,
+    CEBPF_COUNTER_LOST = 1,
+    CEBPF_COUNTER_UNREADABLE = 2,
+    CEBPF_COUNTER_TRUNCATED = 3,
+    CEBPF_COUNTERS = 4,
+};
+
+_Static_assert(sizeof(struct cebpf_event_header) == 24, "cebpf_event_header");
+_Static_assert(sizeof(struct cebpf_call) == 64, "cebpf_call");
+_Static_assert(sizeof(struct cebpf_fork) == 32, "cebpf_fork");
+_Static_assert(sizeof(struct cebpf_exec) == 40, "cebpf_exec");
+_Static_assert(sizeof(struct cebpf_process_exit) == 32, "cebpf_process_exit");
+_Static_assert(sizeof(struct cebpf_row) == 12, "cebpf_row");
+
+#endif

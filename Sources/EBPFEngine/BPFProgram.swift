@@ -1,0 +1,123 @@
+internal import CEBPF
+import Kernel
+import TraceModel
+
+/// One loaded and attached instance of the eBPF program (`cebpf_*`), with its own maps. Closed on deinit:
+/// nothing of it stays attached once the trace is over.
+final class BPFProgram {
+    /// 16 MiB: a C build's busiest second writes a few MiB of records; the reader drains it every poll.
+    static let defaultRingBytes = 1 << 24
+
+    private let trace: OpaquePointer
+
+    /// `cebpf_open`: loads the embedded program with `table`'s rows; `.cannotLoad` with libbpf's reason.
+    init(table: SyscallTable, ringBytes: Int) throws(EBPFTraceError) {
+        let rows = Self.rows(of: table)
+        var handle: OpaquePointer?
+        var reason = [CChar](repeating: 0, count: 512)
+        let object = EmbeddedProgram.object
+        let result = object.withUnsafeBytes { bytes in
+            rows.withUnsafeBufferPointer { rows in
+                cebpf_open(bytes.baseAddress!, bytes.count, UInt32(ringBytes), rows.baseAddress!, rows.count, &handle,
+                           &reason, reason.count)
+            }
+        }
+        guard result == 0, let handle else {
+            throw .cannotLoad(String(decoding: reason.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) },
+                                     as: UTF8.self))
+        }
+        trace = handle
+    }
+
+    deinit { cebpf_close(trace) }
+
+    /// `cebpf_follow`: `pid` and its descendants from now on.
+    func follow(_ pid: TaskID) -> Result<Void, Errno> {
+        valueOrErrno(cebpf_follow(trace, UInt32(bitPattern: pid))).map { _ in }
+    }
+
+    /// `cebpf_poll`: each record waiting (after up to `timeoutMilliseconds`) to `handle`, in order; the
+    /// number handled. EINTR (a signal to the tracer) is no error: nothing was handled.
+    func poll(timeoutMilliseconds: Int32, _ handle: (UnsafeRawBufferPointer) -> Void) -> Result<Int, Errno> {
+        withoutActuallyEscaping(handle) { handle in
+            var box = handle
+            return withUnsafeMutablePointer(to: &box) { context in
+                let result = cebpf_poll(trace, timeoutMilliseconds, { context, record, size in
+                    let handle = context!.assumingMemoryBound(to: ((UnsafeRawBufferPointer) -> Void).self).pointee
+                    handle(UnsafeRawBufferPointer(start: record, count: size))
+                    return 0
+                }, context)
+                if result == -Errno.interrupted.rawValue { return .success(0) }
+                return valueOrErrno(result).map(Int.init)
+            }
+        }
+    }
+
+    /// `cebpf_counters`, summed over CPUs.
+    func counters() -> EBPFCounters {
+        var values = [UInt64](repeating: 0, count: Int(CEBPF_COUNTERS))
+        var counters = EBPFCounters()
+        guard cebpf_counters(trace, &values) == 0 else { return counters }
+        counters.events = Int(values[Int(CEBPF_COUNTER_EVENTS)])
+        counters.lost = Int(values[Int(CEBPF_COUNTER_LOST)])
+        counters.unreadablePaths = Int(values[Int(CEBPF_COUNTER_UNREADABLE)])
+        counters.truncatedPaths = Int(values[Int(CEBPF_COUNTER_TRUNCATED)])
+        return counters
+    }
+
+    /// The program's rows from the syscall table: the native ABI's, then the compat ABI's (i386 on x86_64).
+    /// x32's numbers carry a high bit the program does not look up: x32 programs are not seen (README).
+    static func rows(of table: SyscallTable) -> [cebpf_row] {
+        let perABI = Int(CEBPF_ROWS_PER_ABI)
+        var rows = [cebpf_row](repeating: cebpf_row(), count: 2 * perABI)
+        for (slot, abi) in abis(of: table).enumerated() {
+            for descriptor in abi.rows where descriptor.number < perABI {
+                rows[slot * perABI + Int(descriptor.number)] = row(descriptor)
+            }
+        }
+        return rows
+    }
+
+    /// The ABIs the program tells apart, by slot: the native one, then the compat one.
+    static func abis(of table: SyscallTable) -> [SyscallABI] {
+        let native = table.abis[0]
+        let compat = table.abis.first { $0.auditArch != native.auditArch }
+        return [native] + (compat.map { [$0] } ?? [])
+    }
+
+    private static func row(_ descriptor: SyscallDescriptor) -> cebpf_row {
+        let none = UInt8(CEBPF_NO_ARGUMENT)
+        func index(_ argument: Int?) -> UInt8 { argument.map(UInt8.init) ?? none }
+        var row = cebpf_row(kind: 0, path0: none, dirfd0: none, path1: none, dirfd1: none, flags: none,
+                            untraced_argument: none, reserved: 0, untraced_mask: 0)
+        switch descriptor.shape {
+        case .open(let dirfd, let path, let flags):
+            (row.kind, row.dirfd0, row.path0, row.flags) = (UInt8(CEBPF_ROW_OPEN.rawValue), index(dirfd), index(path),
+                                                            index(flags))
+        case .openHow(let dirfd, let path, let how):
+            (row.kind, row.dirfd0, row.path0, row.flags) = (UInt8(CEBPF_ROW_OPEN_HOW.rawValue), index(dirfd),
+                                                            index(path), index(how))
+        case .create(let path):
+            (row.kind, row.path0) = (UInt8(CEBPF_ROW_OPEN.rawValue), index(path))
+        case .path(let dirfd, let path, _):
+            (row.kind, row.dirfd0, row.path0) = (UInt8(CEBPF_ROW_PATH.rawValue), index(dirfd), index(path))
+        case .descriptor(let fd, _):
+            (row.kind, row.dirfd0) = (UInt8(CEBPF_ROW_DESCRIPTOR.rawValue), index(fd))
+        case .rename(let fromDirfd, let from, let toDirfd, let to, let flags):
+            (row.kind, row.dirfd0, row.path0, row.dirfd1, row.path1, row.flags) =
+                (UInt8(CEBPF_ROW_RENAME.rawValue), index(fromDirfd), index(from), index(toDirfd), index(to),
+                 index(flags))
+        case .ringSetup:
+            row.kind = UInt8(CEBPF_ROW_RESULT.rawValue)
+        case .changesDirectories, .changeDirectory, .clone, .clone3:
+            // Nothing to capture: relative paths are resolved in the kernel at each call, and every child is
+            // followed from the scheduler's fork tracepoint.
+            return row
+        }
+        if let untraced = descriptor.untracedWhen, !untraced.whenClear {
+            row.untraced_argument = UInt8(untraced.argument)
+            row.untraced_mask = untraced.anyOf
+        }
+        return row
+    }
+}
