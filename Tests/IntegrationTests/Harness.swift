@@ -13,24 +13,46 @@ import Musl
 
 // MARK: - Tracer modes
 
-/// The four ways the tracer can stop and decode syscalls. Every tracing test runs in each and expects the
-/// same report (STYLE: tests run the same cases with seccomp on and off, syscall-info and registers).
+/// The ways the tracer can follow a command: the ptrace engine's four (seccomp on and off, syscall-info and
+/// register decoding) and the eBPF engine. Every tracing test runs in each and expects the same report (STYLE:
+/// tests run the same cases in every mode; two engines, one truth). IOTRACE_TEST_MODES=ebpf (or a comma list
+/// of `testDescription`s) narrows a run while working on one engine; the output says so.
 enum TracerMode: CaseIterable, Sendable, CustomTestStringConvertible {
     case seccompSyscallInfo
     case steppingSyscallInfo
     case seccompRegisters
     case steppingRegisters
+    case ebpf
 
     var options: [String] {
         switch self {
-        case .seccompSyscallInfo: return []
-        case .steppingSyscallInfo: return ["--no-seccomp"]
-        case .seccompRegisters: return ["--decoding", "registers"]
-        case .steppingRegisters: return ["--no-seccomp", "--decoding", "registers"]
+        case .seccompSyscallInfo: return ["--engine", "ptrace"]
+        case .steppingSyscallInfo: return ["--engine", "ptrace", "--no-seccomp"]
+        case .seccompRegisters: return ["--engine", "ptrace", "--decoding", "registers"]
+        case .steppingRegisters: return ["--engine", "ptrace", "--no-seccomp", "--decoding", "registers"]
+        case .ebpf: return ["--engine", "ebpf"]
         }
     }
 
-    var testDescription: String { options.isEmpty ? "default" : options.joined(separator: " ") }
+    var isPtrace: Bool { self != .ebpf }
+
+    var testDescription: String {
+        switch self {
+        case .seccompSyscallInfo: return "ptrace"
+        case .ebpf: return "ebpf"
+        default: return options.dropFirst(2).joined(separator: " ")
+        }
+    }
+
+    static var allCases: [TracerMode] {
+        let every: [TracerMode] = [.seccompSyscallInfo, .steppingSyscallInfo, .seccompRegisters, .steppingRegisters,
+                                   .ebpf]
+        guard let chosen = ProcessInfo.processInfo.environment["IOTRACE_TEST_MODES"] else { return every }
+        let names = chosen.split(separator: ",").map(String.init)
+        let modes = every.filter { names.contains($0.testDescription) }
+        print("IOTRACE_TEST_MODES=\(chosen): tracing tests run in \(modes.map(\.testDescription)) only")
+        return modes
+    }
 }
 
 // MARK: - Locations
