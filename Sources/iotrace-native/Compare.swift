@@ -122,28 +122,21 @@ struct Comparison {
     let nativeSeconds: Double
     let log: StraceLog
 
-    /// Every path key of the JSON report, by its JSON name.
-    static var keys: [(name: String, paths: KeyPath<Report, [[UInt8]]>)] { [
-        ("reads", \.reads), ("writes", \.writes), ("probes", \.probes), ("missing", \.missing),
-        ("deletes", \.deletes), ("directories", \.directories), ("executed", \.executed), ("listed", \.listed),
-        ("inputs", \.inputs), ("outputs", \.outputs),
-    ] }
-
     struct Difference {
-        let key: String
+        let set: PathSet
         let onlyStrace: [[UInt8]]
         let onlyNative: [[UInt8]]
     }
 
-    /// One row per key, differing or not, in `keys` order.
+    /// One row per set, differing or not, in the JSON's key order.
     var differences: [Difference] {
-        Self.keys.map { key in
-            Difference(key: key.name, onlyStrace: difference(strace[keyPath: key.paths], native[keyPath: key.paths]),
-                       onlyNative: difference(native[keyPath: key.paths], strace[keyPath: key.paths]))
+        PathSet.allCases.map { set in
+            Difference(set: set, onlyStrace: difference(strace[set], native[set]),
+                       onlyNative: difference(native[set], strace[set]))
         }
     }
 
-    var agree: Bool { Self.keys.allSatisfy { strace[keyPath: $0.paths] == native[keyPath: $0.paths] } }
+    var agree: Bool { PathSet.allCases.allSatisfy { strace[$0] == native[$0] } }
     var ratio: Double? { straceSeconds.flatMap { $0 > 0 ? nativeSeconds / $0 : nil } }
     var openCalls: Int {
         log.calls.filter { [.open, .openat, .openat2, .creat].contains($0.syscall) }.count
@@ -159,16 +152,16 @@ struct Comparison {
         func line(_ text: String) { out += Array((text + "\n").utf8) }
         let differing = differences.filter { !$0.onlyStrace.isEmpty || !$0.onlyNative.isEmpty }
         if differing.isEmpty {
-            line("REPORTS AGREE on every key: " + Self.keys.map { "\(native[keyPath: $0.paths].count) \($0.name)" }
-                .joined(separator: ", "))
+            line("REPORTS AGREE on every key: "
+                + PathSet.allCases.map { "\(native[$0].count) \($0.key)" }.joined(separator: ", "))
         } else {
-            line("REPORTS DIFFER in " + differing.map(\.key).joined(separator: ", "))
+            line("REPORTS DIFFER in " + differing.map(\.set.key).joined(separator: ", "))
         }
         for row in differing {
             for (side, paths) in [("only under strace", row.onlyStrace), ("only natively", row.onlyNative)]
             where !paths.isEmpty {
                 line("")
-                line("\(row.key.uppercased()) \(side):")
+                line("\(row.set.key.uppercased()) \(side):")
                 for path in paths { out += Array("  - ".utf8) + TextRenderer.display(path) + [UInt8(ascii: "\n")] }
             }
         }
@@ -204,7 +197,7 @@ struct Comparison {
         list("writes", native.writes)
         let rows = differences
         for (index, row) in rows.enumerated() {
-            let name = row.key.prefix(1).uppercased() + row.key.dropFirst()
+            let name = row.set.key.prefix(1).uppercased() + row.set.key.dropFirst()
             list("onlyStrace" + name, row.onlyStrace)
             list("onlyNative" + name, row.onlyNative, last: index == rows.count - 1)
         }

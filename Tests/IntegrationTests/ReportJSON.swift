@@ -5,6 +5,8 @@
 /// is a small strict RFC 8259 parser whose strings are byte arrays: `\udcXX` with XX >= 0x80 becomes the
 /// byte XX again, every other escape becomes its UTF-8 encoding.
 
+import TraceModel
+
 /// A path (or any report string) as raw bytes. Written as a string literal in tests; shown escaped in
 /// failure messages so that newlines and non-UTF-8 bytes stay visible.
 struct RawPath: Hashable, Comparable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
@@ -246,16 +248,8 @@ struct TraceReport {
     var workspace: RawPath
     var exitCode: Int
     var signal: Int?
-    var reads: [RawPath]
-    var writes: [RawPath]
-    var probes: [RawPath]
-    var missing: [RawPath]
-    var deletes: [RawPath]
-    var directories: [RawPath]
-    var executed: [RawPath]
-    var listed: [RawPath]
-    var inputs: [RawPath]
-    var outputs: [RawPath]
+    /// Every path set, under its JSON key.
+    var sets: [PathSet: [RawPath]] = [:]
     var warnings: [String]
     /// `processes`, present only with --processes.
     var processes: [TraceProcess]?
@@ -289,22 +283,28 @@ struct TraceReport {
         workspace = RawPath(bytes: workspaceBytes)
         exitCode = try integer("exitCode")
         signal = top["signal"] == nil ? nil : try integer("signal")
-        reads = try strings("reads")
-        writes = try strings("writes")
-        probes = try strings("probes")
-        missing = try strings("missing")
-        deletes = try strings("deletes")
-        directories = try strings("directories")
-        executed = try strings("executed")
-        listed = try strings("listed")
-        inputs = try strings("inputs")
-        outputs = try strings("outputs")
+        for set in PathSet.allCases { sets[set] = try strings(set.key) }
         warnings = try strings("warnings").map { String(decoding: $0.bytes, as: UTF8.self) }
         if let value = top["processes"] {
             guard case .array(let elements) = value else { throw ReportError("'processes' is not an array") }
             processes = try elements.map(TraceProcess.init)
         }
     }
+}
+
+extension TraceReport {
+    subscript(set: PathSet) -> [RawPath] { sets[set] ?? [] }
+
+    var reads: [RawPath] { self[.reads] }
+    var writes: [RawPath] { self[.writes] }
+    var probes: [RawPath] { self[.probes] }
+    var missing: [RawPath] { self[.missing] }
+    var deletes: [RawPath] { self[.deletes] }
+    var directories: [RawPath] { self[.directories] }
+    var executed: [RawPath] { self[.executed] }
+    var listed: [RawPath] { self[.listed] }
+    var inputs: [RawPath] { self[.inputs] }
+    var outputs: [RawPath] { self[.outputs] }
 }
 
 /// One element of `processes`.
