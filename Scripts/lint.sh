@@ -16,7 +16,8 @@ if [ "${1:-}" = --format ]; then
     shift
 fi
 if (($#)); then
-    files=("$@")
+    files=()
+    for file in "$@"; do [ -f "$file" ] && files+=("$file"); done
 else
     mapfile -t files < <(git ls-files '*.swift')
 fi

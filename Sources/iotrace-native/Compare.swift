@@ -180,29 +180,26 @@ struct Comparison {
     }
 
     /// `agree`, the times, the log's issues and call counts, `reads` and `writes` (native), and for every key
-    /// `onlyStraceKEY` and `onlyNativeKEY` (`onlyStraceReads`, `onlyNativeProbes`...).
+    /// `onlyStraceKEY` and `onlyNativeKEY` (`onlyStraceReads`, `onlyNativeProbes`...), then `nameBytes`.
     func json() -> [UInt8] {
-        var out = Array("{\n  \"version\": 1,\n  \"agree\": \(agree),\n".utf8)
-        func list(_ key: String, _ paths: [[UInt8]], last: Bool = false) {
-            out += Array("  \"\(key)\": ".utf8)
-            JSONRenderer.array(paths, indent: "  ", into: &out)
-            out += Array((last ? "\n" : ",\n").utf8)
+        JSONWriter.document { json in
+            json.member("version", number: 1)
+            json.member("agree", bool: agree)
+            json.member("exitCode", number: native.outcome.exitStatus)
+            json.member("straceSeconds", raw: straceSeconds.map(format) ?? "null")
+            json.member("nativeSeconds", raw: format(nativeSeconds))
+            json.member("ratio", raw: ratio.map(format) ?? "null")
+            json.member("straceLogIssues", number: log.issues.count)
+            json.member("straceCalls", number: log.calls.count)
+            json.member("straceOpenCalls", number: openCalls)
+            json.member("reads", names: native.reads)
+            json.member("writes", names: native.writes)
+            for row in differences {
+                let name = row.set.key.prefix(1).uppercased() + row.set.key.dropFirst()
+                json.member("onlyStrace" + name, names: row.onlyStrace)
+                json.member("onlyNative" + name, names: row.onlyNative)
+            }
         }
-        func number(_ value: Double?) -> String { value.map(format) ?? "null" }
-        out += Array("  \"exitCode\": \(native.outcome.exitStatus),\n".utf8)
-        out += Array("  \"straceSeconds\": \(number(straceSeconds)),\n  \"nativeSeconds\": \(format(nativeSeconds)),\n".utf8)
-        out += Array("  \"ratio\": \(number(ratio)),\n  \"straceLogIssues\": \(log.issues.count),\n".utf8)
-        out += Array("  \"straceCalls\": \(log.calls.count),\n  \"straceOpenCalls\": \(openCalls),\n".utf8)
-        list("reads", native.reads)
-        list("writes", native.writes)
-        let rows = differences
-        for (index, row) in rows.enumerated() {
-            let name = row.set.key.prefix(1).uppercased() + row.set.key.dropFirst()
-            list("onlyStrace" + name, row.onlyStrace)
-            list("onlyNative" + name, row.onlyNative, last: index == rows.count - 1)
-        }
-        out += Array("}\n".utf8)
-        return out
     }
 
     private func format(_ value: Double) -> String {

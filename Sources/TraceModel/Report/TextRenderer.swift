@@ -159,8 +159,9 @@ public enum TextRenderer {
         return ascii || UTF8Scan.isValid(path) ? path : quoted(path)
     }
 
-    /// The double-quoted C-string form of any bytes.
-    static func quoted(_ path: [UInt8]) -> [UInt8] {
+    /// The double-quoted C-string form of any bytes; with `escapingNoncharacters` (the JSON's form) a
+    /// noncharacter's bytes are `\xHH` too.
+    static func quoted(_ path: [UInt8], escapingNoncharacters: Bool = false) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "\"")]
         var index = 0
         while index < path.count {
@@ -173,7 +174,8 @@ public enum TextRenderer {
             case UInt8(ascii: "\r"): out += Array("\\r".utf8)
             case 0..<0x20, 0x7F: out += hexEscape("\\x", byte, width: 2)
             default:
-                if let length = UTF8Scan.sequenceLength(path, at: index) {
+                if let (value, length) = UTF8Scan.decode(path[...], at: index),
+                   !(escapingNoncharacters && UTF8Scan.isNoncharacter(value)) {
                     out += path[index..<index + length]
                     index += length
                     continue

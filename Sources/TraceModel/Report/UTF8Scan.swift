@@ -33,6 +33,12 @@ public enum UTF8Scan {
         return (value, length)
     }
 
+    /// U+FDD0...U+FDEF and the last two code points of every plane: valid scalars that I-JSON (RFC 7493)
+    /// still keeps out of strings.
+    static func isNoncharacter(_ value: UInt32) -> Bool {
+        (0xFDD0...0xFDEF).contains(value) || value & 0xFFFE == 0xFFFE
+    }
+
     static func isValid(_ bytes: [UInt8]) -> Bool {
         var index = 0
         while index < bytes.count {
