@@ -1,15 +1,3 @@
-/// One successful open of a path, as the tracer saw it.
-public struct FileAccess: Sendable, Equatable {
-    /// Absolute and lexically normalized.
-    public var path: [UInt8]
-    public var flags: OpenFlags
-
-    public init(path: [UInt8], flags: OpenFlags) {
-        self.path = path
-        self.flags = flags
-    }
-}
-
 /// Classifies, filters, relativizes and deduplicates accesses into a report. The tracer also asks it at
 /// syscall entry whether a call could appear in the report at all, to skip the exit stop when not.
 public struct ReportBuilder: Sendable {
@@ -65,18 +53,6 @@ public struct ReportBuilder: Sendable {
     }
 
     public init(filter: WorkspaceFilter) { self.filter = filter }
-
-    /// Whether an open of `path` with `flags` would change `reads` or `writes`, if it succeeded.
-    public func matters(path: [UInt8], flags: OpenFlags) -> Bool {
-        !AccessClassifier.classify(flags).isEmpty && filter.relativePath(path) != nil
-    }
-
-    /// A successful open, by process number `process` when the report is to attribute it.
-    public mutating func record(_ access: FileAccess, process: Int? = nil) {
-        if let pending = pending(path: access.path, flags: access.flags) {
-            record(pending, failure: nil, process: process)
-        }
-    }
 
     /// What an open of `path` adds to the report: classified and made relative once, at the syscall's entry,
     /// so that the exit only inserts. Nil when the path is outside the workspace. An open that is neither a

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The text report. Its first two sections, `FILES READ:` and `FILES WRITTEN:`, are the proof of concept's,
 /// byte for byte (SPEC: Reports), each shown even when empty (`(none)`). The other sets of the model follow,
 /// largest first (ties in the JSON's key order), each headed with its count and left out when empty; then
@@ -117,10 +123,11 @@ public enum TextRenderer {
         }
     }
 
-    /// The signals whose numbers are the same on every architecture the tracer runs on (x86 and arm).
+    /// The names of the signals a build is likely to see, keyed by this machine's numbers.
     private static let signalNames: [Int32: String] = [
-        1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
-        9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
+        SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP",
+        SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGUSR1: "SIGUSR1",
+        SIGSEGV: "SIGSEGV", SIGUSR2: "SIGUSR2", SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM",
     ]
 
     /// A command-line argument: as it is when it is plainly one word (letters, digits, `_@%+=:,./-`), else the
