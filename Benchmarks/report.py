@@ -64,7 +64,6 @@ def machine_cpu():
     return model or "unknown CPU model"
 
 
-KEYS = ["reads", "writes", "probes", "missing", "deletes", "directories", "executed", "listed", "inputs", "outputs"]
 SHOWN = 20  # paths listed per side of a difference
 
 
@@ -72,8 +71,9 @@ def sets_summary(path):
     """A compare JSON as the table needs it: equal (every key, and no log line left unread), counts, diff lines."""
     c = load(path)
     diff = []
-    for key in KEYS:
-        name = key[0].upper() + key[1:]
+    # Every set compare diffs has its onlyStraceKEY (in the report's key order): none is listed here by hand.
+    for name in [k[len("onlyStrace"):] for k in c if k.startswith("onlyStrace")]:
+        key = name[0].lower() + name[1:]
         only_strace, only_native = c.get("onlyStrace" + name, []), c.get("onlyNative" + name, [])
         if only_strace or only_native:
             diff.append(f"  {key}: {len(only_strace)} only under strace, {len(only_native)} only iotrace-native")

@@ -167,7 +167,6 @@ long cptrace_spawn_read_status(int status_fd, cptrace_child_record *records, siz
 
 static volatile sig_atomic_t forward_target = 0;
 static volatile sig_atomic_t held_signal = 0;
-static volatile sig_atomic_t last_forwarded = 0;
 
 static void forward_handler(int signal, siginfo_t *info, void *context) {
     (void)context;
@@ -179,7 +178,6 @@ static void forward_handler(int signal, siginfo_t *info, void *context) {
         int saved = errno;
         kill(target, signal);
         errno = saved;
-        last_forwarded = signal;
     } else {
         held_signal = signal;
     }
@@ -203,8 +201,5 @@ void cptrace_forward_signals_set_target(pid_t pid) {
     if (pid > 0 && held != 0) {
         held_signal = 0;
         kill(pid, held);
-        last_forwarded = held;
     }
 }
-
-int cptrace_forward_signals_last(void) { return last_forwarded; }

@@ -47,22 +47,7 @@ extension ProcFS {
         TaskID(String(decoding: field.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }, as: UTF8.self))
     }
 
-    /// open(2), read(2) until end of file or `limit` bytes, close(2); EINTR retried.
     private static func readFile(_ path: String, limit: Int) -> Result<[UInt8], Errno> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(Errno(errno)) }
-        defer { close(fd) }
-        var bytes = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < limit {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(Errno(errno))
-            }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return .success(bytes)
+        Files.read(path, limit: limit)
     }
 }

@@ -32,11 +32,16 @@ package enum Spawn {
         }
     }
 
+    /// This process's PATH, nil when it has none.
+    package static func pathVariable() -> [UInt8]? {
+        getenv("PATH").map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) }
+    }
+
     /// `cptrace_spawn`: fork a child that will exec `argv` once released, with `filter` installed.
-    package static func fork(argv: [[UInt8]], filter: SeccompFilter?, signalMask: UInt64) -> Result<SpawnedChild, Errno> {
-        let pathVariable = getenv("PATH").map { Array(UnsafeBufferPointer(start: $0, count: strlen($0))) }
-            .map { $0.map { UInt8(bitPattern: $0) } }
-        let paths = candidates(for: argv[0], path: pathVariable)
+    package static func fork(argv: [[UInt8]], filter: SeccompFilter?, signalMask: UInt64)
+        -> Result<SpawnedChild, Errno>
+    {
+        let paths = candidates(for: argv[0], path: pathVariable())
         return withCStrings(paths) { candidates in
             withCStrings(argv) { arguments in
                 withCStrings([Array("/bin/sh".utf8), []] + argv.dropFirst()) { shArguments in
@@ -89,8 +94,54 @@ package enum Spawn {
     }
 }
 
+/// A helper program the tool runs itself, untraced (`compare`'s strace, `check`'s nx): posix_spawn(3) with the
+/// tracer's environment and descriptors, waited for.
+package enum HelperProcess {
+    /// How it ended: its exit status, or 128 + the signal that killed it; and its stdout when captured.
+    package struct Outcome {
+        package var status: Int32
+        package var output: [UInt8]
+    }
+
+    /// Runs `argv` (argv[0] a path, not searched for) and waits for it. With `captureOutput` its stdout is a
+    /// pipe read to its end; otherwise stdin, stdout and stderr are the tracer's own.
+    package static func run(_ argv: [[UInt8]], captureOutput: Bool = false) -> Result<Outcome, Errno> {
+        var pipeEnds: [Int32] = [-1, -1]
+        if captureOutput, case .failure(let error) = retryingInterrupts({ pipe(&pipeEnds) }) { return .failure(error) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if captureOutput {
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], STDOUT_FILENO)
+            posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+            posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
+        }
+        var pid: pid_t = 0
+        // posix_spawn returns the error number itself and leaves errno alone.
+        let error = withCStrings(argv) { arguments in
+            posix_spawn(&pid, arguments[0]!, &actions, nil, arguments, environ)
+        }
+        if captureOutput { close(pipeEnds[1]) }
+        guard error == 0 else {
+            if captureOutput { close(pipeEnds[0]) }
+            return .failure(Errno(error))
+        }
+        var output = [UInt8]()
+        if captureOutput {
+            output = (try? Files.read(descriptor: pipeEnds[0]).get()) ?? []
+            close(pipeEnds[0])
+        }
+        var raw: Int32 = 0
+        return retryingInterrupts { waitpid(pid, &raw, 0) }.map { _ in
+            let status = WaitStatus(raw: raw)
+            return Outcome(status: status.exitCode ?? 128 + (status.terminatingSignal ?? 0), output: output)
+        }
+    }
+}
+
 /// Calls `body` with a NULL-terminated array of C strings made from `strings` (each NUL-terminated).
-package func withCStrings<R>(_ strings: [[UInt8]], _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+package func withCStrings<R>(_ strings: [[UInt8]],
+                             _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
     let storage = strings.map { bytes -> UnsafeMutablePointer<CChar> in
         let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
         for (index, byte) in bytes.enumerated() { pointer[index] = CChar(bitPattern: byte) }

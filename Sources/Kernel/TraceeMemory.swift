@@ -9,7 +9,7 @@ import TraceModel
 /// Reads from a stopped tracee's address space.
 package enum TraceeMemory {
     /// The longest path the kernel accepts, NUL included (PATH_MAX); longer ones fail with ENAMETOOLONG.
-    package static let pathCapacity = 4096
+    package static let pathCapacity = Int(PATH_MAX)
 
     /// `cptrace_read_string`: the bytes of the NUL-terminated string at `address`, without the NUL.
     package static func readPath(_ task: TaskID, at address: UInt64, into buffer: inout [UInt8]) -> Result<Int, Errno> {
@@ -54,9 +54,7 @@ package enum ProcFS {
     /// stat(2) of /proc/TID/fd/FD, which follows the descriptor to what it opened: whether that is a
     /// directory. False when it cannot be told (the task or the descriptor is gone).
     package static func isDirectory(_ task: TaskID, fd: Int32) -> Bool {
-        var info = stat()
-        guard stat("/proc/\(task)/fd/\(fd)", &info) == 0 else { return false }
-        return info.st_mode & S_IFMT == S_IFDIR
+        Files.kind("/proc/\(task)/fd/\(fd)") == .directory
     }
 
     /// Which directory a task's current directory (`fd` nil) or descriptor is: stat(2) of /proc/TID/cwd or

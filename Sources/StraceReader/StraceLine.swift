@@ -182,65 +182,83 @@ struct StraceCallParser {
             default: break
             }
         }
-        let (name, arguments, outcome) = try split(text)
+        let call = Arguments(try split(text))
+        let readOnly = OpenFlags(accessMode: .readOnly)
+        switch role {
+        case .createProcess:
+            // clone's flags=…, clone3's {flags=…}: the name is enough (numeric flags from -X raw are not read).
+            let shares = call.arguments.contains { containsIdentifier($0, "CLONE_FS") }
+            return Parsed(directory: .currentDirectory(decoded: nil), path: [], truncated: false, flags: readOnly,
+                          options: shares ? .sharesDirectory : [], outcome: call.outcome)
+        case .changeDirectory(let isDescriptor):
+            if isDescriptor {
+                return Parsed(directory: try call.directory(0), path: [], truncated: false, flags: readOnly,
+                              outcome: call.outcome)
+            }
+            guard let path = try call.path(0) else { return nil }
+            return Parsed(directory: .currentDirectory(decoded: nil), path: path.bytes, truncated: path.truncated,
+                          flags: readOnly, outcome: call.outcome)
+        case .table(let shape):
+            return try parseTableCall(shape, call)
+        }
+    }
+
+    /// One call's name, arguments (each still text) and outcome, with readers for the argument positions.
+    struct Arguments {
+        let name: String
+        let arguments: [ArraySlice<UInt8>]
+        let outcome: StraceLog.Outcome
+
+        init(_ split: (name: String, arguments: [ArraySlice<UInt8>], outcome: StraceLog.Outcome)) {
+            (name, arguments, outcome) = split
+        }
+
         func argument(_ index: Int) throws(StraceParseError) -> StraceScanner {
             guard index < arguments.count else { throw StraceParseError("expected \(index + 1) arguments") }
             return StraceScanner(Array(arguments[index]))
         }
+
+        /// A dirfd argument (`AT_FDCWD</cwd>`, `3</dir>`); nil index: the current directory, not shown.
         func directory(_ index: Int?) throws(StraceParseError) -> StraceLog.Directory {
             guard let index else { return .currentDirectory(decoded: nil) }
             var scanner = try argument(index)
             return try parseDirectory(&scanner)
         }
+
         func path(_ index: Int) throws(StraceParseError) -> (bytes: [UInt8], truncated: Bool)? {
             var scanner = try argument(index)
             return try parsePath(&scanner)
         }
+
+        /// Whether the flags argument at `index` (when there is one) has `bit`, named `name` in strace's text.
+        func flag(at index: Int?, _ name: String, _ bit: UInt64) throws(StraceParseError) -> Bool {
+            guard let index, index < arguments.count else { return false }
+            return try flagValue(arguments[index], names: [name: bit]) & bit != 0
+        }
+    }
+
+    /// A call of the syscall table other than the open family, by its argument shape.
+    static func parseTableCall(_ shape: ArgumentShape, _ call: Arguments) throws(StraceParseError) -> Parsed? {
         let readOnly = OpenFlags(accessMode: .readOnly)
-        switch role {
-        case .createProcess:
-            // clone's flags=…, clone3's {flags=…}: the name is enough (numeric flags from -X raw are not read).
-            let shares = arguments.contains { containsIdentifier($0, "CLONE_FS") }
-            return Parsed(directory: .currentDirectory(decoded: nil), path: [], truncated: false, flags: readOnly,
-                          options: shares ? .sharesDirectory : [], outcome: outcome)
-        case .changeDirectory(let isDescriptor):
-            if isDescriptor {
-                return Parsed(directory: try directory(0), path: [], truncated: false, flags: readOnly,
-                              outcome: outcome)
-            }
-            guard let path = try path(0) else { return nil }
-            return Parsed(directory: .currentDirectory(decoded: nil), path: path.bytes, truncated: path.truncated,
-                          flags: readOnly, outcome: outcome)
-        case .table(let shape):
-            switch shape {
-            case .path(let dirfdIndex, let pathIndex, _):
-                guard let path = try path(pathIndex) else { return nil }
-                var options: StraceLog.Options = []
-                if let flagsIndex = statFlagsArgument[name], flagsIndex < arguments.count,
-                   try flagValue(arguments[flagsIndex], names: ["AT_EMPTY_PATH": atEmptyPath]) & atEmptyPath != 0 {
-                    options.insert(.emptyPath)
-                }
-                return Parsed(directory: try directory(dirfdIndex), path: path.bytes, truncated: path.truncated,
-                              flags: readOnly, options: options, outcome: outcome)
-            case .descriptor(let fdIndex, _):
-                return Parsed(directory: try directory(fdIndex), path: [], truncated: false, flags: readOnly,
-                              outcome: outcome)
-            case .rename(let fromDirfd, let fromIndex, let toDirfd, let toIndex, let flagsIndex):
-                guard let from = try path(fromIndex), let to = try path(toIndex) else { return nil }
-                var options: StraceLog.Options = []
-                if let flagsIndex, flagsIndex < arguments.count,
-                   try flagValue(arguments[flagsIndex], names: ["RENAME_EXCHANGE": ArgumentShape.renameExchange])
-                    & ArgumentShape.renameExchange != 0 {
-                    options.insert(.exchange)
-                }
-                return Parsed(directory: try directory(fromDirfd), path: from.bytes,
-                              truncated: from.truncated || to.truncated, flags: readOnly,
-                              target: StraceLog.PathArgument(directory: try directory(toDirfd), path: to.bytes),
-                              options: options, outcome: outcome)
-            case .open, .openHow, .create, .changesDirectories, .changeDirectory, .ringSetup, .clone, .clone3:
-                // The open family is parsed above; the other directory changes, and io_uring_setup, are not traced.
-                return nil
-            }
+        switch shape {
+        case .path(let dirfdIndex, let pathIndex, _):
+            guard let path = try call.path(pathIndex) else { return nil }
+            let emptyPath = try call.flag(at: statFlagsArgument[call.name], "AT_EMPTY_PATH", atEmptyPath)
+            return Parsed(directory: try call.directory(dirfdIndex), path: path.bytes, truncated: path.truncated,
+                          flags: readOnly, options: emptyPath ? .emptyPath : [], outcome: call.outcome)
+        case .descriptor(let fdIndex, _):
+            return Parsed(directory: try call.directory(fdIndex), path: [], truncated: false, flags: readOnly,
+                          outcome: call.outcome)
+        case .rename(let fromDirfd, let fromIndex, let toDirfd, let toIndex, let flagsIndex):
+            guard let from = try call.path(fromIndex), let to = try call.path(toIndex) else { return nil }
+            let exchange = try call.flag(at: flagsIndex, "RENAME_EXCHANGE", ArgumentShape.renameExchange)
+            return Parsed(directory: try call.directory(fromDirfd), path: from.bytes,
+                          truncated: from.truncated || to.truncated, flags: readOnly,
+                          target: StraceLog.PathArgument(directory: try call.directory(toDirfd), path: to.bytes),
+                          options: exchange ? .exchange : [], outcome: call.outcome)
+        case .open, .openHow, .create, .changesDirectories, .changeDirectory, .ringSetup, .clone, .clone3:
+            // The open family is parsed apart; the other directory changes, and io_uring_setup, are not traced.
+            return nil
         }
     }
 

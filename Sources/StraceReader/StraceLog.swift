@@ -1,5 +1,10 @@
 import TraceModel
 import Kernel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// strace's record of the calls the syscall table decodes, parsed into the same events the native tracer feeds
 /// its `ReportBuilder`, so that one builder (one classifier) turns either into a report and the two can be
@@ -260,9 +265,6 @@ public struct StraceLog: Sendable {
 
     /// Every call of the trace set with a string path (or a descriptor), in the order results were printed.
     public private(set) var calls: [Call] = []
-    /// The successful opens as the native tracer sees them: absolute normalized path and flags, in `calls`
-    /// order. O_PATH, O_DIRECTORY and O_TMPFILE opens are here too; the classifier drops them.
-    public private(set) var accesses: [FileAccess] = []
     /// Everything the report builder is given, in `calls` order.
     public private(set) var events: [Event] = []
     /// The lines that could not be used, in line order.
@@ -293,7 +295,6 @@ public struct StraceLog: Sendable {
         var resolver = StraceEventResolver(calls: calls, firstPid: parser.firstPid, initialDirectory: initialDirectory)
         resolver.run()
         events = resolver.events
-        accesses = resolver.accesses
         self.issues = (parser.issues + resolver.issues).sorted { $0.line < $1.line }
     }
 
@@ -362,14 +363,16 @@ public struct StraceLog: Sendable {
     /// for: asm-generic/errno-base.h and errno.h). Only ENOENT and ENOTDIR change a report (a missing path);
     /// any other failure adds nothing, so a name not listed here stands for EIO.
     static func errno(named name: String) -> Errno {
-        Errno(errnoNumbers[name] ?? 5)
+        errnoNumbers[name].map(Errno.init) ?? .ioError
     }
 
+    /// The names strace prints, to the C library's own numbers.
     static let errnoNumbers: [String: Int32] = [
-        "EPERM": 1, "ENOENT": 2, "EINTR": 4, "EIO": 5, "E2BIG": 7, "ENOEXEC": 8, "EBADF": 9, "ENOMEM": 12,
-        "EACCES": 13, "EFAULT": 14, "EBUSY": 16, "EEXIST": 17, "EXDEV": 18, "ENOTDIR": 20, "EISDIR": 21,
-        "EINVAL": 22, "ENFILE": 23, "EMFILE": 24, "ETXTBSY": 26, "ENOSPC": 28, "EROFS": 30, "EMLINK": 31,
-        "ENAMETOOLONG": 36, "ENOTEMPTY": 39, "ELOOP": 40, "EOPNOTSUPP": 95,
+        "EPERM": EPERM, "ENOENT": ENOENT, "EINTR": EINTR, "EIO": EIO, "E2BIG": E2BIG, "ENOEXEC": ENOEXEC,
+        "EBADF": EBADF, "ENOMEM": ENOMEM, "EACCES": EACCES, "EFAULT": EFAULT, "EBUSY": EBUSY, "EEXIST": EEXIST,
+        "EXDEV": EXDEV, "ENOTDIR": ENOTDIR, "EISDIR": EISDIR, "EINVAL": EINVAL, "ENFILE": ENFILE,
+        "EMFILE": EMFILE, "ETXTBSY": ETXTBSY, "ENOSPC": ENOSPC, "EROFS": EROFS, "EMLINK": EMLINK,
+        "ENAMETOOLONG": ENAMETOOLONG, "ENOTEMPTY": ENOTEMPTY, "ELOOP": ELOOP, "EOPNOTSUPP": EOPNOTSUPP,
     ]
 }
 
@@ -381,7 +384,6 @@ struct StraceEventResolver {
     let firstPid: TaskID?
     var directories: DirectoryTracker
     var events: [StraceLog.Event] = []
-    var accesses: [FileAccess] = []
     var issues: [StraceLog.Issue] = []
 
     init(calls: [StraceLog.Call], firstPid: TaskID?, initialDirectory: [UInt8]?) {
@@ -410,9 +412,9 @@ struct StraceEventResolver {
             case .changeDirectory(let isDescriptor):
                 guard call.succeeded else { continue }
                 if isDescriptor {
-                    directories.moved(pid, to: call.directory.decoded.flatMap {
-                        PathResolver.isAbsolute($0) ? DirectoryTracker.Known(path: PathResolver.normalize($0), seen: true)
-                            : nil
+                    directories.moved(pid, to: call.directory.decoded.flatMap { path in
+                        PathResolver.isAbsolute(path)
+                            ? DirectoryTracker.Known(path: PathResolver.normalize(path), seen: true) : nil
                     })
                 } else if PathResolver.isAbsolute(call.path) {
                     directories.moved(pid, to: .init(path: PathResolver.normalize(call.path), seen: true))
@@ -450,7 +452,6 @@ struct StraceEventResolver {
             guard let path = absolute(call, StraceLog.PathArgument(directory: call.directory, path: call.path),
                                       openResult: call.outcome, tmpfile: call.flags.tmpfile) else { return }
             events.append(.open(path: path, flags: call.flags, failure: failure))
-            if failure == nil { accesses.append(FileAccess(path: path, flags: call.flags)) }
         case .path(_, _, let effect):
             guard !call.path.isEmpty, matters else { return }
             guard let path = absolute(call, StraceLog.PathArgument(directory: call.directory, path: call.path))

@@ -68,7 +68,8 @@ struct Check: ParsableCommand {
 
     func validate() throws {
         if command.isEmpty || command[0].isEmpty {
-            throw ValidationError("no command to check: give one after --, e.g. iotrace-native check --nx app:build -- node build.mjs")
+            throw ValidationError(
+                "no command to check: give one after --, e.g. iotrace-native check --nx app:build -- node build.mjs")
         }
         if nxTask == nil && nxTargetJSON == nil && inputs.isEmpty && outputs.isEmpty {
             throw ValidationError("nothing declared: give --inputs and --outputs globs, or --nx PROJECT:TARGET")
@@ -76,7 +77,7 @@ struct Check: ParsableCommand {
         if let nxTask {
             do { _ = try NxTaskID(parsing: nxTask) } catch { throw ValidationError("--nx: \(error)") }
         }
-        if let nxTargetJSON, !isRegularFile(nxTargetJSON) {
+        if let nxTargetJSON, Files.kind(nxTargetJSON) != .file {
             throw ValidationError("--nx-target-json '\(nxTargetJSON)' is not a file that exists")
         }
         for pattern in inputs + outputs + excludeReads + excludeWrites {
@@ -110,18 +111,25 @@ struct Check: ParsableCommand {
                 throw CLIError("\(error)")
             }
         }
-        let start = options.workspace.map(absolutePath) ?? String(decoding: currentDirectory(), as: UTF8.self)
+        let start = options.workspace.map(absolutePath) ?? String(decoding: Files.currentDirectory(), as: UTF8.self)
         guard let root = NxWorkspace.findRoot(from: start) else {
-            throw CLIError("no nx.json in \(start) or above it: --nx needs an Nx workspace (give its directory with --workspace)")
+            throw CLIError(
+                "no nx.json in \(start) or above it: --nx needs an Nx workspace (give its directory with --workspace)")
         }
         do {
             let task = try nxTask.map { text throws(NxError) in try NxTaskID(parsing: text) }
             let workspace = try NxWorkspace.load(root: root)
             var declarations: TaskDeclarations
             if let nxTargetJSON {
-                guard let bytes = FileSystem.readFile(nxTargetJSON) else { throw NxError("cannot read \(nxTargetJSON)") }
+                guard let bytes = FileSystem.readFile(nxTargetJSON) else {
+                    throw NxError("cannot read \(nxTargetJSON)")
+                }
                 let json: JSONValue
-                do { json = try JSONValue.parse(bytes) } catch { throw NxError("\(nxTargetJSON) is not valid JSON: \(error)") }
+                do {
+                    json = try JSONValue.parse(bytes)
+                } catch {
+                    throw NxError("\(nxTargetJSON) is not valid JSON: \(error)")
+                }
                 declarations = try NxDeclarations.resolve(task, fromNxOutput: json, in: workspace, source: nxTargetJSON)
             } else if let task, let fromCLI = try declarationsFromNxCLI(task, workspace: workspace) {
                 declarations = fromCLI
@@ -139,7 +147,8 @@ struct Check: ParsableCommand {
                 declarations.exclusionSources.append(SandboxingConfig.relativePath)
                 declarations.notes += sandboxing.warnings
             }
-            try declarations.add(inputs: inputs, outputs: outputs, excludeReads: excludeReads, excludeWrites: excludeWrites)
+            try declarations.add(inputs: inputs, outputs: outputs, excludeReads: excludeReads,
+                                 excludeWrites: excludeWrites)
             return (declarations, root)
         } catch let error as NxError {
             throw CLIError("--nx: \(error)")
@@ -155,12 +164,16 @@ struct Check: ParsableCommand {
     func declarationsFromNxCLI(_ task: NxTaskID, workspace: NxWorkspace) throws(NxError) -> TaskDeclarations? {
         guard nxFrom != .files else { return nil }
         let local = workspace.root + "/node_modules/.bin/nx"
-        guard let nx = access(local, X_OK) == 0 ? local : findOnPath("nx") else {
-            if nxFrom == .cli { throw NxError("--nx-from cli: no nx in \(workspace.root)/node_modules/.bin or on PATH") }
+        guard let nx = Files.findExecutable(local) ?? Files.findExecutable("nx") else {
+            if nxFrom == .cli {
+                throw NxError("--nx-from cli: no nx in \(workspace.root)/node_modules/.bin or on PATH")
+            }
             return nil
         }
         let arguments = ["show", "project", task.project, "--json"]
-        let (status, output) = captureOutput(["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workspace.root, nx] + arguments)
+        let shell = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workspace.root, nx] + arguments
+        let run = HelperProcess.run(shell.map { Array($0.utf8) }, captureOutput: true)
+        let (status, output) = (try? run.get()).map { ($0.status, $0.output) } ?? (127, [])
         let text = output.firstIndex(of: UInt8(ascii: "{")).map { Array(output[$0...]) }
         let json = text.flatMap { try? JSONValue.parse($0) }
         guard status == 0, let json else {
@@ -169,54 +182,12 @@ struct Check: ParsableCommand {
             printError("note: \(why); reading the task from the workspace files instead")
             return nil
         }
-        return try NxDeclarations.resolve(task, fromNxOutput: json, in: workspace, source: "nx show project \(task.project)")
+        return try NxDeclarations.resolve(task, fromNxOutput: json, in: workspace,
+                                          source: "nx show project \(task.project)")
     }
 }
 
 /// `path` made absolute against the current directory, normalized.
 private func absolutePath(_ path: String) -> String {
-    String(decoding: PathResolver.resolve(Array(path.utf8), against: currentDirectory()), as: UTF8.self)
-}
-
-private func isRegularFile(_ path: String) -> Bool {
-    var info = stat()
-    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
-}
-
-/// Runs `argv` with its stdout captured (stderr and stdin are the tracer's own); returns the exit status
-/// (or -errno when it could not start) and what it printed.
-private func captureOutput(_ argv: [String]) -> (Int32, [UInt8]) {
-    var pipeEnds: [Int32] = [0, 0]
-    guard pipe(&pipeEnds) == 0 else { return (-errno, []) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], STDOUT_FILENO)
-    posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
-    posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
-    var pointers: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
-    pointers.append(nil)
-    defer { pointers.forEach { free($0) } }
-    var pid: pid_t = 0
-    let error = posix_spawn(&pid, pointers[0]!, &actions, nil, pointers, environ)
-    close(pipeEnds[1])
-    guard error == 0 else {
-        close(pipeEnds[0])
-        return (-error, [])
-    }
-    var output = [UInt8]()
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        if count <= 0 { break }
-        output += chunk[0..<count]
-    }
-    close(pipeEnds[0])
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-        if errno != EINTR { return (-errno, output) }
-    }
-    let exited = status & 0x7F == 0
-    return (exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F), output)
+    String(decoding: PathResolver.resolve(Array(path.utf8), against: Files.currentDirectory()), as: UTF8.self)
 }

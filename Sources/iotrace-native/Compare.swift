@@ -26,7 +26,10 @@ struct Compare: ParsableCommand {
     @OptionGroup var options: TraceOptions
 
     @Option(help: ArgumentHelp(
-        "Read this strace log instead of running strace; it must come from strace run in this directory with the options `compare --print-strace-options` prints.",
+        """
+        Read this strace log instead of running strace; it must come from strace run in this directory with \
+        the options `compare --print-strace-options` prints.
+        """,
         valueName: "FILE"))
     var straceLog: String?
 
@@ -58,10 +61,12 @@ struct Compare: ParsableCommand {
         let straceRun: (log: StraceLog, seconds: Double?)
         do {
             if let straceLog {
-                guard let bytes = FileSystem.readFile(straceLog) else { throw CLIError("cannot read --strace-log '\(straceLog)'") }
-                straceRun = (StraceLog(parsing: bytes, initialDirectory: currentDirectory()), nil)
+                guard let bytes = FileSystem.readFile(straceLog) else {
+                    throw CLIError("cannot read --strace-log '\(straceLog)'")
+                }
+                straceRun = (StraceLog(parsing: bytes, initialDirectory: Files.currentDirectory()), nil)
             } else {
-                guard let strace = findOnPath("strace") else {
+                guard let strace = Files.findExecutable("strace") else {
                     throw CLIError("compare needs strace, which is not on PATH: install it (apt-get install strace)")
                 }
                 straceRun = try runUnderStrace(strace, argv: argv)
@@ -92,166 +97,32 @@ struct Compare: ParsableCommand {
         throw ExitCode(comparison.agree ? 0 : 1)
     }
 
-    private func runUnderStrace(_ strace: String, argv: [[UInt8]]) throws(CLIError) -> (log: StraceLog, seconds: Double?) {
+    private func runUnderStrace(_ strace: String, argv: [[UInt8]]) throws(CLIError)
+        -> (log: StraceLog, seconds: Double?)
+    {
         var template = Array("/tmp/iotrace-compare-XXXXXX".utf8CString)
-        let fd = mkstemp(&template)
-        guard fd >= 0 else { throw CLIError("cannot create a temporary file for strace's log: \(Errno(errno))") }
-        close(fd)
+        switch retryingInterrupts({ mkstemp(&template) }) {
+        case .success(let fd): close(fd)
+        case .failure(let error): throw CLIError("cannot create a temporary file for strace's log: \(error)")
+        }
         let logPath = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { unlink(logPath) }
 
         let straceArguments = ([strace] + StraceLog.straceOptions(log: logPath) + ["--"]).map { Array($0.utf8) } + argv
         let started = monotonicSeconds()
-        let status = spawnAndWait(straceArguments)
+        let status: Int32
+        switch HelperProcess.run(straceArguments) {
+        case .success(let outcome): status = outcome.status
+        case .failure(let error): throw CLIError("could not run strace: \(error)")
+        }
         let seconds = monotonicSeconds() - started
-        guard status >= 0 else { throw CLIError("could not run strace: \(Errno(-status))") }
 
         guard let log = FileSystem.readFile(logPath), !log.isEmpty else {
             throw CLIError("strace wrote no log (it exited with status \(status)); is ptrace allowed here?")
         }
-        return (StraceLog(parsing: log, initialDirectory: currentDirectory()), seconds)
+        return (StraceLog(parsing: log, initialDirectory: Files.currentDirectory()), seconds)
     }
 }
 
-/// The two reports side by side, every path key of the report compared.
-struct Comparison {
-    let strace: Report
-    let native: Report
-    /// nil when the log was read from a file (`--strace-log`).
-    let straceSeconds: Double?
-    let nativeSeconds: Double
-    let log: StraceLog
-
-    /// Every path key of the JSON report, by its JSON name.
-    static var keys: [(name: String, paths: KeyPath<Report, [[UInt8]]>)] { [
-        ("reads", \.reads), ("writes", \.writes), ("probes", \.probes), ("missing", \.missing),
-        ("deletes", \.deletes), ("directories", \.directories), ("executed", \.executed), ("listed", \.listed),
-        ("inputs", \.inputs), ("outputs", \.outputs),
-    ] }
-
-    struct Difference {
-        let key: String
-        let onlyStrace: [[UInt8]]
-        let onlyNative: [[UInt8]]
-    }
-
-    /// One row per key, differing or not, in `keys` order.
-    var differences: [Difference] {
-        Self.keys.map { key in
-            Difference(key: key.name, onlyStrace: difference(strace[keyPath: key.paths], native[keyPath: key.paths]),
-                       onlyNative: difference(native[keyPath: key.paths], strace[keyPath: key.paths]))
-        }
-    }
-
-    var agree: Bool { Self.keys.allSatisfy { strace[keyPath: $0.paths] == native[keyPath: $0.paths] } }
-    var ratio: Double? { straceSeconds.flatMap { $0 > 0 ? nativeSeconds / $0 : nil } }
-    var openCalls: Int {
-        log.calls.filter { [.open, .openat, .openat2, .creat].contains($0.syscall) }.count
-    }
-
-    private func difference(_ a: [[UInt8]], _ b: [[UInt8]]) -> [[UInt8]] {
-        let other = Set(b)
-        return a.filter { !other.contains($0) }
-    }
-
-    func text() -> [UInt8] {
-        var out = [UInt8]()
-        func line(_ text: String) { out += Array((text + "\n").utf8) }
-        let differing = differences.filter { !$0.onlyStrace.isEmpty || !$0.onlyNative.isEmpty }
-        if differing.isEmpty {
-            line("REPORTS AGREE on every key: " + Self.keys.map { "\(native[keyPath: $0.paths].count) \($0.name)" }
-                .joined(separator: ", "))
-        } else {
-            line("REPORTS DIFFER in " + differing.map(\.key).joined(separator: ", "))
-        }
-        for row in differing {
-            for (side, paths) in [("only under strace", row.onlyStrace), ("only natively", row.onlyNative)]
-            where !paths.isEmpty {
-                line("")
-                line("\(row.key.uppercased()) \(side):")
-                for path in paths { out += Array("  - ".utf8) + TextRenderer.display(path) + [UInt8(ascii: "\n")] }
-            }
-        }
-        line("")
-        line("TIME:")
-        line("  strace -f:       " + (straceSeconds.map { "\(format($0)) s" } ?? "(log read from a file)"))
-        line("  iotrace-native:  \(format(nativeSeconds)) s")
-        if let ratio { line("  ratio:           \(format(ratio)) (iotrace-native / strace)") }
-        if !log.issues.isEmpty {
-            line("")
-            line("WARNINGS:")
-            line("  - \(log.issues.count) strace log line\(log.issues.count == 1 ? "" : "s") could not be used:")
-            for issue in log.issues.prefix(5) { line("      \(issue)") }
-        }
-        return out
-    }
-
-    /// `agree`, the times, the log's issues and call counts, `reads` and `writes` (native), and for every key
-    /// `onlyStraceKEY` and `onlyNativeKEY` (`onlyStraceReads`, `onlyNativeProbes`...).
-    func json() -> [UInt8] {
-        var out = Array("{\n  \"version\": 1,\n  \"agree\": \(agree),\n".utf8)
-        func list(_ key: String, _ paths: [[UInt8]], last: Bool = false) {
-            out += Array("  \"\(key)\": ".utf8)
-            JSONRenderer.array(paths, indent: "  ", into: &out)
-            out += Array((last ? "\n" : ",\n").utf8)
-        }
-        func number(_ value: Double?) -> String { value.map(format) ?? "null" }
-        out += Array("  \"exitCode\": \(native.outcome.exitStatus),\n".utf8)
-        out += Array("  \"straceSeconds\": \(number(straceSeconds)),\n  \"nativeSeconds\": \(format(nativeSeconds)),\n".utf8)
-        out += Array("  \"ratio\": \(number(ratio)),\n  \"straceLogIssues\": \(log.issues.count),\n".utf8)
-        out += Array("  \"straceCalls\": \(log.calls.count),\n  \"straceOpenCalls\": \(openCalls),\n".utf8)
-        list("reads", native.reads)
-        list("writes", native.writes)
-        let rows = differences
-        for (index, row) in rows.enumerated() {
-            let name = row.key.prefix(1).uppercased() + row.key.dropFirst()
-            list("onlyStrace" + name, row.onlyStrace)
-            list("onlyNative" + name, row.onlyNative, last: index == rows.count - 1)
-        }
-        out += Array("}\n".utf8)
-        return out
-    }
-
-    private func format(_ value: Double) -> String {
-        let milli = Int((value * 1000).rounded())
-        let fraction = String(milli % 1000)
-        return "\(milli / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
-    }
-}
-
-// MARK: - Small process helpers for compare
-
-func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
-
-func findOnPath(_ name: String) -> String? {
-    let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
-    for directory in path.split(separator: ":", omittingEmptySubsequences: false) {
-        let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + name
-        if access(candidate, X_OK) == 0 { return candidate }
-    }
-    return nil
-}
-
-/// posix_spawn and waitpid for one child; returns its wait status, or -errno.
-func spawnAndWait(_ argv: [[UInt8]]) -> Int32 {
-    var pointers: [UnsafeMutablePointer<CChar>?] = argv.map { bytes in
-        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-        for (index, byte) in bytes.enumerated() { pointer[index] = CChar(bitPattern: byte) }
-        pointer[bytes.count] = 0
-        return pointer
-    }
-    pointers.append(nil)
-    defer { pointers.forEach { $0?.deallocate() } }
-    var pid: pid_t = 0
-    let error = posix_spawn(&pid, pointers[0]!, nil, nil, pointers, environ)
-    guard error == 0 else { return -error }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-        if errno != EINTR { return -errno }
-    }
-    return status
-}
+/// CLOCK_MONOTONIC in seconds, for the two runs' wall times.
+func monotonicSeconds() -> Double { Double(Wait.monotonicNanoseconds()) / 1e9 }

@@ -34,15 +34,15 @@ struct ReportSink {
             target = .descriptor(STDOUT_FILENO)
             return
         }
-        var info = stat()
-        if lstat(output, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+        func failure(_ error: Errno) -> CLIError { CLIError("cannot write the report to '\(output)': \(error)") }
+        if let kind = Files.kind(output, followingLinks: false), kind != .file {
             // O_TRUNC only reaches a regular file behind a link; a FIFO open waits for a reader, as `>` does.
-            let fd = open(output, O_WRONLY | O_CLOEXEC | O_NOCTTY)
-            guard fd >= 0 else {
-                throw CLIError("cannot write the report to '\(output)': \(String(cString: strerror(errno)))")
+            let fd: Int32
+            switch retryingInterrupts({ open(output, O_WRONLY | O_CLOEXEC | O_NOCTTY) }) {
+            case .success(let opened): fd = opened
+            case .failure(let error): throw failure(error)
             }
-            var opened = stat()
-            if fstat(fd, &opened) == 0 && (opened.st_mode & S_IFMT) == S_IFREG { _ = ftruncate(fd, 0) }
+            if Files.kind(descriptor: fd) == .file { _ = ftruncate(fd, 0) }
             target = .opened(path: output, fd: fd)
             return
         }
@@ -52,16 +52,18 @@ struct ReportSink {
         var template = Array("\(directory).\(name).iotrace-XXXXXX".utf8CString)
         // mkostemp(O_CLOEXEC) is hidden from Swift without _GNU_SOURCE; nothing forks between these two calls
         // (the tracer forks later, on this thread), so setting the flag after is as good.
-        let fd = mkstemp(&template)
-        guard fd >= 0 else {
-            throw CLIError("cannot write the report to '\(output)': \(String(cString: strerror(errno)))")
+        let fd: Int32
+        switch retryingInterrupts({ mkstemp(&template) }) {
+        case .success(let made): fd = made
+        case .failure(let error): throw failure(error)
         }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         // mkstemp makes the file 0600; a report is an ordinary file, readable as umask allows.
         let mask = umask(0)
         umask(mask)
         fchmod(fd, 0o666 & ~mask)
-        let temporary = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let temporary = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) },
+                               as: UTF8.self)
         target = .file(final: output, temporary: temporary, fd: fd)
     }
 
@@ -69,20 +71,21 @@ struct ReportSink {
     func write(_ bytes: [UInt8]) throws(CLIError) {
         switch target {
         case .opened(let path, let fd):
-            let written = writeAll(fd, bytes)
-            let error = errno
-            close(fd)
-            guard written else { throw CLIError("cannot write the report to '\(path)': \(String(cString: strerror(error)))") }
+            defer { close(fd) }
+            if case .failure(let error) = Files.write(bytes, to: fd) {
+                throw CLIError("cannot write the report to '\(path)': \(error)")
+            }
         case .descriptor(let fd):
-            guard writeAll(fd, bytes) else { throw CLIError("cannot write the report: \(String(cString: strerror(errno)))") }
+            if case .failure(let error) = Files.write(bytes, to: fd) {
+                throw CLIError("cannot write the report: \(error)")
+            }
         case .file(let final, let temporary, let fd):
-            let written = writeAll(fd, bytes)
-            let error = errno
+            let written = Files.write(bytes, to: fd)
             close(fd)
-            guard written, rename(temporary, final) == 0 else {
-                let message = String(cString: strerror(written ? errno : error))
+            let renamed = written.flatMap { _ in retryingInterrupts { rename(temporary, final) } }
+            if case .failure(let error) = renamed {
                 unlink(temporary)
-                throw CLIError("cannot write the report to '\(final)': \(message)")
+                throw CLIError("cannot write the report to '\(final)': \(error)")
             }
         }
     }
@@ -97,18 +100,5 @@ struct ReportSink {
         case .opened(_, let fd):
             close(fd)
         }
-    }
-
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let result = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += result
-        }
-        return true
     }
 }

@@ -64,7 +64,10 @@ struct TraceOptions: ParsableArguments {
     var noSeccomp = false
 
     @Option(help: ArgumentHelp(
-        "How syscall stops are read: syscall-info (PTRACE_GET_SYSCALL_INFO, registers where the kernel lacks it) or registers.",
+        """
+        How syscall stops are read: syscall-info (PTRACE_GET_SYSCALL_INFO, registers where the kernel lacks it) \
+        or registers.
+        """,
         valueName: "MODE"))
     var decoding: DecodingChoice = .syscallInfo
 
@@ -90,16 +93,16 @@ struct TraceOptions: ParsableArguments {
     func validate() throws {
         if let events {
             guard !events.isEmpty else { throw ValidationError("--events needs a file name") }
-            if isDirectory(events) { throw ValidationError("--events '\(events)' is a directory") }
+            if Files.kind(events) == .directory { throw ValidationError("--events '\(events)' is a directory") }
         }
         if let workspace {
-            guard isDirectory(workspace) else {
+            guard Files.kind(workspace) == .directory else {
                 throw ValidationError("workspace '\(workspace)' is not a directory that exists")
             }
         }
         if let output, output != "-" {
             guard !output.isEmpty else { throw ValidationError("--output needs a file name, or '-' for stdout") }
-            if isDirectory(output) { throw ValidationError("--output '\(output)' is a directory") }
+            if Files.kind(output) == .directory { throw ValidationError("--output '\(output)' is a directory") }
         }
         if !(0...TraceOptions.maxPollWindow).contains(pollWindow) {
             throw ValidationError("--poll-window takes 0 to \(TraceOptions.maxPollWindow) microseconds")
@@ -125,26 +128,13 @@ struct TraceOptions: ParsableArguments {
 
     /// The workspace filter: the workspace as given (made absolute) and its canonical form.
     func workspaceFilter() -> WorkspaceFilter {
-        let cwd = currentDirectory()
+        let cwd = Files.currentDirectory()
         let given = PathResolver.resolve(Array((workspace ?? ".").utf8), against: cwd)
         var roots = [given]
-        if let canonical = realpath(workspace ?? ".", nil) {
-            roots.append(PathResolver.normalize(Array(UnsafeBufferPointer(start: canonical, count: strlen(canonical))
-                .map { UInt8(bitPattern: $0) })))
-            free(canonical)
+        if case .success(let canonical) = Files.canonical(workspace ?? ".") {
+            roots.append(PathResolver.normalize(canonical))
         }
         let names = (noDefaultIgnores ? [] : WorkspaceFilter.defaultIgnoredNames) + ignore
         return WorkspaceFilter(roots: roots, ignoredNames: names.map { Array($0.utf8) })
     }
-}
-
-func isDirectory(_ path: String) -> Bool {
-    var info = stat()
-    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-}
-
-func currentDirectory() -> [UInt8] {
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    guard getcwd(&buffer, buffer.count) != nil else { return [UInt8(ascii: "/")] }
-    return buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }
 }

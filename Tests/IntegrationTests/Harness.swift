@@ -3,6 +3,7 @@
 ///
 /// Set IOTRACE_KEEP_WORKSPACES=1 to keep each test's temporary directory for a look afterwards.
 import Foundation
+import Kernel
 import Synchronization
 import Testing
 #if canImport(Glibc)
@@ -84,14 +85,7 @@ enum Locations {
     }
 
     /// The first executable named `name` on PATH, as execvp would find it.
-    static func onPath(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for directory in path.split(separator: ":") where !directory.isEmpty {
-            let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
+    static func onPath(_ name: String) -> String? { Files.findExecutable(name) }
 }
 
 // MARK: - Fixtures

@@ -3,6 +3,7 @@
 /// model_scenarios.c (one scenario per argument); the rest use real tools (sh, node).
 import Foundation
 import Testing
+import TraceModel
 
 /// Every path key of the JSON report, as a test expects it (relative to the workspace, sorted).
 struct ModelKeys: Sendable, CustomTestStringConvertible {
@@ -19,6 +20,22 @@ struct ModelKeys: Sendable, CustomTestStringConvertible {
     var outputs: [RawPath] = []
 
     var testDescription: String { name }
+
+    /// One set's expected paths.
+    subscript(set: PathSet) -> [RawPath] {
+        switch set {
+        case .reads: return reads
+        case .writes: return writes
+        case .probes: return probes
+        case .missing: return missing
+        case .deletes: return deletes
+        case .directories: return directories
+        case .executed: return executed
+        case .listed: return listed
+        case .inputs: return inputs
+        case .outputs: return outputs
+        }
+    }
 }
 
 extension TraceRun {
@@ -26,14 +43,9 @@ extension TraceRun {
     @discardableResult
     func expectKeys(_ expected: ModelKeys, sourceLocation: SourceLocation = #_sourceLocation) throws -> TraceReport {
         let report = try expectReport(reads: expected.reads, writes: expected.writes, sourceLocation: sourceLocation)
-        let keys: [(String, [RawPath], [RawPath])] = [
-            ("probes", report.probes, expected.probes), ("missing", report.missing, expected.missing),
-            ("deletes", report.deletes, expected.deletes), ("directories", report.directories, expected.directories),
-            ("executed", report.executed, expected.executed), ("listed", report.listed, expected.listed),
-            ("inputs", report.inputs, expected.inputs), ("outputs", report.outputs, expected.outputs),
-        ]
-        for (key, actual, wanted) in keys {
-            #expect(actual == wanted, "\(expected.name): \(key)\n\(diagnostics)", sourceLocation: sourceLocation)
+        for set in PathSet.allCases {
+            #expect(report[set] == expected[set], "\(expected.name): \(set.key)\n\(diagnostics)",
+                    sourceLocation: sourceLocation)
         }
         return report
     }
@@ -299,13 +311,9 @@ struct ModelScenarioTests {
         // 20 and 22); the workspace has none.
         let others = report.missing.filter { !tried.contains($0) }
         #expect(others == [] || others == ["package.json"], "\(run.diagnostics)")
-        let empty: [(String, [RawPath])] = [
-            ("probes", report.probes), ("deletes", report.deletes), ("directories", report.directories),
-            ("executed", report.executed), ("listed", report.listed), ("inputs", report.inputs),
-            ("outputs", report.outputs),
-        ]
-        for (key, value) in empty {
-            #expect(value == [], "\(key)\n\(run.diagnostics)")
+        // reads and writes are expectReport's; every other set is empty.
+        for set in PathSet.allCases where ![.reads, .writes, .missing].contains(set) {
+            #expect(report[set] == [], "\(set.key)\n\(run.diagnostics)")
         }
     }
 }

@@ -25,11 +25,38 @@ struct PathsTests {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("odd_names")], mode: mode)
         try run.expectReport(writes: oddNames)
-        // The lossless forms: a byte that is not UTF-8 is a lone surrogate, a newline the usual escape.
+        // The lossless forms: a name that is not UTF-8 is quoted (its bytes in nameBytes), a newline the usual
+        // escape.
         let json = String(decoding: try #require(run.reportBytes), as: UTF8.self)
-        #expect(json.contains(#""sub/caf\udce9.txt""#), "\(json)")
+        #expect(json.contains(#""\"sub/caf\\xe9.txt\"""#), "\(json)")
+        #expect(json.contains(#""\"sub/caf\\xe9.txt\"": "7375622f636166e92e747874""#), "\(json)")
         #expect(json.contains(#""sub/new\nline.txt""#), "\(json)")
         #expect(json.contains(#""sub/café.txt""#), "UTF-8 names appear verbatim: \(json)")
+    }
+
+    @Test("a file named with byte 0xff: JSONDecoder reads the report, and nameBytes gives the name's exact bytes",
+          arguments: TracerMode.allCases)
+    func nonUTF8NameWithJSONDecoder(mode: TracerMode) throws {
+        struct Consumer: Decodable {
+            let writes: [String]
+            let nameBytes: [String: String]
+        }
+        let workspace = try Workspace()
+        let run = try workspace.trace(["/bin/sh", "-c", #"echo x > "$(printf 'sub/f\377.txt')""#], mode: mode)
+        #expect(run.status == 0, "\(run.diagnostics)")
+        let report = try JSONDecoder().decode(Consumer.self, from: Data(try #require(run.reportBytes)))
+        #expect(report.writes == [#""sub/f\xff.txt""#], "\(run.diagnostics)")
+        let hex = try #require(report.nameBytes[#""sub/f\xff.txt""#], "\(run.diagnostics)")
+        let exact = stride(from: 0, to: hex.count, by: 2).compactMap { offset in
+            UInt8(String(Array(hex)[offset..<offset + 2]), radix: 16)
+        }
+        #expect(exact == Array("sub/f".utf8) + [0xFF] + Array(".txt".utf8))
+        // And those bytes name the file the shell made.
+        let path = Array(workspace.path.utf8) + [UInt8(ascii: "/")] + exact + [0]
+        let found = path.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { access($0.baseAddress!, F_OK) }
+        }
+        #expect(found == 0)
     }
 
     @Test("odd names in the text report are double-quoted C strings")

@@ -14,18 +14,11 @@ private let strace = Locations.onPath("strace")
 struct StraceAgreementTests {
     /// Every path key of the report, named as in the JSON.
     static func keys(_ report: Report) -> [String: [RawPath]] {
-        let keys: [(String, [[UInt8]])] = [
-            ("reads", report.reads), ("writes", report.writes), ("probes", report.probes), ("missing", report.missing),
-            ("deletes", report.deletes), ("directories", report.directories), ("executed", report.executed),
-            ("listed", report.listed), ("inputs", report.inputs), ("outputs", report.outputs),
-        ]
-        return Dictionary(uniqueKeysWithValues: keys.map { ($0.0, $0.1.map { RawPath(bytes: $0) }) })
+        Dictionary(uniqueKeysWithValues: PathSet.allCases.map { ($0.key, report[$0].map { RawPath(bytes: $0) }) })
     }
 
     static func keys(_ report: TraceReport) -> [String: [RawPath]] {
-        ["reads": report.reads, "writes": report.writes, "probes": report.probes, "missing": report.missing,
-         "deletes": report.deletes, "directories": report.directories, "executed": report.executed,
-         "listed": report.listed, "inputs": report.inputs, "outputs": report.outputs]
+        Dictionary(uniqueKeysWithValues: PathSet.allCases.map { ($0.key, report[$0]) })
     }
 
     /// Runs `command` under `strace StraceLog.straceOptions` in the workspace `setUp` made, records the log into

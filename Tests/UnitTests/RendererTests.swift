@@ -23,7 +23,8 @@ struct DisplayRow: Sendable, CustomTestStringConvertible {
 
 /// SPEC, Paths: "Valid UTF-8 names appear verbatim; others appear in a lossless form the README documents.
 /// The JSON is always valid." The forms are the renderers' documented ones: a double-quoted C string in the
-/// text report, `\udcXX` per byte that is not UTF-8 in the JSON.
+/// text report; in the JSON the name as it is when it is UTF-8 (no noncharacter, no leading `"`), else the
+/// same quoted form, with the exact bytes under `nameBytes`.
 let displayRows: [DisplayRow] = [
     DisplayRow("plain ASCII is verbatim", bytes("output/output.txt"), text: "output/output.txt",
                json: #""output/output.txt""#),
@@ -34,22 +35,24 @@ let displayRows: [DisplayRow] = [
     DisplayRow("a tab and a carriage return", bytes("a\tb\rc"), text: #""a\tb\rc""#, json: #""a\tb\rc""#),
     DisplayRow("a quote inside is verbatim in text", bytes("say \"hi\""), text: #"say "hi""#,
                json: #""say \"hi\"""#),
-    DisplayRow("a leading quote makes the text quoted", bytes("\"q"), text: #""\"q""#, json: #""\"q""#),
+    DisplayRow("a leading quote makes both quoted", bytes("\"q"), text: #""\"q""#, json: #""\"\\\"q\"""#),
     DisplayRow("a backslash is verbatim in plain text", bytes("a\\b"), text: #"a\b"#, json: #""a\\b""#),
     DisplayRow("a backslash in a quoted text path is escaped", bytes("a\\b\n"), text: #""a\\b\n""#,
                json: #""a\\b\n""#),
     DisplayRow("other control bytes", [0x01, 0x08, 0x0C, 0x1F], text: #""\x01\x08\x0c\x1f""#,
                json: #""\u0001\b\f\u001f""#),
     DisplayRow("DEL is escaped in text, verbatim in JSON", [0x61, 0x7F], text: #""a\x7f""#, json: "\"a\u{7F}\""),
-    DisplayRow("a byte that is not UTF-8", [0x66, 0xFF], text: #""f\xff""#, json: #""f\udcff""#),
-    DisplayRow("Latin-1 é (not UTF-8)", [0xE9, 0x74, 0xE9], text: #""\xe9t\xe9""#, json: #""\udce9t\udce9""#),
+    DisplayRow("a byte that is not UTF-8", [0x66, 0xFF], text: #""f\xff""#, json: #""\"f\\xff\"""#),
+    DisplayRow("Latin-1 é (not UTF-8)", [0xE9, 0x74, 0xE9], text: #""\xe9t\xe9""#, json: #""\"\\xe9t\\xe9\"""#),
     DisplayRow("UTF-8 stays verbatim in a quoted text path", bytes("é\n"), text: "\"é\\n\"", json: #""é\n""#),
-    DisplayRow("a truncated UTF-8 sequence", [0xC3], text: #""\xc3""#, json: #""\udcc3""#),
-    DisplayRow("an overlong encoding of /", [0xC0, 0xAF], text: #""\xc0\xaf""#, json: #""\udcc0\udcaf""#),
+    DisplayRow("a truncated UTF-8 sequence", [0xC3], text: #""\xc3""#, json: #""\"\\xc3\"""#),
+    DisplayRow("an overlong encoding of /", [0xC0, 0xAF], text: #""\xc0\xaf""#, json: #""\"\\xc0\\xaf\"""#),
     DisplayRow("an encoded surrogate", [0xED, 0xA0, 0x80], text: #""\xed\xa0\x80""#,
-               json: #""\udced\udca0\udc80""#),
+               json: #""\"\\xed\\xa0\\x80\"""#),
     DisplayRow("above U+10FFFF", [0xF4, 0x90, 0x80, 0x80], text: #""\xf4\x90\x80\x80""#,
-               json: #""\udcf4\udc90\udc80\udc80""#),
+               json: #""\"\\xf4\\x90\\x80\\x80\"""#),
+    DisplayRow("a noncharacter is verbatim in text, quoted in JSON (I-JSON)", bytes("a\u{FFFF}"),
+               text: "a\u{FFFF}", json: #""\"a\\xef\\xbf\\xbf\"""#),
     DisplayRow("the text of an escape is not an escape", bytes("\\xff"), text: #"\xff"#, json: #""\\xff""#),
 ]
 
@@ -99,7 +102,7 @@ struct RendererTests {
         let object = try parseWithFoundation(JSONRenderer.render(Self.specReport))
         #expect(Set(object.keys) == ["version", "command", "workspace", "exitCode", "reads", "writes", "probes",
                                    "missing", "deletes", "directories", "executed", "listed", "inputs", "outputs",
-                                   "warnings"])
+                                   "warnings", "nameBytes"])
         #expect(object["version"] as? Int == 1)
         #expect(object["command"] as? [String] == ["node", "test-script.mjs"])
         #expect(object["workspace"] as? String == "/workspace")
@@ -107,6 +110,7 @@ struct RendererTests {
         #expect(object["reads"] as? [String] == ["input.txt", "test-script.mjs"])
         #expect(object["writes"] as? [String] == ["output/output.txt"])
         #expect(object["warnings"] as? [String] == [])
+        #expect((object["nameBytes"] as? [String: String])?.isEmpty == true)
     }
 
     @Test("the JSON report of a killed command has exitCode 128+N and signal N")
@@ -158,13 +162,15 @@ struct RendererTests {
         #expect(try LosslessForms.decodeText(row.text) == row.path)
     }
 
-    @Test("the JSON form of a path", arguments: displayRows)
+    @Test("the JSON form of a path, and its bytes under nameBytes when it is quoted", arguments: displayRows)
     func jsonDisplay(_ row: DisplayRow) throws {
-        var out: [UInt8] = []
-        JSONRenderer.string(row.path, into: &out)
-        #expect(out == row.json, "\(show(out))")
-        var parser = StrictJSON(out)
-        #expect(try parser.parseDocument() == .string(row.path))
+        let json = JSONWriter.document { $0.member("name", name: row.path) }
+        // A quoted name is a JSON string beginning with an escaped quote.
+        let form = String(decoding: row.json, as: UTF8.self)
+        let nameBytes = form.hasPrefix(#""\""#) ? "{\n    \(form): \"\(JSONWriter.hex(row.path))\"\n  }" : "{}"
+        let expected = "{\n  \"name\": \(form),\n  \"nameBytes\": \(nameBytes)\n}\n"
+        #expect(String(decoding: json, as: UTF8.self) == expected)
+        #expect(try ConsumerJSON.object(json)["name"] == .string(row.path))
     }
 
     @Test("seeded random byte paths survive both reports and decode back exactly")
@@ -181,39 +187,33 @@ struct RendererTests {
         #expect(decodedText.reads == paths)
         #expect(decodedText.writes == paths.reversed())
 
-        let json = JSONRenderer.render(report)
-        var parser = StrictJSON(json)
-        guard case .object(let object) = try parser.parseDocument() else {
-            Issue.record("the JSON report is not an object")
-            return
-        }
+        let object = try ConsumerJSON.object(JSONRenderer.render(report))
         #expect(object["reads"] == .array(paths.map { .string($0) }))
         #expect(object["writes"] == .array(paths.reversed().map { .string($0) }))
         #expect(object["workspace"] == .string(paths[0]))
         #expect(object["command"] == .array(([bytes("cmd")] + paths.prefix(20)).map { .string($0) }))
 
-        // Foundation reads the paths that are UTF-8 the same way; the others are checked by StrictJSON alone
-        // (see `foundationAndLoneSurrogates`).
-        let utf8Paths = paths.filter { String(validating: $0, as: UTF8.self) != nil }
-        let utf8Report = Report(command: [bytes("cmd")], workspace: bytes("/ws"), outcome: .exited(0),
-                                reads: utf8Paths, writes: [])
-        let foundation = try parseWithFoundation(JSONRenderer.render(utf8Report))
-        #expect((foundation["reads"] as? [String])?.map(bytes) == utf8Paths)
-        #expect(utf8Paths.count > 50, "the generator should make enough UTF-8 paths to matter")
+        #expect(paths.count(where: { !JSONWriter.isVerbatim($0) }) > 100, "enough names in the quoted form")
     }
 
-    /// Not a failure either way: it records what a consumer using Foundation sees for a name that is not
-    /// UTF-8 (RFC 8259 §8.2 allows the escape; whether a parser accepts it is the parser's choice).
-    @Test("what Foundation's JSONSerialization does with \\udcXX")
-    func foundationAndLoneSurrogates() throws {
-        let report = Report(command: [bytes("cmd")], workspace: bytes("/ws"), outcome: .exited(0),
-                            reads: [[0x66, 0xFF]], writes: [])
-        do {
-            let object = try parseWithFoundation(JSONRenderer.render(report))
-            print("JSONSerialization accepts \\udcff; reads = \(String(describing: object["reads"]))")
-        } catch {
-            print("JSONSerialization rejects \\udcff (\(error)); consumers need a surrogateescape-aware parser")
+    @Test("a report naming a file that is not UTF-8 is read by JSONDecoder, and nameBytes gives its exact bytes")
+    func jsonDecoderReadsEveryReport() throws {
+        struct Consumer: Decodable {
+            let reads: [String]
+            let command: [String]
+            let nameBytes: [String: String]
         }
+        let odd: [UInt8] = Array("caf".utf8) + [0xE9, 0xFF]
+        let report = Report(command: [bytes("cat"), odd], workspace: bytes("/ws"), outcome: .exited(0),
+                            reads: [bytes("\"quoted"), odd, bytes("plain")], writes: [])
+        let decoded = try JSONDecoder().decode(Consumer.self, from: Data(JSONRenderer.render(report)))
+        #expect(decoded.reads == [#""\"quoted""#, #""caf\xe9\xff""#, "plain"])
+        #expect(decoded.command == ["cat", #""caf\xe9\xff""#])
+        #expect(decoded.nameBytes == [#""\"quoted""#: "2271756f746564", #""caf\xe9\xff""#: "636166e9ff"])
+        let exact = decoded.reads.map { name in
+            decoded.nameBytes[name].flatMap { ConsumerJSON.bytes(hex: Array($0.utf8)) } ?? Array(name.utf8)
+        }
+        #expect(exact == report.reads)
     }
 
     private func parseWithFoundation(_ json: [UInt8]) throws -> [String: Any] {
@@ -241,222 +241,5 @@ struct RendererTests {
             }
         }
         return path.contains(0) ? path.filter { $0 != 0 } : path
-    }
-}
-
-/// Decoders for the two lossless forms, written from the renderers' documentation, to prove the forms name
-/// exactly one byte sequence each.
-enum LosslessForms {
-    struct DecodeError: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    /// A text-report path: verbatim, unless it starts with `"`; then a C string with `\\ \" \n \t \r \xHH`.
-    static func decodeText(_ text: [UInt8]) throws -> [UInt8] {
-        guard text.first == UInt8(ascii: "\"") else { return text }
-        guard text.count >= 2, text.last == UInt8(ascii: "\"") else {
-            throw DecodeError(description: "no closing quote")
-        }
-        var out: [UInt8] = []
-        var index = 1
-        while index < text.count - 1 {
-            let byte = text[index]
-            if byte == UInt8(ascii: "\"") { throw DecodeError(description: "an unescaped quote inside") }
-            guard byte == UInt8(ascii: "\\") else {
-                out.append(byte)
-                index += 1
-                continue
-            }
-            guard index + 1 < text.count - 1 else { throw DecodeError(description: "a trailing backslash") }
-            switch text[index + 1] {
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "x"):
-                guard index + 3 < text.count - 1,
-                      text[index + 2...index + 3].allSatisfy({ $0 < 0x80 && Character(UnicodeScalar($0)).isHexDigit }),
-                      let value = UInt8(String(decoding: text[index + 2...index + 3], as: UTF8.self), radix: 16)
-                else { throw DecodeError(description: "a bad \\x escape") }
-                out.append(value)
-                index += 4
-                continue
-            default: throw DecodeError(description: "an unknown escape")
-            }
-            index += 2
-        }
-        return out
-    }
-
-    /// The two lists of a text report (the proof of concept's sections), whatever follows them.
-    static func decodeTextReport(_ report: [UInt8]) throws -> (reads: [[UInt8]], writes: [[UInt8]]) {
-        var reads: [[UInt8]] = []
-        var writes: [[UInt8]] = []
-        var section = 0
-        for line in report.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            if line.elementsEqual(bytes("FILES READ:")) { section = 1; continue }
-            if line.elementsEqual(bytes("FILES WRITTEN:")) { section = 2; continue }
-            if line.elementsEqual(bytes("WARNINGS:")) { section = 3; continue }
-            // Any other heading (the model's other sets, the process tree) ends the two lists.
-            if let first = line.first, first != UInt8(ascii: " ") { section = 0; continue }
-            if section == 0 { continue }
-            if line.isEmpty || line.elementsEqual(bytes("  (none)")) { continue }
-            guard line.starts(with: bytes("  - ")) else {
-                throw DecodeError(description: "a line that is not an item: \(show(Array(line)))")
-            }
-            let path = try decodeText(Array(line.dropFirst(4)))
-            if section == 1 { reads.append(path) } else if section == 2 { writes.append(path) }
-        }
-        return (reads, writes)
-    }
-}
-
-/// A strict RFC 8259 parser whose strings are bytes: `\udc80`–`\udcff` alone stand for one byte each (the
-/// JSON report's documented form); any other lone surrogate, a raw control character or raw bytes that
-/// are not UTF-8 are errors.
-struct StrictJSON {
-    indirect enum Value: Equatable {
-        case string([UInt8])
-        case number(String)
-        case bool(Bool)
-        case null
-        case array([Value])
-        case object([String: Value])
-    }
-
-    struct ParseError: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    private let input: [UInt8]
-    private var index = 0
-
-    init(_ input: [UInt8]) { self.input = input }
-
-    mutating func parseDocument() throws -> Value {
-        let value = try parseValue()
-        skipWhitespace()
-        guard index == input.count else { throw ParseError(description: "text after the value at \(index)") }
-        return value
-    }
-
-    private mutating func skipWhitespace() {
-        while index < input.count, [0x20, 0x09, 0x0A, 0x0D].contains(input[index]) { index += 1 }
-    }
-
-    private mutating func expect(_ byte: UInt8) throws {
-        guard index < input.count, input[index] == byte else {
-            throw ParseError(description: "expected \(UnicodeScalar(byte)) at \(index)")
-        }
-        index += 1
-    }
-
-    private mutating func parseValue() throws -> Value {
-        skipWhitespace()
-        guard index < input.count else { throw ParseError(description: "unexpected end") }
-        switch input[index] {
-        case UInt8(ascii: "{"):
-            index += 1
-            var object: [String: Value] = [:]
-            skipWhitespace()
-            if input[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
-            while true {
-                skipWhitespace()
-                let key = try parseString()
-                skipWhitespace()
-                try expect(UInt8(ascii: ":"))
-                object[String(decoding: key, as: UTF8.self)] = try parseValue()
-                skipWhitespace()
-                if input[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
-                try expect(UInt8(ascii: ","))
-            }
-        case UInt8(ascii: "["):
-            index += 1
-            var array: [Value] = []
-            skipWhitespace()
-            if input[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
-            while true {
-                array.append(try parseValue())
-                skipWhitespace()
-                if input[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
-                try expect(UInt8(ascii: ","))
-            }
-        case UInt8(ascii: "\""):
-            return .string(try parseString())
-        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            for (word, value) in [("true", Value.bool(true)), ("false", .bool(false)), ("null", .null)]
-                where input[index...].starts(with: bytes(word)) {
-                index += word.utf8.count
-                return value
-            }
-            throw ParseError(description: "a bad literal at \(index)")
-        default:
-            let start = index
-            while index < input.count, "-+.eE0123456789".utf8.contains(input[index]) { index += 1 }
-            guard index > start else { throw ParseError(description: "unexpected byte at \(index)") }
-            return .number(String(decoding: input[start..<index], as: UTF8.self))
-        }
-    }
-
-    private mutating func parseString() throws -> [UInt8] {
-        try expect(UInt8(ascii: "\""))
-        var out: [UInt8] = []
-        while true {
-            guard index < input.count else { throw ParseError(description: "a string that does not end") }
-            let byte = input[index]
-            if byte == UInt8(ascii: "\"") { index += 1; return out }
-            if byte < 0x20 { throw ParseError(description: "a raw control character at \(index)") }
-            if byte != UInt8(ascii: "\\") {
-                // Raw bytes must be well-formed UTF-8: take one whole scalar.
-                let length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
-                guard index + length <= input.count,
-                      String(validating: input[index..<index + length], as: UTF8.self) != nil
-                else { throw ParseError(description: "raw bytes that are not UTF-8 at \(index)") }
-                out += input[index..<index + length]
-                index += length
-                continue
-            }
-            index += 1
-            guard index < input.count else { throw ParseError(description: "a string that ends in \\") }
-            let escape = input[index]
-            index += 1
-            switch escape {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                let unit = try parseHex4()
-                switch unit {
-                case 0xDC80...0xDCFF:
-                    out.append(UInt8(unit - 0xDC00))
-                case 0xD800...0xDBFF:
-                    guard input[index...].starts(with: bytes("\\u")) else {
-                        throw ParseError(description: "a lone high surrogate")
-                    }
-                    index += 2
-                    let low = try parseHex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw ParseError(description: "a bad surrogate pair") }
-                    let scalar = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
-                    out += Array(String(Character(Unicode.Scalar(scalar)!)).utf8)
-                case 0xDC00...0xDFFF:
-                    throw ParseError(description: "a lone low surrogate outside \\udc80-\\udcff")
-                default:
-                    out += Array(String(Character(Unicode.Scalar(UInt32(unit))!)).utf8)
-                }
-            default: throw ParseError(description: "an unknown escape at \(index)")
-            }
-        }
-    }
-
-    private mutating func parseHex4() throws -> UInt16 {
-        guard index + 4 <= input.count,
-              let value = UInt16(String(decoding: input[index..<index + 4], as: UTF8.self), radix: 16)
-        else { throw ParseError(description: "a bad \\u escape at \(index)") }
-        index += 4
-        return value
     }
 }

@@ -85,14 +85,15 @@ struct ReportBuilderTests {
         #expect(result.workspace == bytes("/ws"))
     }
 
-    @Test("matters: only opens that would change the report")
-    func matters() {
+    @Test("an open's pending call: nil outside the workspace, effects only for reads and writes")
+    func pendingOpens() {
         let builder = builder()
-        #expect(builder.matters(path: bytes("/ws/a"), flags: Self.read))
-        #expect(!builder.matters(path: bytes("/other/a"), flags: Self.read))
-        #expect(!builder.matters(path: bytes("/ws/a"), flags: OpenFlags(raw: Bits.path, bits: .generic)))
-        #expect(!builder.matters(path: bytes("/ws/.git/a"), flags: Self.write))
-        #expect(!builder.matters(path: bytes("/ws"), flags: Self.write))
+        #expect(builder.pending(path: bytes("/ws/a"), flags: Self.read)?.onSuccess.isEmpty == false)
+        #expect(builder.pending(path: bytes("/other/a"), flags: Self.read) == nil)
+        let pathOnly = OpenFlags(raw: Bits.path, bits: .generic)
+        #expect(builder.pending(path: bytes("/ws/a"), flags: pathOnly)?.onSuccess.isEmpty == true)
+        #expect(builder.pending(path: bytes("/ws/.git/a"), flags: Self.write) == nil)
+        #expect(builder.pending(path: bytes("/ws"), flags: Self.write) == nil)
     }
 
     @Test("build passes command, outcome and warnings through")

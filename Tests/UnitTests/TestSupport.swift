@@ -61,3 +61,32 @@ func makeTemporaryDirectory(_ name: String) throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// One successful open, as the tests state one: the report builder's calls themselves take what the entry of
+/// the call decoded (`PendingCall`), so this exists only here.
+struct FileAccess: Equatable {
+    /// Absolute and lexically normalized.
+    var path: [UInt8]
+    var flags: OpenFlags
+}
+
+extension ReportBuilder {
+    /// A successful open, by process number `process` when the report is to attribute it: what an engine
+    /// records at the open's entry and exit.
+    mutating func record(_ access: FileAccess, process: Int? = nil) {
+        if let pending = pending(path: access.path, flags: access.flags) {
+            record(pending, failure: nil, process: process)
+        }
+    }
+}
+
+extension StraceLog {
+    /// The successful opens of the log, absolute and normalized, in `calls` order (O_PATH, O_DIRECTORY and
+    /// O_TMPFILE opens too): its `.open` events that succeeded.
+    var accesses: [FileAccess] {
+        events.compactMap { event in
+            guard case .open(let path, let flags, nil) = event else { return nil }
+            return FileAccess(path: path, flags: flags)
+        }
+    }
+}

@@ -211,8 +211,6 @@ pid_t cptrace_gettid(void);
 /// A signal that arrives before a target is set is held and sent when the target is set.
 int cptrace_forward_signals_install(const int *signals, size_t count);
 void cptrace_forward_signals_set_target(pid_t pid);
-/// The last signal forwarded, 0 when none.
-int cptrace_forward_signals_last(void);
 
 #if __has_feature(nullability)
 #pragma clang assume_nonnull end

@@ -112,7 +112,7 @@ struct CharacterSet: Equatable, Sendable {
 }
 
 /// Characters in a path's bytes: a well-formed UTF-8 sequence is one character, any other byte is one on its
-/// own (valued U+DC00 + byte, as the JSON report's surrogate escapes name it).
+/// own (valued U+DC00 + byte, as Python's surrogateescape does: a value no well-formed character has).
 enum UTF8Character {
     static func length(_ bytes: ArraySlice<UInt8>, at index: Int) -> Int { decode(bytes, at: index).length }
 

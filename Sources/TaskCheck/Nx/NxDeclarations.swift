@@ -54,7 +54,9 @@ public enum NxDeclarations {
         guard let object = json.object else { throw NxError("\(source): not a JSON object") }
         if let targets = object["targets"]?.object {
             // nx show project --json
-            guard let name = object["name"]?.string ?? task?.project else { throw NxError("\(source): no project name") }
+            guard let name = object["name"]?.string ?? task?.project else {
+                throw NxError("\(source): no project name")
+            }
             guard let targetName = task?.target else {
                 throw NxError("\(source) describes a whole project: say which target with --nx \(name):TARGET")
             }
@@ -120,46 +122,64 @@ public enum NxDeclarations {
 
     // MARK: - Inputs
 
+    /// A target's inputs split as Nx's splitInputsIntoSelfAndDependencies splits them.
+    struct SplitInputs {
+        /// The task's own inputs (globs, named inputs, filesets), not yet expanded.
+        var own: [JSONValue] = []
+        /// `^name` and `{input, dependencies: true}`: named inputs of the dependencies.
+        var dependencyNamedInputs: [String] = []
+        /// `^{projectRoot}/...` and `{fileset, dependencies: true}`.
+        var dependencyFilesets: [String] = []
+        /// `{input, projects}`: a named input of the projects listed.
+        var projectInputs: [(input: String, projects: JSONValue)] = []
+    }
+
     /// Splits the target's inputs into the task's own and its dependencies' (Nx's
     /// splitInputsIntoSelfAndDependencies), expands named inputs, and fills the declarations.
     static func addInputs(target: JSONObject, project: NxProject, workspace: NxWorkspace,
                           to result: inout TaskDeclarations) throws(NxError) {
-        let inputs = target["inputs"]?.array ?? defaultInputs
-        var selfInputs: [JSONValue] = []
-        var dependencyNamedInputs: [String] = []
-        var dependencyFilesets: [String] = []
-        var projectInputs: [(input: String, projects: JSONValue)] = []
+        let inputs = split(target["inputs"]?.array ?? defaultInputs)
+        try addOwnInputs(inputs.own, project: project, workspace: workspace, to: &result)
+        try addDependencyInputs(inputs, project: project, workspace: workspace, to: &result)
+    }
+
+    static func split(_ inputs: [JSONValue]) -> SplitInputs {
+        var split = SplitInputs()
         for input in inputs {
             if let text = input.string {
-                if text.hasPrefix("^") {
-                    let rest = String(text.dropFirst())
-                    if rest.hasPrefix("{projectRoot}") || rest.hasPrefix("{workspaceRoot}") {
-                        dependencyFilesets.append(rest)
-                    } else {
-                        dependencyNamedInputs.append(rest)
-                    }
+                guard text.hasPrefix("^") else {
+                    split.own.append(input)
+                    continue
+                }
+                let rest = String(text.dropFirst())
+                if rest.hasPrefix("{projectRoot}") || rest.hasPrefix("{workspaceRoot}") {
+                    split.dependencyFilesets.append(rest)
                 } else {
-                    selfInputs.append(input)
+                    split.dependencyNamedInputs.append(rest)
                 }
                 continue
             }
             guard let object = input.object else { continue }
             let dependencies = object["dependencies"]?.bool == true || object["projects"]?.string == "dependencies"
             if let fileset = object["fileset"]?.string, object["dependencies"]?.bool == true {
-                dependencyFilesets.append(fileset)
+                split.dependencyFilesets.append(fileset)
             } else if let name = object["input"]?.string, object["fileset"] == nil, dependencies {
-                dependencyNamedInputs.append(name)
+                split.dependencyNamedInputs.append(name)
             } else if let name = object["input"]?.string, object["fileset"] == nil, let projects = object["projects"],
                       projects.string != "self" {
-                projectInputs.append((name, projects))
+                split.projectInputs.append((name, projects))
             } else {
-                selfInputs.append(input)
+                split.own.append(input)
             }
         }
+        return split
+    }
 
-        let namedInputs = workspace.namedInputs(for: project)
+    /// The task's own inputs, named inputs expanded, as one glob list (plus what is not about files).
+    static func addOwnInputs(_ own: [JSONValue], project: NxProject, workspace: NxWorkspace,
+                             to result: inout TaskDeclarations) throws(NxError) {
         var filesets: [String] = []
-        for input in try expand(selfInputs, namedInputs: namedInputs) {
+        for input in try expand(own, namedInputs: workspace.namedInputs(for: project)) {
             classify(input, projectRoot: project.root, filesets: &filesets, into: &result)
         }
         if !filesets.isEmpty && !filesets.contains(where: { !$0.hasPrefix("!") }) {
@@ -171,19 +191,24 @@ public enum NxDeclarations {
         } catch {
             throw NxError("input of \(project.name): \(error)")
         }
+    }
 
+    /// The scopes the dependency and project inputs accept.
+    static func addDependencyInputs(_ inputs: SplitInputs, project: NxProject, workspace: NxWorkspace,
+                                    to result: inout TaskDeclarations) throws(NxError) {
         // Dependencies: every other project could be one (the project graph comes from source imports, which
         // the files alone do not give), except a project at the workspace root, whose `{projectRoot}/**`
         // would accept every file.
-        if !dependencyNamedInputs.isEmpty || !dependencyFilesets.isEmpty {
+        if !inputs.dependencyNamedInputs.isEmpty || !inputs.dependencyFilesets.isEmpty {
             for other in workspace.projects where other.name != project.name && other.root != "." {
-                if let scope = try dependencyScope(other, named: dependencyNamedInputs, filesets: dependencyFilesets,
-                                                   workspace: workspace, notes: &result.notes) {
+                if let scope = try dependencyScope(other, named: inputs.dependencyNamedInputs,
+                                                   filesets: inputs.dependencyFilesets, workspace: workspace,
+                                                   notes: &result.notes) {
                     result.dependencies.append(scope)
                 }
             }
         }
-        for (input, projects) in projectInputs {
+        for (input, projects) in inputs.projectInputs {
             for other in workspace.projects where NxTargets.matchesProjects(projects, other) {
                 if let scope = try dependencyScope(other, named: [input], filesets: [], workspace: workspace,
                                                    notes: &result.notes) {
@@ -200,7 +225,8 @@ public enum NxDeclarations {
         var patterns: [String] = []
         for name in named {
             guard namedInputs[name] != nil else {
-                notes.append("'^\(name)' is not a named input of dependency candidate '\(project.name)': its files are not accepted")
+                notes.append("'^\(name)' is not a named input of dependency candidate '\(project.name)': "
+                    + "its files are not accepted")
                 continue
             }
             for input in try expand([.string(name)], namedInputs: namedInputs) {
@@ -240,7 +266,8 @@ public enum NxDeclarations {
                 expanded.append(input)
             } else if let name = object["input"]?.string {
                 if object["projects"] != nil || object["dependencies"] != nil {
-                    throw NxError("named input definitions can only refer to named inputs of the same project ('\(name)')")
+                    throw NxError(
+                        "named input definitions can only refer to named inputs of the same project ('\(name)')")
                 }
                 guard let definition = namedInputs[name]?.array else { throw NxError("input '\(name)' is not defined") }
                 expanded += try expand(definition, namedInputs: namedInputs, depth: depth + 1)
@@ -289,7 +316,8 @@ public enum NxDeclarations {
             for output in outputs.compactMap(\.string) {
                 let (path, missing) = NxTokens.output(output, project: project, options: options)
                 guard let path else {
-                    result.notes.append("output '\(output)' dropped, as Nx drops it: \(missing ?? "a token") has no value")
+                    result.notes.append(
+                        "output '\(output)' dropped, as Nx drops it: \(missing ?? "a token") has no value")
                     continue
                 }
                 patterns.append(path)
@@ -301,7 +329,9 @@ public enum NxDeclarations {
             for path in (outputPath.array ?? [outputPath]).compactMap(\.string) {
                 let cleaned = NxTokens.trimLeading(path)
                 patterns.append(cleaned)
-                if let glob = try? Glob(cleaned) { checked.append(.init(path: cleaned, declared: "options.outputPath", glob: glob)) }
+                if let glob = try? Glob(cleaned) {
+                    checked.append(.init(path: cleaned, declared: "options.outputPath", glob: glob))
+                }
             }
         } else if task.target == "build" || task.target == "prepare" {
             let root = project.rootPath

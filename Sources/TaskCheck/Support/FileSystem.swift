@@ -1,66 +1,27 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Kernel
 
-/// The few file-system reads the Nx resolution (and the command line) needs: whole small files and
-/// directory listings.
+/// The few file-system reads the Nx resolution (and the command line) needs, through the Kernel door: whole
+/// small files and directory listings, paths as Nx writes them (UTF-8 text).
 public enum FileSystem {
     enum Kind { case file, directory, other }
 
     /// The file's bytes, or nil when it cannot be opened or read.
-    public static func readFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if count == 0 { return bytes }
-            bytes += chunk[0..<count]
-        }
-    }
+    public static func readFile(_ path: String) -> [UInt8]? { try? Files.read(path).get() }
 
-    /// The kind of what is at `path`, links not followed; nil when nothing is.
+    /// The kind of what is at `path`, links not followed unless asked; nil when nothing is.
     static func kind(_ path: String, followLinks: Bool = false) -> Kind? {
-        var info = stat()
-        guard (followLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return .file
-        case S_IFDIR: return .directory
-        default: return .other
+        switch Files.kind(path, followingLinks: followLinks) {
+        case .file: return .file
+        case .directory: return .directory
+        case .other: return .other
+        case nil: return nil
         }
     }
 
     /// The names in a directory, `.` and `..` left out, sorted by bytes.
     static func list(_ path: String) -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-    }
-
-    static func isExecutableFile(_ path: String) -> Bool {
-        kind(path, followLinks: true) == .file && access(path, X_OK) == 0
-    }
-
-    /// The canonical absolute form of `path`, symlinks resolved.
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        let names = (try? Files.list(path).get()) ?? []
+        return names.sorted { $0.lexicographicallyPrecedes($1) }.map { String(decoding: $0, as: UTF8.self) }
     }
 }
 

@@ -58,19 +58,22 @@ public struct TraceEvent: Sendable, Equatable {
 
     /// One JSON Lines record, newline included:
     /// `{"time":1717171717.123456,"pid":41,"tid":42,"syscall":"openat","path":"out/a.txt","errno":null,`
-    /// `"error":null,"sets":["writes"]}`. `time` is seconds since the Unix epoch, to the microsecond; strings
-    /// use the report's lossless JSON form (`\udcXX` for bytes that are not UTF-8).
+    /// `"error":null,"sets":["writes"]}`. `time` is seconds since the Unix epoch, to the microsecond. The path
+    /// is in the report's JSON form (`JSONWriter`): a name that is not plain UTF-8 is in its quoted form, and
+    /// the line then adds `"pathBytes"`, its exact bytes in hex, as the report's `nameBytes` does.
     public func jsonLine(seconds: Int, nanoseconds: Int) -> [UInt8] {
         var out = Array("{\"time\":\(seconds).".utf8)
         let micros = String(nanoseconds / 1000)
         out += Array((String(repeating: "0", count: max(0, 6 - micros.count)) + micros).utf8)
         out += Array(",\"pid\":\(pid),\"tid\":\(tid),\"syscall\":".utf8)
-        JSONRenderer.string(Array(syscall.utf8), into: &out)
+        JSONWriter.escape(Array(syscall.utf8), into: &out)
         out += Array(",\"path\":".utf8)
-        JSONRenderer.string(path, into: &out)
+        let verbatim = JSONWriter.isVerbatim(path)
+        JSONWriter.escape(verbatim ? path : JSONWriter.quoted(path), into: &out)
+        if !verbatim { out += Array(",\"pathBytes\":\"\(JSONWriter.hex(path))\"".utf8) }
         if let failure {
             out += Array(",\"errno\":\(failure.rawValue),\"error\":".utf8)
-            JSONRenderer.string(Array(failure.description.utf8), into: &out)
+            JSONWriter.escape(Array(failure.description.utf8), into: &out)
         } else {
             out += Array(",\"errno\":null,\"error\":null".utf8)
         }

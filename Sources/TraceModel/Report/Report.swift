@@ -20,51 +20,54 @@ public struct Report: Sendable, Equatable {
     public var command: [[UInt8]]
     public var workspace: [UInt8]
     public var outcome: CommandOutcome
-    public var reads: [[UInt8]]
-    public var writes: [[UInt8]]
-    /// Paths looked at (stat, access, readlink…) that existed.
-    public var probes: [[UInt8]]
-    /// Paths a lookup or an open found absent (ENOENT or ENOTDIR).
-    public var missing: [[UInt8]]
-    /// Paths unlinked, removed as directories, or renamed away.
-    public var deletes: [[UInt8]]
-    /// Directories made.
-    public var directories: [[UInt8]]
-    /// Files run by a successful execve or execveat.
-    public var executed: [[UInt8]]
-    /// Directories whose entries were read (getdents) or that were opened with O_DIRECTORY.
-    public var listed: [[UInt8]]
-    /// Net effect: files read or executed whose content predates the task (not written or deleted by it first).
-    public var inputs: [[UInt8]]
-    /// Net effect: files the task wrote that exist when it ends (a temporary, written then deleted, is not).
-    public var outputs: [[UInt8]]
+    /// Every set, indexed by `PathSet.rawValue`; read and written through `self[set]` or the named properties.
+    private var sets: [[[UInt8]]]
     /// Things the user should know that did not stop the trace (events that could not be decoded).
     public var warnings: [String]
     /// The process tree, in the order the processes were first seen (a parent before its children); nil
     /// when it was not asked for (`TraceConfiguration.recordProcesses`).
     public var processes: [ProcessRecord]?
 
+    /// A report whose sets are `sets` (a set not given is empty).
+    public init(command: [[UInt8]], workspace: [UInt8], outcome: CommandOutcome, sets: [PathSet: [[UInt8]]],
+                warnings: [String] = [], processes: [ProcessRecord]? = nil) {
+        self.command = command
+        self.workspace = workspace
+        self.outcome = outcome
+        self.sets = PathSet.allCases.map { sets[$0] ?? [] }
+        self.warnings = warnings
+        self.processes = processes
+    }
+
     public init(command: [[UInt8]], workspace: [UInt8], outcome: CommandOutcome, reads: [[UInt8]],
                 writes: [[UInt8]], probes: [[UInt8]] = [], missing: [[UInt8]] = [], deletes: [[UInt8]] = [],
                 directories: [[UInt8]] = [], executed: [[UInt8]] = [], listed: [[UInt8]] = [],
                 inputs: [[UInt8]] = [], outputs: [[UInt8]] = [], warnings: [String] = [],
                 processes: [ProcessRecord]? = nil) {
-        self.command = command
-        self.workspace = workspace
-        self.outcome = outcome
-        self.reads = reads
-        self.writes = writes
-        self.probes = probes
-        self.missing = missing
-        self.deletes = deletes
-        self.directories = directories
-        self.executed = executed
-        self.listed = listed
-        self.inputs = inputs
-        self.outputs = outputs
-        self.warnings = warnings
-        self.processes = processes
+        self.init(command: command, workspace: workspace, outcome: outcome,
+                  sets: [.reads: reads, .writes: writes, .probes: probes, .missing: missing, .deletes: deletes,
+                         .directories: directories, .executed: executed, .listed: listed, .inputs: inputs,
+                         .outputs: outputs],
+                  warnings: warnings, processes: processes)
     }
+
+    /// One set's paths.
+    public subscript(set: PathSet) -> [[UInt8]] {
+        get { sets[set.rawValue] }
+        set { sets[set.rawValue] = newValue }
+    }
+
+    // Each set by name (PathSet says what each holds).
+    public var reads: [[UInt8]] { get { self[.reads] } set { self[.reads] = newValue } }
+    public var writes: [[UInt8]] { get { self[.writes] } set { self[.writes] = newValue } }
+    public var probes: [[UInt8]] { get { self[.probes] } set { self[.probes] = newValue } }
+    public var missing: [[UInt8]] { get { self[.missing] } set { self[.missing] = newValue } }
+    public var deletes: [[UInt8]] { get { self[.deletes] } set { self[.deletes] = newValue } }
+    public var directories: [[UInt8]] { get { self[.directories] } set { self[.directories] = newValue } }
+    public var executed: [[UInt8]] { get { self[.executed] } set { self[.executed] = newValue } }
+    public var listed: [[UInt8]] { get { self[.listed] } set { self[.listed] = newValue } }
+    public var inputs: [[UInt8]] { get { self[.inputs] } set { self[.inputs] = newValue } }
+    public var outputs: [[UInt8]] { get { self[.outputs] } set { self[.outputs] = newValue } }
 }
 
 /// How one traced process (a thread group) ended.
@@ -100,194 +103,5 @@ public struct ProcessRecord: Sendable, Equatable {
         self.end = end
         self.reads = reads
         self.writes = writes
-    }
-}
-
-/// One successful open of a path, as the tracer saw it.
-public struct FileAccess: Sendable, Equatable {
-    /// Absolute and lexically normalized.
-    public var path: [UInt8]
-    public var flags: OpenFlags
-
-    public init(path: [UInt8], flags: OpenFlags) {
-        self.path = path
-        self.flags = flags
-    }
-}
-
-/// Classifies, filters, relativizes and deduplicates accesses into a report. The tracer also asks it at
-/// syscall entry whether a call could appear in the report at all, to skip the exit stop when not.
-public struct ReportBuilder: Sendable {
-    public let filter: WorkspaceFilter
-    /// Everything recorded, one entry per workspace-relative path: one hash lookup per recorded effect.
-    private var paths: [PathKey: PathRecord] = [:]
-    /// Reads and writes per process number (the index of its record in the report's `processes`), filled
-    /// only for calls recorded with a process.
-    private var attributed: [Int: [PathKey: Access]] = [:]
-
-    /// A path as a dictionary key, hashed as one run of bytes (an array of bytes hashes byte by byte).
-    struct PathKey: Hashable {
-        let bytes: [UInt8]
-
-        func hash(into hasher: inout Hasher) {
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
-    }
-
-    /// What one path went through: every kind of access seen, whether a lookup of it failed, its net effect.
-    struct PathRecord {
-        var access: Access = []
-        var missing = false
-        var effect = NetEffect()
-    }
-
-    /// What the calls seen so far did to one path's content.
-    struct NetEffect: Equatable {
-        /// Whether the first call that touched the content read it (the content predates the task) or
-        /// replaced it (wrote, truncated, created, deleted, renamed over it).
-        enum First: Equatable { case read, replaced }
-        var first: First?
-        var written = false
-        /// After the last call: false once deleted or renamed away, true once written again.
-        var exists = true
-
-        mutating func apply(_ access: Access) {
-            // O_RDWR without O_TRUNC reads the old content before writing: read first.
-            if access.contains(.read) || access.contains(.execute) { first = first ?? .read }
-            if access.contains(.write) {
-                first = first ?? .replaced
-                written = true
-                exists = true
-            }
-            if access.contains(.delete) {
-                first = first ?? .replaced
-                exists = false
-            }
-        }
-
-        var isInput: Bool { first == .read }
-        var isOutput: Bool { written && exists }
-    }
-
-    public init(filter: WorkspaceFilter) { self.filter = filter }
-
-    /// Whether an open of `path` with `flags` would change `reads` or `writes`, if it succeeded.
-    public func matters(path: [UInt8], flags: OpenFlags) -> Bool {
-        !AccessClassifier.classify(flags).isEmpty && filter.relativePath(path) != nil
-    }
-
-    /// A successful open, by process number `process` when the report is to attribute it.
-    public mutating func record(_ access: FileAccess, process: Int? = nil) {
-        if let pending = pending(path: access.path, flags: access.flags) {
-            record(pending, failure: nil, process: process)
-        }
-    }
-
-    /// What an open of `path` adds to the report: classified and made relative once, at the syscall's entry,
-    /// so that the exit only inserts. Nil when the path is outside the workspace. An open that is neither a
-    /// read nor a write (O_PATH, O_DIRECTORY, O_TMPFILE) still matters if it fails: the path is missing.
-    package func pending(path: [UInt8], flags: OpenFlags) -> PendingCall? {
-        guard let relative = filter.relativePath(path).map(Array.init) else { return nil }
-        var access = AccessClassifier.classify(flags)
-        // An O_DIRECTORY open (without O_PATH, which cannot read entries) is a listing, never a read.
-        if flags.directory && !flags.pathOnly { access.insert(.list) }
-        var pending = PendingCall(onSuccess: access.isEmpty ? [] : [(relative, access)], missingOnFailure: relative)
-        pending.listIfDirectory = access == .read
-        return pending
-    }
-
-    /// What a call on one path adds to the report, or nil when the path is outside the workspace. Only a
-    /// probe's failure says a path is missing: a failed unlink or mkdir says nothing a build depends on.
-    package func pending(path: [UInt8], effect: PathEffect) -> PendingCall? {
-        guard let relative = filter.relativePath(path).map(Array.init) else { return nil }
-        let looksUp = effect == .probe || effect == .execute
-        return PendingCall(onSuccess: [(relative, Access(effect))], missingOnFailure: looksUp ? relative : nil)
-    }
-
-    /// What a rename adds: the source deleted and the target written, or with RENAME_EXCHANGE both written
-    /// (each now holds the other's content). Either path may be outside the workspace.
-    package func pendingRename(from: [UInt8]?, to: [UInt8]?, exchange: Bool) -> PendingCall {
-        var effects: [(relativePath: [UInt8], access: Access)] = []
-        if let from, let relative = filter.relativePath(from) {
-            effects.append((Array(relative), exchange ? .write : .delete))
-        }
-        if let to, let relative = filter.relativePath(to) { effects.append((Array(relative), .write)) }
-        return PendingCall(onSuccess: effects, missingOnFailure: nil)
-    }
-
-    /// Records a call at its exit: its effects if it succeeded (`failure` nil), its missing path if it failed
-    /// with ENOENT or ENOTDIR (a path, or one of its directories, does not exist). `process`, the caller's
-    /// process number, is given only when the report attributes accesses (nil costs nothing more).
-    package mutating func record(_ pending: PendingCall, failure: Errno?, openedDirectory: Bool = false,
-                         process: Int? = nil) {
-        guard let failure else {
-            for (path, access) in pending.onSuccess {
-                let access = openedDirectory ? .list : access
-                insert(path, access)
-                if let process { attribute(path, access, to: process) }
-            }
-            return
-        }
-        if failure == .noSuchFile || failure == .notDirectory, let path = pending.missingOnFailure {
-            paths[PathKey(bytes: path), default: PathRecord()].missing = true
-        }
-    }
-
-    private mutating func insert(_ path: [UInt8], _ access: Access) {
-        let affectsContent = !access.isDisjoint(with: [.read, .execute, .write, .delete])
-        // One lookup: the default subscript's modify accessor, passed inout.
-        Self.merge(access, affectsContent: affectsContent, into: &paths[PathKey(bytes: path), default: PathRecord()])
-    }
-
-    private static func merge(_ access: Access, affectsContent: Bool, into record: inout PathRecord) {
-        record.access.formUnion(access)
-        if affectsContent { record.effect.apply(access) }
-    }
-
-    private mutating func attribute(_ path: [UInt8], _ access: Access, to process: Int) {
-        let kept = access.intersection([.read, .write])
-        guard !kept.isEmpty else { return }
-        attributed[process, default: [:]][PathKey(bytes: path), default: []].formUnion(kept)
-    }
-
-    /// The report. `processes`, when given, are the traced processes, numbered by their place in the array:
-    /// each gets the reads and writes recorded for its number (whatever its record held is replaced).
-    public func build(command: [[UInt8]], outcome: CommandOutcome, warnings: [String] = [],
-                      processes: [ProcessRecord]? = nil) -> Report {
-        func sorted(_ paths: [[UInt8]]) -> [[UInt8]] { paths.sorted(by: Self.byteOrder) }
-        // One sort of every path, then each set takes its paths in that order.
-        let ordered = paths.sorted { Self.byteOrder($0.key.bytes, $1.key.bytes) }
-        var sets = [[[UInt8]]](repeating: [], count: 10)
-        for (key, record) in ordered {
-            let access = record.access
-            for (index, bit) in [Access.read, .write, .probe, .delete, .directory, .execute, .list].enumerated()
-                where access.contains(bit) {
-                sets[index].append(key.bytes)
-            }
-            if record.missing { sets[7].append(key.bytes) }
-            if record.effect.isInput { sets[8].append(key.bytes) }
-            if record.effect.isOutput { sets[9].append(key.bytes) }
-        }
-        let processes = processes?.enumerated().map { number, process in
-            var process = process
-            let own = attributed[number] ?? [:]
-            process.reads = sorted(own.compactMap { $0.value.contains(.read) ? $0.key.bytes : nil })
-            process.writes = sorted(own.compactMap { $0.value.contains(.write) ? $0.key.bytes : nil })
-            return process
-        }
-        return Report(command: command, workspace: filter.roots.first ?? [], outcome: outcome,
-                      reads: sets[0], writes: sets[1], probes: sets[2], missing: sets[7], deletes: sets[3],
-                      directories: sets[4], executed: sets[5], listed: sets[6], inputs: sets[8], outputs: sets[9],
-                      warnings: warnings, processes: processes)
-    }
-
-    /// Byte order (unsigned, shorter prefix first), as `LC_ALL=C sort` orders.
-    public static func byteOrder(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                for index in 0..<min(a.count, b.count) where a[index] != b[index] { return a[index] < b[index] }
-                return a.count < b.count
-            }
-        }
     }
 }
