@@ -239,7 +239,10 @@ public final class Tracer {
     /// One stop: what it means for the report, and how the task is resumed. Each case resumes its task (or,
     /// for an end, has none left to resume).
     private func dispatch(_ event: StopEvent, _ onNotice: (String) -> Void) throws(TraceError) {
-        if processTree != nil { noteProcesses(event) }
+        if processTree != nil {
+            noteProcesses(event)
+            assignTasks()
+        }
         switch event {
         case .exited(let task, let code):
             tasks.remove(task)
@@ -296,8 +299,9 @@ public final class Tracer {
             warnings.append("\(undecoded) successful call\(undecoded == 1 ? "" : "s") could not be decoded "
                 + "(unreadable tracee memory or a vanished process); the report may miss them")
         }
-        let report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
+        var report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
                                    warnings: warnings, processes: processTree?.processes)
+        if processTree != nil { report.tasks = builder.taskRecords() }
         return TraceResult(report: report, stops: stops, seccompActive: !stepping, usedSyscallInfo: useSyscallInfo)
     }
 
@@ -319,6 +323,12 @@ public final class Tracer {
         default:
             processTree?.note(event.task)
         }
+    }
+
+    /// Tells the builder which processes changed build task (a new process of a task, an exec naming one).
+    private func assignTasks() {
+        guard let assignments = processTree?.takeTaskAssignments(), !assignments.isEmpty else { return }
+        for (process, task) in assignments { builder.assign(process: process, to: task) }
     }
 
     private func fallBackToStepping(because reason: String, _ onNotice: (String) -> Void) {
@@ -408,6 +418,7 @@ public final class Tracer {
         if former != task { tasks.move(former, to: task) }
         // Before the record below: the process keeps its number across the exec, whichever thread made it.
         processTree?.exec(task, former: former)
+        assignTasks()
         // The exec succeeded (this event comes only then, before its exit stop): the file its entry decoded
         // was run. A failed exec has an ordinary exit stop, where a missing file is recorded.
         if case .inSyscall(.pending(let pending)) = tasks.phase(of: task) {

@@ -154,7 +154,9 @@ public enum TextRenderer {
                 out.append(UInt8(ascii: " "))
                 out += displayArgument(argument)
             }
-            out += Array("  [\(describe(process.end))]\n".utf8)
+            out += Array("  [\(describe(process.end))]".utf8)
+            if let task = process.task { out += Array("  task \(task)".utf8) }
+            out.append(UInt8(ascii: "\n"))
             out += Array("\(indent)    cwd: ".utf8) + display(process.cwd) + [UInt8(ascii: "\n")]
             for (title, paths) in [("reads", process.reads), ("writes", process.writes)] where !paths.isEmpty {
                 out += Array("\(indent)    \(title) (\(grouped(paths.count))):\n".utf8)
@@ -304,6 +306,10 @@ public enum JSONRenderer {
             array(process.reads, indent: "      ", into: &out)
             out += Array(",\n      \"writes\": ".utf8)
             array(process.writes, indent: "      ", into: &out)
+            out += Array(",\n      \"task\": ".utf8)
+            if let task = process.task { string(Array(task.description.utf8), into: &out) } else { out += Array("null".utf8) }
+            out += Array(",\n      \"taskHash\": ".utf8)
+            if let hash = process.task?.hash { string(Array(hash.utf8), into: &out) } else { out += Array("null".utf8) }
             out += Array("\n    }".utf8)
         }
     }
