@@ -186,7 +186,7 @@ struct SyscallTableTests {
         #expect(groups[1].rows == SyscallTable.i386.rows)
     }
 
-    @Test("the seccomp filter builds from the table: a jeq/ret pair per row, five instructions for a row with an exception, per audit arch",
+    @Test("the seccomp filter builds from the table (and setsid): a jeq/ret pair per row, five instructions for a row with an exception, per audit arch",
           arguments: [SyscallTable.native,
                       SyscallTable(abis: [SyscallTable.x86_64, SyscallTable.x32, SyscallTable.i386]),
                       SyscallTable(abis: [SyscallTable.aarch64, SyscallTable.arm])])
@@ -197,7 +197,9 @@ struct SyscallTableTests {
         for allowRings in [false, true] {
             let filter = try SeccompFilter(table: table, purpose: .traceTable(allowRings: allowRings))
             let expected = 2 + groups.reduce(0) { sum, group in
-                sum + 3 + group.rows.reduce(0) { $0 + ($1.untracedWhen == nil ? 2 : 5) }
+                // setsid's rules (two on x86_64: x32's number too) come first, a jeq/ret pair each.
+                sum + 3 + 2 * SessionCalls.setsid(auditArch: group.auditArch).count
+                    + group.rows.reduce(0) { $0 + ($1.untracedWhen == nil ? 2 : 5) }
             }
             #expect(filter.instructionCount == expected)
         }
