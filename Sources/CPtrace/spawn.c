@@ -203,3 +203,93 @@ void cptrace_forward_signals_set_target(pid_t pid) {
         kill(pid, held);
     }
 }
+
+// MARK: - The monitor: the process the caller waits for
+
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+int cptrace_monitor_fork(int *release_fd) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -errno;
+    pid_t monitor = getpid();
+    pid_t child = fork();
+    if (child < 0) {
+        int error = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return -error;
+    }
+    if (child == 0) {
+        close(fds[0]);
+        // Until released, the child dies with the monitor: killing the process the caller started still kills
+        // the trace and, through PTRACE_O_EXITKILL, the command (SPEC: What is traced).
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != monitor) raise(SIGKILL);
+        *release_fd = fds[1];
+        return 0;
+    }
+    close(fds[1]);
+    // The monitor runs nothing but this: pass on SIGINT, SIGTERM and SIGHUP sent to it, wait for a status.
+    forward_target = child;
+    const int forwarded[] = {SIGINT, SIGTERM, SIGHUP};
+    cptrace_forward_signals_install(forwarded, 3);
+    int32_t value = 0;
+    size_t got = 0;
+    while (got < sizeof value) {
+        ssize_t count = read(fds[0], (char *)&value + got, sizeof value - got);
+        if (count < 0 && errno == EINTR) continue;
+        if (count <= 0) break;
+        got += (size_t)count;
+    }
+    if (got == sizeof value) _exit(value & 0xFF);
+    // No status sent: the child ended (the usual case); its status is ours.
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+        signal(WTERMSIG(status), SIG_DFL);
+        raise(WTERMSIG(status));
+        _exit(128 + WTERMSIG(status));
+    }
+    _exit(125);
+}
+
+int cptrace_monitor_release(int release_fd, int status) {
+    prctl(PR_SET_PDEATHSIG, 0);
+    // No forwarding from now on: the command is gone, and a signal meant for it must not reach a reused pid.
+    forward_target = 0;
+    held_signal = 0;
+    int32_t value = status;
+    size_t sent = 0;
+    while (sent < sizeof value) {
+        ssize_t count = write(release_fd, (const char *)&value + sent, sizeof value - sent);
+        if (count < 0 && errno == EINTR) continue;
+        if (count <= 0) break;
+        sent += (size_t)count;
+    }
+    close(release_fd);
+    if (sent < sizeof value) return -EPIPE;
+    // Out of the caller's session (no hang-up from its terminal) and off its stdin, stdout and stderr, so that
+    // a caller reading them to the end is not held for the daemons' lifetime.
+    setsid();
+    // Every other descriptor too: a caller may watch one it passed down (Foundation's Process waits for the end
+    // of a socket its child inherits), and nothing this process does from now on needs a file.
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
+#endif
+    {
+        long limit = sysconf(_SC_OPEN_MAX);
+        if (limit < 0 || limit > 65536) limit = 65536;
+        for (int fd = 3; fd < limit; fd++) close(fd);
+    }
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        if (null > STDERR_FILENO) close(null);
+    }
+    return 0;
+}

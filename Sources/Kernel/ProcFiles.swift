@@ -43,6 +43,12 @@ extension ProcFS {
         }
     }
 
+    /// read(2) of /proc/PID/environ: the environment the last exec gave the program, `NAME=VALUE` entries
+    /// each ended by a NUL (the initial copy on the new program's stack: what it changes later is not seen).
+    package static func environment(of task: TaskID) -> Result<[UInt8], Errno> {
+        readFile("/proc/\(task)/environ", limit: 8 << 20)
+    }
+
     private static func number(_ field: ArraySlice<UInt8>) -> TaskID? {
         TaskID(String(decoding: field.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }, as: UTF8.self))
     }

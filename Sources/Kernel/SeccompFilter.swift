@@ -19,8 +19,15 @@ package final class SeccompFilter {
     package init(table: SyscallTable, purpose: Purpose) throws(Errno) {
         let trace = cptrace_seccomp_action_trace()
         let refuse = cptrace_seccomp_action_errno(Errno.notImplemented.rawValue)
+        // setsid stops too when tracing, so that the tracer sees a process leave the command's session (daemons).
+        func sessionRules(_ auditArch: UInt32) -> [cptrace_filter_rule] {
+            guard case .traceTable = purpose else { return [] }
+            return SessionCalls.setsid(auditArch: auditArch).map {
+                cptrace_filter_rule(nr: UInt32($0), action: trace, unless_argument: -1, unless_mask: 0, unless_clear: false)
+            }
+        }
         let groups = table.rowsByAuditArch.map { group in
-            (group.auditArch, group.rows.compactMap { row -> cptrace_filter_rule? in
+            (group.auditArch, sessionRules(group.auditArch) + group.rows.compactMap { row -> cptrace_filter_rule? in
                 let action: UInt32
                 switch (row.shape, purpose) {
                 case (.ringSetup, .traceTable(allowRings: true)): action = trace

@@ -71,9 +71,7 @@ struct Check: ParsableCommand {
             throw ValidationError(
                 "no command to check: give one after --, e.g. iotrace-native check --nx app:build -- node build.mjs")
         }
-        if nxTask == nil && nxTargetJSON == nil && inputs.isEmpty && outputs.isEmpty {
-            throw ValidationError("nothing declared: give --inputs and --outputs globs, or --nx PROJECT:TARGET")
-        }
+        // Nothing declared: the whole run is checked, task by task (an Nx run), from the Nx workspace.
         if let nxTask {
             do { _ = try NxTaskID(parsing: nxTask) } catch { throw ValidationError("--nx: \(error)") }
         }
@@ -85,7 +83,11 @@ struct Check: ParsableCommand {
         }
     }
 
+    /// No declarations given: check every task of the traced run against its own.
+    var checksWholeRun: Bool { nxTask == nil && nxTargetJSON == nil && inputs.isEmpty && outputs.isEmpty }
+
     func run() throws {
+        if checksWholeRun { return try runWholeRun() }
         let (declarations, workspace) = try resolveDeclarations()
         var traceOptions = options
         traceOptions.workspace = workspace
@@ -97,6 +99,79 @@ struct Check: ParsableCommand {
         case .json: try sink.write(CheckJSONRenderer.render(result))
         }
         throw ExitCode(result.exitStatus)
+    }
+
+    /// The whole run: traced with its processes (each one's task comes from its exec's environment), then each
+    /// task checked against its declarations, resolved after the run since only then are the tasks known.
+    func runWholeRun() throws {
+        let root = try nxRoot()
+        var traceOptions = options
+        traceOptions.workspace = root
+        let sink = try ReportSink(output: options.output)
+        let trace = try traceOptions.trace(rawCommandArguments(count: command.count), sink: sink, recordProcesses: true)
+        var run = RunCheck(report: trace.report, tasks: RunCheck.tasks(of: trace.report))
+        let workspace = try? NxWorkspace.load(root: root)
+        for index in run.tasks.indices {
+            let task = run.tasks[index].record.task
+            let id = NxTaskID(project: task.project, target: task.target, configuration: task.configuration)
+            do throws(CLIError) {
+                guard let workspace else { throw CLIError("the Nx workspace \(root) could not be read") }
+                let declarations = try nxDeclarations(id, workspace: workspace)
+                let report = RunCheck.taskReport(run.tasks[index], run: trace.report)
+                run.tasks[index].result = Checker.check(RunCheck.accesses(run.tasks[index].record), report: report,
+                                                        against: declarations)
+            } catch {
+                run.tasks[index].error = error.message
+            }
+        }
+        switch options.format {
+        case .text: try sink.write(RunCheckTextRenderer.render(run))
+        case .json: try sink.write(RunCheckJSONRenderer.render(run))
+        }
+        throw ExitCode(run.exitStatus)
+    }
+
+    /// The directory with nx.json, at or above --workspace (or the current directory).
+    func nxRoot() throws(CLIError) -> String {
+        let start = options.workspace.map(absolutePath) ?? String(decoding: Files.currentDirectory(), as: UTF8.self)
+        guard let root = NxWorkspace.findRoot(from: start) else {
+            if checksWholeRun {
+                throw CLIError("nothing declared and no nx.json in \(start) or above it: give --inputs and --outputs "
+                    + "globs, or --nx PROJECT:TARGET, or run it in an Nx workspace to check every task of a run")
+            }
+            throw CLIError("no nx.json in \(start) or above it: --nx needs an Nx workspace (give its directory with --workspace)")
+        }
+        return root
+    }
+
+    /// One task's declarations from the Nx workspace: the nx CLI or the files (--nx-from), the sandboxing
+    /// config's exclusions, and the command line's globs on top.
+    func nxDeclarations(_ task: NxTaskID, workspace: NxWorkspace) throws(CLIError) -> TaskDeclarations {
+        do {
+            var declarations = try declarationsFromNxCLI(task, workspace: workspace) ?? NxDeclarations.resolve(task, in: workspace)
+            try addSandboxing(to: &declarations, root: workspace.root)
+            try declarations.add(inputs: inputs, outputs: outputs, excludeReads: excludeReads,
+                                 excludeWrites: excludeWrites)
+            return declarations
+        } catch let error as NxError {
+            throw CLIError("\(error)")
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    /// `.nx/workflows/sandboxing-config.yaml`'s exclusions for the task, when the workspace has one.
+    func addSandboxing(to declarations: inout TaskDeclarations, root: String) throws(NxError) {
+        let id = try NxTaskID(parsing: declarations.task)
+        guard let sandboxing = try SandboxingConfig.load(workspaceRoot: root, task: id) else { return }
+        do {
+            declarations.excludeReads.append(try GlobList(sandboxing.excludeReads))
+            declarations.excludeWrites.append(try GlobList(sandboxing.excludeWrites))
+        } catch {
+            throw NxError("\(SandboxingConfig.relativePath): \(error)")
+        }
+        declarations.exclusionSources.append(SandboxingConfig.relativePath)
+        declarations.notes += sandboxing.warnings
     }
 
     /// The declarations, and the workspace to trace: the one given, or with --nx the directory of nx.json.
@@ -111,11 +186,7 @@ struct Check: ParsableCommand {
                 throw CLIError("\(error)")
             }
         }
-        let start = options.workspace.map(absolutePath) ?? String(decoding: Files.currentDirectory(), as: UTF8.self)
-        guard let root = NxWorkspace.findRoot(from: start) else {
-            throw CLIError(
-                "no nx.json in \(start) or above it: --nx needs an Nx workspace (give its directory with --workspace)")
-        }
+        let root = try nxRoot()
         do {
             let task = try nxTask.map { text throws(NxError) in try NxTaskID(parsing: text) }
             let workspace = try NxWorkspace.load(root: root)
@@ -136,17 +207,7 @@ struct Check: ParsableCommand {
             } else {
                 declarations = try NxDeclarations.resolve(task!, in: workspace)
             }
-            let id = try NxTaskID(parsing: declarations.task)
-            if let sandboxing = try SandboxingConfig.load(workspaceRoot: root, task: id) {
-                do {
-                    declarations.excludeReads.append(try GlobList(sandboxing.excludeReads))
-                    declarations.excludeWrites.append(try GlobList(sandboxing.excludeWrites))
-                } catch {
-                    throw NxError("\(SandboxingConfig.relativePath): \(error)")
-                }
-                declarations.exclusionSources.append(SandboxingConfig.relativePath)
-                declarations.notes += sandboxing.warnings
-            }
+            try addSandboxing(to: &declarations, root: root)
             try declarations.add(inputs: inputs, outputs: outputs, excludeReads: excludeReads,
                                  excludeWrites: excludeWrites)
             return (declarations, root)

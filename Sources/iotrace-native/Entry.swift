@@ -1,6 +1,7 @@
 import ArgumentParser
 import CProcCheck
 import Kernel
+import PtraceEngine
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -31,6 +32,39 @@ func printError(_ message: String) {
     _ = Files.write(line, to: STDERR_FILENO)
 }
 
+/// Daemons outliving the command (`TraceConfiguration.releaseDaemons`). The process the caller started is a
+/// monitor that only waits (`Monitor`); this process traces. When the trace ends with daemons still running, the
+/// report is written as usual, the monitor exits with the status, and this process goes on serving the daemons,
+/// detached from the caller, until they exit.
+///
+/// Why not hand them to a separate keeper process: a new tracer has to PTRACE_SEIZE them, which Yama's
+/// ptrace_scope 1 (the default of Ubuntu and of containers on it) refuses to anything but an ancestor; and
+/// between the old tracer's detach and the new one's seize every traced call of theirs would fail with ENOSYS,
+/// so they would have to be held by a SIGSTOP they could see. Staying their tracer needs neither.
+enum DaemonHandOff {
+    /// The release end of the monitor's pipe; nil when the split failed or was not made (then daemons are
+    /// waited for, as strace -f does).
+    nonisolated(unsafe) static var monitorRelease: Int32?
+    /// The tracer whose run ended with daemons still running.
+    nonisolated(unsafe) static var tracer: Tracer?
+
+    /// Subcommands that trace and whose process the caller waits for.
+    static func split(for command: ParsableCommand) {
+        guard command is Trace || command is Check else { return }
+        if case .success(let fd) = Monitor.split() { monitorRelease = fd }
+    }
+
+    /// Exits with `status`: at once, or, with daemons to serve, after releasing the monitor with it and serving
+    /// them until they have exited.
+    static func exit(_ status: Int32) -> Never {
+        if let tracer, let monitorRelease, case .success = Monitor.release(monitorRelease, status: status) {
+            tracer.serveDaemons()
+            Glibc.exit(0)
+        }
+        Glibc.exit(status)
+    }
+}
+
 @main
 enum Main {
     static func main() {
@@ -49,13 +83,14 @@ enum Main {
         }
         do {
             var command = try IOTrace.parseAsRoot()
+            DaemonHandOff.split(for: command)
             try command.run()
-            exit(0)
+            DaemonHandOff.exit(0)
         } catch let error as CLIError {
             printError(error.message)
-            exit(tracerFailureStatus)
+            DaemonHandOff.exit(tracerFailureStatus)
         } catch let code as ExitCode {
-            exit(code.rawValue)
+            DaemonHandOff.exit(code.rawValue)
         } catch {
             let status = IOTrace.exitCode(for: error)
             if status == .success {

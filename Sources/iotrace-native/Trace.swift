@@ -73,9 +73,12 @@ extension TraceOptions {
                 var configuration = configuration(argv, filter: filter)
                 configuration.recordProcesses = recordProcesses
                 configuration.events = eventLog
-                let result = try Tracer(configuration).run(
+                configuration.releaseDaemons = DaemonHandOff.monitorRelease != nil
+                let tracer = Tracer(configuration)
+                let result = try tracer.run(
                     onStart: { SignalForwarding.setTarget($0) },
                     onNotice: { printError("note: \($0)") })
+                if !result.daemons.isEmpty { DaemonHandOff.tracer = tracer }
                 run = TraceRun(report: result.report, stats: result.stops.summary)
             }
         } catch {

@@ -16,9 +16,10 @@ struct ProcessTreeTests {
     /// Runs the trace with --processes and returns the report and the tracer's own pid.
     private func traceProcesses(_ workspace: Workspace, _ command: [String], mode: TracerMode,
                                 exitCode: Int32 = 0) throws -> (report: TraceReport, tracer: Int, run: TraceRun) {
+        // The launched iotrace-native is a monitor that waits; its child traces (README: Design, daemons).
         let tracerPid = Mutex<Int32>(0)
         let run = try workspace.trace(command, mode: mode, options: ["--processes"],
-                                      whileRunning: { pid in tracerPid.withLock { $0 = pid } })
+                                      whileRunning: { pid in tracerPid.withLock { $0 = tracingChild(of: pid) } })
         #expect(!run.process.timedOut, "\(run.diagnostics)")
         #expect(run.status == exitCode, "\(run.diagnostics)")
         let report = try run.report()
@@ -139,4 +140,16 @@ struct ProcessTreeTests {
         #expect(text.contains(" cat sub/in.txt  [exit 0]\n"), "\(text)")
         #expect(!text.contains("sub/gen/f1"), "\(text)")
     }
+}
+
+/// The child that the launched iotrace-native (`monitor`) traces in, read from /proc while it runs.
+private func tracingChild(of monitor: pid_t) -> Int32 {
+    for _ in 0..<2000 {
+        if let text = try? String(contentsOfFile: "/proc/\(monitor)/task/\(monitor)/children", encoding: .utf8),
+           let first = text.split(separator: " ").first, let pid = Int32(first) {
+            return pid
+        }
+        usleep(500)
+    }
+    return -1
 }

@@ -74,7 +74,9 @@ struct RobustnessFaultTests {
             try waitUntil("the 15 nodes' files", seconds: 15) {
                 (1...15).allSatisfy { workspace.exists("sub/n-\($0).txt") }
             }
-            try waitUntil("15 processes below the tracer", seconds: 5) { descendantsOf(tracer).count == 15 }
+            // The launched iotrace-native is a monitor: below it, the tracing child and the 15 nodes, all of
+            // which must die (the tracing child with the monitor, PR_SET_PDEATHSIG; the nodes with it).
+            try waitUntil("16 processes below the tracer", seconds: 5) { descendantsOf(tracer).count == 16 }
             tree = descendantsOf(tracer)
             kill(tracer, SIGKILL)
             // PTRACE_O_EXITKILL sends SIGKILL to every tracee as the tracer dies; give the kernel a moment.
@@ -88,7 +90,7 @@ struct RobustnessFaultTests {
             for process in alive where process.isAlive { kill(process.pid, SIGKILL) }
         }
         #expect(run.status == 128 + SIGKILL, "\(run.diagnostics)")
-        #expect(tree.count == 15)
+        #expect(tree.count == 16)
         #expect(survivors.isEmpty, "alive after the tracer was killed (now killed by the test): \(survivors)")
     }
 }

@@ -25,7 +25,9 @@ struct SignalsTests {
             // seen stopped: SIGCONT to a running process does nothing, so an early one does no harm.
             let deadline = Date().addingTimeInterval(10)
             while !workspace.exists("sub/after-stop.txt") && Date() < deadline {
-                for child in childrenOf(tracer) where ["T", "t"].contains(processState(child)) {
+                // The launched iotrace-native is a monitor; the trace runs in its child (README: Design).
+                let commands = childrenOf(tracer).flatMap { [$0] + childrenOf($0) }
+                for child in commands where ["T", "t"].contains(processState(child)) {
                     sawStopped = true
                     kill(child, SIGCONT)
                 }

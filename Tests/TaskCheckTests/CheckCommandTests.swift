@@ -122,7 +122,7 @@ struct CheckCommandTests {
     @Test func badDeclarationsNeverRunTheCommand() throws {
         let workspace = try TemporaryWorkspace()
         for arguments in [["--nx", "ghost:build"], ["--nx", "app:nope"], ["--nx", "lib:build:staging"],
-                          ["--nx", "justaname"], [],
+                          ["--nx", "justaname"],
                           ["--inputs", String(repeating: "{a,b,c,d}", count: 8)]] {
             let run = try Run.iotrace(["check"] + arguments + ["--", "touch", "ran"], in: workspace.path)
             #expect(run.status == 125, "\(arguments): \(run.stderr)")
@@ -133,6 +133,10 @@ struct CheckCommandTests {
         let run = try Run.iotrace(["check", "--nx", "app:build", "--", "touch", "ran"], in: outside.path)
         #expect(run.status == 125)
         #expect(run.stderr.contains("no nx.json"))
+        // Nothing declared checks a whole run, which needs an Nx workspace too.
+        let nothing = try Run.iotrace(["check", "--", "touch", "ran"], in: outside.path)
+        #expect(nothing.status == 125)
+        #expect(nothing.stderr.contains("nothing declared and no nx.json"), "\(nothing.stderr)")
         #expect(!outside.exists("ran"))
     }
 

@@ -278,18 +278,18 @@ struct ReportViewTests {
             .object(["pid": .number("100"), "parent": .number("99"),
                      "argv": .array([.string(bytes("sh")), .string(bytes("-c")), .string(bytes("a; b"))]),
                      "cwd": .string(bytes("/ws")), "exitCode": .number("0"), "signal": .null,
-                     "reads": .array([]), "writes": .array([])]),
+                     "reads": .array([]), "writes": .array([]), "task": .null, "taskHash": .null]),
             .object(["pid": .number("101"), "parent": .number("100"),
                      "argv": .array([.string(bytes("cat")), .string(bytes("in 1")), .string([])]),
                      "cwd": .string(bytes("/ws/sub")), "exitCode": .number("3"), "signal": .null,
-                     "reads": .array([.string(bytes("in1"))]), "writes": .array([.string(bytes("out1"))])]),
+                     "reads": .array([.string(bytes("in1"))]), "writes": .array([.string(bytes("out1"))]), "task": .null, "taskHash": .null]),
             .object(["pid": .number("102"), "parent": .number("100"),
                      "argv": .array([.string(bytes("tool")), .string([0x66, 0xFF])]),
                      "cwd": .string([0x2F, 0xE9]), "exitCode": .null, "signal": .number("15"),
-                     "reads": .array([.string(bytes("both"))]), "writes": .array([.string(bytes("both"))])]),
+                     "reads": .array([.string(bytes("both"))]), "writes": .array([.string(bytes("both"))]), "task": .null, "taskHash": .null]),
             .object(["pid": .number("103"), "parent": .number("101"), "argv": .array([.string(bytes("grandchild"))]),
                      "cwd": .string(bytes("/ws")), "exitCode": .null, "signal": .null,
-                     "reads": .array([]), "writes": .array([])]),
+                     "reads": .array([]), "writes": .array([]), "task": .null, "taskHash": .null]),
         ]
         #expect(processes == expected)
         let json = String(decoding: JSONRenderer.render(Self.builtReport()), as: UTF8.self)

@@ -212,6 +212,18 @@ pid_t cptrace_gettid(void);
 int cptrace_forward_signals_install(const int *signals, size_t count);
 void cptrace_forward_signals_set_target(pid_t pid);
 
+// MARK: - The monitor
+
+/// Splits the process in two, so that a trace can outlive the process the caller waits for (daemons). The
+/// caller's process becomes the monitor: it runs only C, passes SIGINT, SIGTERM and SIGHUP on to the child,
+/// and exits with the status the child sends through `cptrace_monitor_release`, or else with the child's own
+/// end. Returns 0 in the child, with *release_fd the write end (close-on-exec); -errno when fork fails.
+/// Until released, the child dies with the monitor (PR_SET_PDEATHSIG).
+int cptrace_monitor_fork(int *release_fd);
+/// In the child: tells the monitor to exit with `status`, stops dying with it and forwarding signals, leaves
+/// the session, and points stdin, stdout and stderr at /dev/null. Returns 0 or -errno.
+int cptrace_monitor_release(int release_fd, int status);
+
 #if __has_feature(nullability)
 #pragma clang assume_nonnull end
 #endif

@@ -29,6 +29,8 @@ struct ProcessTable {
 
     var count: Int { tasks.count }
     var isEmpty: Bool { tasks.isEmpty }
+    /// The live tasks' ids, in no order.
+    var taskIDs: Dictionary<TaskID, TaskState>.Keys { tasks.keys }
 
     /// The task's phase; a task not seen before is running (new tasks start outside any syscall: the
     /// kernel clears syscall tracing in the child, kernel/fork.c copy_process).

@@ -10,6 +10,8 @@ struct ProcessTree {
     /// Each live task's process number (its thread group's record).
     private var processOfTask: [TaskID: Int] = [:]
     private var buffer = [UInt8](repeating: 0, count: TraceeMemory.pathCapacity)
+    /// Processes whose build task was set since the last `takeTaskAssignments`, for the report builder.
+    private var taskAssignments: [(process: Int, task: BuildTask?)] = []
 
     /// The command's process, right after it was seized and before its exec: its parent is the tracer, and
     /// its argv the command's (until the exec, /proc shows the tracer's own, which it was forked from).
@@ -43,9 +45,12 @@ struct ProcessTree {
         case .success(let read): argv = read
         case .failure: argv = records.last(where: { $0.pid == identity.parent })?.argv ?? []
         }
+        // A new process works for its parent's task until an exec of its own says otherwise.
+        let inherited = records.last(where: { $0.pid == identity.parent })?.task
         processOfTask[task] = records.count
+        if inherited != nil { taskAssignments.append((records.count, inherited)) }
         records.append(ProcessRecord(pid: task, parent: identity.parent, argv: argv, cwd: currentDirectory(of: task),
-                                     end: nil))
+                                     end: nil, task: inherited))
     }
 
     /// PTRACE_EVENT_EXEC of `task` (the thread group leader's tid, which the execing thread now carries),
@@ -56,6 +61,22 @@ struct ProcessTree {
         guard let index = processOfTask[task] else { return }
         if case .success(let argv) = ProcFS.commandLine(of: task) { records[index].argv = argv }
         records[index].cwd = currentDirectory(of: task)
+        // Exact: at PTRACE_EVENT_EXEC the new program's stack (its environment strings, which /proc/PID/environ
+        // reads between mm->env_start and env_end) is laid out and the task is stopped before its first
+        // instruction, so the environment is the one the exec passed, not yet changed by the program itself.
+        if case .success(let environment) = ProcFS.environment(of: task) {
+            let task = BuildTask.inherited(from: records[index].task, exec: BuildTask(environment: environment))
+            if task != records[index].task {
+                records[index].task = task
+                taskAssignments.append((index, task))
+            }
+        }
+    }
+
+    /// The processes whose task changed since the last call: the builder attributes their accesses from now on.
+    mutating func takeTaskAssignments() -> [(process: Int, task: BuildTask?)] {
+        defer { taskAssignments.removeAll() }
+        return taskAssignments
     }
 
     /// A task's exit or death. Only the thread group leader's is the process's end: the kernel reports the

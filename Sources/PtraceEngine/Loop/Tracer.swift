@@ -33,6 +33,12 @@ public struct TraceConfiguration: Sendable {
     public var pollMicroseconds = TraceConfiguration.defaultPollMicroseconds
     /// Where each recorded call goes as it happens (`--events`), besides the report; nil: nowhere.
     public var events: (any EventSink)?
+    /// End the trace when only daemons are left (processes that left the command's session with setsid and
+    /// outlive it): `run` then returns the report with `TraceResult.daemons`, and the caller must call
+    /// `Tracer.serveDaemons` on the same thread, which keeps them running untraced-alike until they exit (their
+    /// seccomp filter needs a tracer: without one each traced call would fail with ENOSYS). Off, the trace
+    /// waits for every process, daemons included, as `strace -f` does.
+    public var releaseDaemons = false
     /// 95 % of the stops that polling caught on the benchmark's workloads came within 50 µs.
     public static let defaultPollMicroseconds = 50
 
@@ -89,6 +95,8 @@ public struct TraceResult: Sendable {
     public var seccompActive: Bool
     /// Whether syscall stops were read with PTRACE_GET_SYSCALL_INFO (false when forced or unavailable).
     public var usedSyscallInfo: Bool
+    /// With `releaseDaemons`: the daemons still running when the trace ended, which `serveDaemons` keeps.
+    public var daemons: [Daemon] = []
 }
 
 /// The stops a trace handled, by kind. Each stop is a round trip between the tracee and the tracer, the
@@ -150,6 +158,10 @@ public final class Tracer {
     private var unresolvedPaths = 0
     /// The event stream, when one was asked for.
     private var events: EventEmitter?
+    /// With `releaseDaemons`: which tasks left the command's session, and when only they are left.
+    private var daemons: Daemons?
+    private var onlyDaemonsLeft = false
+    private var waits: WaitBatch
 
     public init(_ configuration: TraceConfiguration) {
         self.configuration = configuration
@@ -159,6 +171,7 @@ public final class Tracer {
         useSyscallInfo = configuration.decoding == .syscallInfo
         if configuration.recordProcesses { processTree = ProcessTree() }
         events = configuration.events.map(EventEmitter.init(sink:))
+        waits = WaitBatch(pollMicroseconds: configuration.pollMicroseconds)
     }
 
     /// The command's process, from its spawn to the end of the trace.
@@ -179,13 +192,16 @@ public final class Tracer {
             // The child is seized; if it cannot be told to go it waits on a closed pipe and exits 125.
             warnings.append("could not release the command's process (\(error))")
         }
-        var waits = WaitBatch(pollMicroseconds: configuration.pollMicroseconds)
         while true {
             switch waits.nextOwnTask() {
             case .success(let (task, status)):
                 let event = StopEvent(task: task, status: status)
                 if event.changesProcesses { waits.processEvent() }
                 try dispatch(event, onNotice)
+                if onlyDaemonsLeft {
+                    stops.polled = waits.polled
+                    return finish(daemons: Daemons.processes(among: tasks))
+                }
             case .failure(.noChild):
                 // Every traced task has exited and been reaped.
                 stops.polled = waits.polled
@@ -219,6 +235,7 @@ public final class Tracer {
         }
         self.child = child
         tasks.insertIfAbsent(child.pid)
+        if configuration.releaseDaemons { daemons = Daemons(command: child.pid) }
         processTree?.addCommand(child.pid, argv: configuration.command)
         spawning = child.pid
         return child
@@ -250,11 +267,15 @@ public final class Tracer {
     /// One stop: what it means for the report, and how the task is resumed. Each case resumes its task (or,
     /// for an end, has none left to resume).
     private func dispatch(_ event: StopEvent, _ onNotice: (String) -> Void) throws(TraceError) {
-        if processTree != nil { noteProcesses(event) }
+        if processTree != nil {
+            noteProcesses(event)
+            assignTasks()
+        }
         switch event {
         case .exited(let task, let code):
             tasks.remove(task)
             events?.forget(task)
+            if daemons?.ended(task, tasks: tasks) == true { onlyDaemonsLeft = true }
             guard task == child?.pid else { return }
             outcome = .exited(code)
             if let report = readChildReport() {
@@ -265,6 +286,7 @@ public final class Tracer {
             tasks.remove(task)
             events?.forget(task)
             if task == child?.pid { outcome = .killed(signal: signal) }
+            if daemons?.ended(task, tasks: tasks) == true { onlyDaemonsLeft = true }
         case .syscall(let task):
             stops.syscall += 1
             handleSyscallStop(task)
@@ -298,7 +320,8 @@ public final class Tracer {
     }
 
     /// The report, once every task has ended, with the warnings the trace gathered.
-    private func finish() -> TraceResult {
+    private func finish(daemons: [Daemon] = []) -> TraceResult {
+        warnings += daemons.map(\.warning)
         if ringsSetUp > 0 {
             warnings.append("the command set up \(ringsSetUp) io_uring instance\(ringsSetUp == 1 ? "" : "s"): files it "
                 + "opened, read or wrote through io_uring are not seen"
@@ -310,9 +333,33 @@ public final class Tracer {
             warnings.append("\(undecoded) successful call\(undecoded == 1 ? "" : "s") could not be decoded "
                 + "(unreadable tracee memory or a vanished process); the report may miss them")
         }
-        let report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
+        var report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
                                    warnings: warnings, processes: processTree?.processes)
-        return TraceResult(report: report, stops: stops, seccompActive: !stepping, usedSyscallInfo: useSyscallInfo)
+        if processTree != nil { report.tasks = builder.taskRecords() }
+        return TraceResult(report: report, stops: stops, seccompActive: !stepping, usedSyscallInfo: useSyscallInfo,
+                           daemons: daemons)
+    }
+
+    /// After `run` returned with daemons: keeps them running until they have all exited, recording nothing.
+    /// Each stop is resumed as an untraced process would go on: a seccomp stop lets its call run, a signal is
+    /// delivered, a group-stop stays stopped (PTRACE_LISTEN); new tasks are followed (they inherit the filter).
+    /// PTRACE_CONT everywhere, so that with stepping the daemons no longer stop at every syscall.
+    public func serveDaemons() {
+        while true {
+            switch waits.nextOwnTask() {
+            case .success(let (task, status)):
+                switch StopEvent(task: task, status: status) {
+                case .exited, .killed: break
+                case .groupStop: _ = Ptrace.listen(task)
+                case .signal(_, let signal): _ = Ptrace.resume(task, signal: signal)
+                default: _ = Ptrace.resume(task)
+                }
+            case .failure(.interrupted):
+                continue
+            case .failure:
+                return   // ECHILD: every daemon has exited
+            }
+        }
     }
 
     /// Children started with CLONE_UNTRACED that could not be followed (the flag could not be cleared).
@@ -350,6 +397,12 @@ public final class Tracer {
         }
     }
 
+    /// Tells the builder which processes changed build task (a new process of a task, an exec naming one).
+    private func assignTasks() {
+        guard let assignments = processTree?.takeTaskAssignments(), !assignments.isEmpty else { return }
+        for (process, task) in assignments { builder.assign(process: process, to: task) }
+    }
+
     private func fallBackToStepping(because reason: String, _ onNotice: (String) -> Void) {
         guard !stepping else { return }
         stepping = true
@@ -381,8 +434,10 @@ public final class Tracer {
     private func handleSeccompStop(_ task: TaskID) {
         guard task != spawning, let call = fields(of: task, atEntry: true) else { return resume(task) }
         let decoding = decoder.decodeEntry(of: task, call, builder: builder, tasks: &tasks)
+        let setsid = daemons?.entry(of: task, auditArch: call.auditArch, number: call.number) == true
         if case .ignore = decoding {
-            tasks.set(task, .running)
+            // setsid's exit says whether the task left the command's session: take its exit stop.
+            tasks.set(task, setsid ? .inSyscall(.ignore) : .running)
         } else {
             tasks.set(task, .inSyscall(decoding))
         }
@@ -399,9 +454,11 @@ public final class Tracer {
                 return resume(task)
             }
             guard let call = fields(of: task, atEntry: true) else { return resume(task) }
+            _ = daemons?.entry(of: task, auditArch: call.auditArch, number: call.number)
             tasks.set(task, .inSyscall(decoder.decodeEntry(of: task, call, builder: builder, tasks: &tasks)))
         case .inSyscall(let decoding):
             tasks.set(task, .running)
+            if daemons?.exit(of: task, tasks: tasks) == true { onlyDaemonsLeft = true }
             switch decoding {
             case .ignore:
                 break
@@ -468,6 +525,7 @@ public final class Tracer {
         if former != task { tasks.move(former, to: task) }
         // Before the record below: the process keeps its number across the exec, whichever thread made it.
         processTree?.exec(task, former: former)
+        assignTasks()
         // The exec succeeded (this event comes only then, before its exit stop): the file its entry decoded
         // was run. A failed exec has an ordinary exit stop, where a missing file is recorded.
         if case .inSyscall(.pending(let pending)) = tasks.phase(of: task) {

@@ -4,13 +4,16 @@ import TraceModel
 /// report's lossless form (`JSONWriter`), with `nameBytes` last.
 public enum CheckJSONRenderer {
     public static func render(_ result: CheckResult) -> [UInt8] {
-        JSONWriter.document { json in
-            task(result, into: &json)
-            violations(result, into: &json)
-            accepted(result, into: &json)
-            declarations(result.declarations, into: &json)
-            json.member("warnings", strings: result.report.warnings)
-        }
+        JSONWriter.document { json in members(result, into: &json) }
+    }
+
+    /// The object's members: also each task's in a whole run's check (`RunCheckJSONRenderer`).
+    static func members(_ result: CheckResult, into json: inout JSONWriter) {
+        task(result, into: &json)
+        violations(result, into: &json)
+        accepted(result, into: &json)
+        declarations(result.declarations, into: &json)
+        json.member("warnings", strings: result.report.warnings)
     }
 
     /// What ran and how it ended: `task` to `violations`.

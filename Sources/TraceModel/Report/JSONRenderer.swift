@@ -47,6 +47,8 @@ public enum JSONRenderer {
             json.member("signal", number: signal)
             json.member("reads", names: process.reads)
             json.member("writes", names: process.writes)
+            if let task = process.task { json.member("task", string: task.description) } else { json.member("task", raw: "null") }
+            if let hash = process.task?.hash { json.member("taskHash", string: hash) } else { json.member("taskHash", raw: "null") }
         }
     }
 }

@@ -27,6 +27,9 @@ public struct Report: Sendable, Equatable {
     /// The process tree, in the order the processes were first seen (a parent before its children); nil
     /// when it was not asked for (`TraceConfiguration.recordProcesses`).
     public var processes: [ProcessRecord]?
+    /// What each build task that ran did, in the order the tasks were first seen (see `BuildTask`); nil when
+    /// processes were not recorded, empty when the run had no task.
+    public var tasks: [TaskRecord]?
 
     /// A report whose sets are `sets` (a set not given is empty).
     public init(command: [[UInt8]], workspace: [UInt8], outcome: CommandOutcome, sets: [PathSet: [[UInt8]]],
@@ -93,9 +96,13 @@ public struct ProcessRecord: Sendable, Equatable {
     /// Workspace-relative, sorted by bytes, unique.
     public var reads: [[UInt8]]
     public var writes: [[UInt8]]
+    /// The build task the process belongs to (see `BuildTask`): named by the environment of its last exec, or
+    /// inherited from its parent; nil for the runner and for commands that are no task's.
+    public var task: BuildTask?
 
     public init(pid: Int32, parent: Int32, argv: [[UInt8]], cwd: [UInt8], end: ProcessEnd?, reads: [[UInt8]] = [],
-                writes: [[UInt8]] = []) {
+                writes: [[UInt8]] = [], task: BuildTask? = nil) {
+        self.task = task
         self.pid = pid
         self.parent = parent
         self.argv = argv

@@ -7,6 +7,11 @@ public struct ReportBuilder: Sendable {
     /// Reads and writes per process number (the index of its record in the report's `processes`), filled
     /// only for calls recorded with a process.
     private var attributed: [Int: [PathKey: Access]] = [:]
+    /// Build tasks: each process's current task (an index into `taskNames`), and each task's paths with the
+    /// same records as the whole run's, so that its net effect is its own.
+    private var taskOfProcess: [Int: Int] = [:]
+    private var taskNames: [BuildTask] = []
+    private var taskPaths: [[PathKey: PathRecord]] = []
 
     /// A path as a dictionary key, hashed as one run of bytes (an array of bytes hashes byte by byte).
     struct PathKey: Hashable {
@@ -91,16 +96,19 @@ public struct ReportBuilder: Sendable {
     /// process number, is given only when the report attributes accesses (nil costs nothing more).
     package mutating func record(_ pending: PendingCall, failure: Errno?, openedDirectory: Bool = false,
                          process: Int? = nil) {
+        let task = process.flatMap { taskOfProcess[$0] }
         guard let failure else {
             for (path, access) in pending.onSuccess {
                 let access = openedDirectory ? .list : access
                 insert(path, access)
                 if let process { attribute(path, access, to: process) }
+                if let task { insert(path, access, task: task) }
             }
             return
         }
         if failure == .noSuchFile || failure == .notDirectory, let path = pending.missingOnFailure {
             paths[PathKey(bytes: path), default: PathRecord()].missing = true
+            if let task { taskPaths[task][PathKey(bytes: path), default: PathRecord()].missing = true }
         }
     }
 
@@ -113,6 +121,43 @@ public struct ReportBuilder: Sendable {
     private static func merge(_ access: Access, affectsContent: Bool, into record: inout PathRecord) {
         record.access.formUnion(access)
         if affectsContent { record.effect.apply(access) }
+    }
+
+    /// From now on the accesses of process number `process` are also `task`'s (nil: no task's, the runner's).
+    package mutating func assign(process: Int, to task: BuildTask?) {
+        guard let task else {
+            taskOfProcess.removeValue(forKey: process)
+            return
+        }
+        if let index = taskNames.firstIndex(where: { $0.description == task.description }) {
+            taskOfProcess[process] = index
+        } else {
+            taskOfProcess[process] = taskNames.count
+            taskNames.append(task)
+            taskPaths.append([:])
+        }
+    }
+
+    private mutating func insert(_ path: [UInt8], _ access: Access, task: Int) {
+        let affectsContent = !access.isDisjoint(with: [.read, .execute, .write, .delete])
+        Self.merge(access, affectsContent: affectsContent,
+                   into: &taskPaths[task][PathKey(bytes: path), default: PathRecord()])
+    }
+
+    /// Each build task's sets, in the order the tasks were first seen: the report's `tasks`.
+    public func taskRecords() -> [TaskRecord] {
+        zip(taskNames, taskPaths).map { task, paths in
+            var record = TaskRecord(task: task)
+            for (key, path) in paths.sorted(by: { Self.byteOrder($0.key.bytes, $1.key.bytes) }) {
+                if path.access.contains(.read) { record.reads.append(key.bytes) }
+                if path.access.contains(.write) { record.writes.append(key.bytes) }
+                if path.access.contains(.delete) { record.deletes.append(key.bytes) }
+                if path.missing { record.missing.append(key.bytes) }
+                if path.effect.isInput { record.inputs.append(key.bytes) }
+                if path.effect.isOutput { record.outputs.append(key.bytes) }
+            }
+            return record
+        }
     }
 
     private mutating func attribute(_ path: [UInt8], _ access: Access, to process: Int) {
@@ -169,4 +214,18 @@ public struct ReportBuilder: Sendable {
             }
         }
     }
+}
+
+/// What one build task's processes did to the workspace: the report's sets, restricted to the calls its
+/// processes made while they belonged to it, net effect included. Workspace-relative, sorted, unique.
+public struct TaskRecord: Sendable, Equatable {
+    public var task: BuildTask
+    public var reads: [[UInt8]] = []
+    public var writes: [[UInt8]] = []
+    public var deletes: [[UInt8]] = []
+    public var missing: [[UInt8]] = []
+    public var inputs: [[UInt8]] = []
+    public var outputs: [[UInt8]] = []
+
+    public init(task: BuildTask) { self.task = task }
 }

@@ -102,7 +102,9 @@ public enum TextRenderer {
                 out.append(UInt8(ascii: " "))
                 out += displayArgument(argument)
             }
-            out += Array("  [\(describe(process.end))]\n".utf8)
+            out += Array("  [\(describe(process.end))]".utf8)
+            if let task = process.task { out += Array("  task \(task)".utf8) }
+            out.append(UInt8(ascii: "\n"))
             out += Array("\(indent)    cwd: ".utf8) + display(process.cwd) + [UInt8(ascii: "\n")]
             for (title, paths) in [("reads", process.reads), ("writes", process.writes)] where !paths.isEmpty {
                 out += Array("\(indent)    \(title) (\(grouped(paths.count))):\n".utf8)
