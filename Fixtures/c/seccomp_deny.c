@@ -1,5 +1,5 @@
-/* seccomp_deny ptrace|seccomp COMMAND [ARGS...]: installs a seccomp filter under which ptrace(2) (or
- * seccomp(2)) fails with EPERM, as a container runtime's default profile does, then execs COMMAND (a path)
+/* seccomp_deny ptrace|seccomp|bpf COMMAND [ARGS...]: installs a seccomp filter under which ptrace(2) (or
+ * seccomp(2), or bpf(2)) fails with EPERM, as a container runtime's default profile does, then execs COMMAND (a path)
  * with it; the filter is inherited by everything COMMAND starts. Only the native ABI's call is denied.
  * The filter itself is installed with prctl(PR_SET_SECCOMP), so denying seccomp(2) does not stop it. */
 #include "fixture.h"
@@ -18,12 +18,14 @@
 #endif
 
 int main(int argc, char **argv) {
-    if (argc < 3) fail(0, "usage: seccomp_deny ptrace|seccomp COMMAND [ARGS...]");
+    if (argc < 3) fail(0, "usage: seccomp_deny ptrace|seccomp|bpf COMMAND [ARGS...]");
     unsigned int denied;
     if (strcmp(argv[1], "ptrace") == 0) {
         denied = SYS_ptrace;
     } else if (strcmp(argv[1], "seccomp") == 0) {
         denied = SYS_seccomp;
+    } else if (strcmp(argv[1], "bpf") == 0) {
+        denied = SYS_bpf;
     } else {
         fail(0, "unknown call '%s'", argv[1]);
     }

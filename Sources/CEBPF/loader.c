@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { MAX_LINKS = 8 };
@@ -26,6 +30,9 @@ struct cebpf_trace {
     int counters_fd;
     cebpf_handler handler;
     void *context;
+    /// The guard process (see cebpf_guard) and the pipe whose end tells it the tracer is gone.
+    pid_t guard;
+    int guard_pipe;
 };
 
 // libbpf reports through one process-wide print callback; each thread keeps its own last line, so two
@@ -129,6 +136,7 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
             goto fail;
         }
     }
+    trace->guard_pipe = -1;
     trace->ring = ring_buffer__new(bpf_map__fd(events), handle_record, trace, NULL);
     if (!trace->ring) {
         error = errno;
@@ -151,6 +159,67 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
 fail:
     cebpf_close(trace);
     return -error;
+}
+
+// The guard: what PTRACE_O_EXITKILL is to the ptrace engine. A child of the tracer that blocks on a pipe only
+// the tracer writes to; when the tracer dies (even by SIGKILL) the pipe ends, and the guard kills every process
+// still in the followed map, again and again until the map is empty: the program, kept attached by the guard's
+// copies of the tracer's descriptors, goes on adding the children they fork meanwhile. After a normal end the
+// map is empty and the guard exits at once.
+static void guard_run(int pipe_fd, int followed_fd) {
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        // Off the caller's stdin, stdout and stderr: one reading them to the end is not held by the guard.
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+    }
+    // A terminal's ^C reaches the whole process group: the guard must outlive the tracer it guards.
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    char byte;
+    while (read(pipe_fd, &byte, 1) < 0 && errno == EINTR) {}
+    for (int round = 0; round < 500; round++) {
+        uint32_t key, next;
+        int found = 0;
+        int more = bpf_map_get_next_key(followed_fd, NULL, &next) == 0;
+        while (more) {
+            key = next;
+            found = 1;
+            kill((pid_t)key, SIGKILL);
+            more = bpf_map_get_next_key(followed_fd, &key, &next) == 0;
+        }
+        if (!found) break;
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    _exit(0);
+}
+
+int cebpf_guard(cebpf_trace *trace) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -errno;
+    pid_t guard = fork();
+    if (guard < 0) {
+        int error = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return -error;
+    }
+    if (guard == 0) {
+        close(fds[1]);
+        guard_run(fds[0], trace->followed_fd);
+    }
+    close(fds[0]);
+    trace->guard = guard;
+    trace->guard_pipe = fds[1];
+    return 0;
+}
+
+int cebpf_unfollow(cebpf_trace *trace, uint32_t pid) {
+    if (bpf_map_delete_elem(trace->followed_fd, &pid) != 0 && errno != ENOENT) return -errno;
+    return 0;
 }
 
 int cebpf_follow(cebpf_trace *trace, uint32_t pid) {
@@ -188,6 +257,13 @@ int cebpf_counters(cebpf_trace *trace, uint64_t *values) {
 
 void cebpf_close(cebpf_trace *trace) {
     if (!trace) return;
+    if (trace->guard_pipe >= 0) {
+        // The followed map is empty at a normal end: the guard exits at once; reap it before detaching, so
+        // that no copy of the links outlives this call.
+        close(trace->guard_pipe);
+        int status;
+        while (waitpid(trace->guard, &status, 0) < 0 && errno == EINTR) {}
+    }
     for (int index = 0; index < trace->link_count; index++) bpf_link__destroy(trace->links[index]);
     ring_buffer__free(trace->ring);
     bpf_object__close(trace->object);

@@ -5,7 +5,9 @@ import TraceModel
 /// One loaded and attached instance of the eBPF program (`cebpf_*`), with its own maps. Closed on deinit:
 /// nothing of it stays attached once the trace is over.
 final class BPFProgram {
-    /// 16 MiB: a C build's busiest second writes a few MiB of records; the reader drains it every poll.
+    /// 16 MiB: the reader is woken for each record and drains the buffer as it fills, but a burst (100,000
+    /// creates in a second) outruns a debug build's reader with 4 MiB. The tracer's resident size grows with
+    /// the buffer as it is cycled through (RobustnessMemoryTests).
     static let defaultRingBytes = 1 << 24
 
     private let trace: OpaquePointer
@@ -34,6 +36,16 @@ final class BPFProgram {
     /// `cebpf_follow`: `pid` and its descendants from now on.
     func follow(_ pid: TaskID) -> Result<Void, Errno> {
         valueOrErrno(cebpf_follow(trace, UInt32(bitPattern: pid))).map { _ in }
+    }
+
+    /// `cebpf_unfollow`: `pid` is no longer followed (a daemon the trace leaves behind).
+    func unfollow(_ pid: TaskID) {
+        _ = cebpf_unfollow(trace, UInt32(bitPattern: pid))
+    }
+
+    /// `cebpf_guard`: if this process dies before the trace ends, the followed processes die with it.
+    func startGuard() -> Result<Void, Errno> {
+        valueOrErrno(cebpf_guard(trace)).map { _ in }
     }
 
     /// `cebpf_poll`: each record waiting (after up to `timeoutMilliseconds`) to `handle`, in order; the

@@ -97,6 +97,8 @@ public final class EBPFTracer {
     /// of `cptrace_spawn`), left out as the ptrace engine leaves them out.
     private var spawning: TaskID?
     private var outcome: CommandOutcome?
+    /// Processes left behind, outside the command's session, when everything in it had ended.
+    private var daemons: [Daemon] = []
     private let abis: [SyscallABI]
     private let bpf: BPFProgram
 
@@ -114,6 +116,9 @@ public final class EBPFTracer {
     /// Starts the command and traces it until it and every process it started have ended.
     public func run(onStart: (TaskID) -> Void = { _ in }) throws(EBPFTraceError) -> EBPFTraceResult {
         guard let program = configuration.command.first, !program.isEmpty else { throw .emptyCommand }
+        // Before the command exists: whatever happens to this process from now on, the command does not outlive
+        // it unnoticed (SPEC: If the tracer is killed, the traced processes are killed with it).
+        if case .failure(let error) = bpf.startGuard() { throw .spawnFailed(error) }
         // io_uring_setup fails with ENOSYS by a filter that needs no tracer (SECCOMP_RET_ERRNO).
         let filter = configuration.allowRings ? nil : try? SeccompFilter(table: .native, purpose: .refuseRings)
         let child: SpawnedChild
@@ -137,10 +142,15 @@ public final class EBPFTracer {
         return finish(bpf)
     }
 
-    /// Reads records until the command has ended and no followed process is left.
+    /// Reads records until the command has ended and no followed process is left in its session: one that
+    /// left it (setsid) and outlives everything in it is a daemon, which the trace leaves behind, named in a
+    /// warning (nothing to serve: no seccomp filter of this engine needs a tracer).
     private func follow(_ child: SpawnedChild, _ bpf: BPFProgram) throws(EBPFTraceError) {
         var idlePolls = 0
+        // The command's session: this process's, until the command moves to one of its own.
+        var commandSession = getsid(0)
         while true {
+            if outcome == nil, case let session = getsid(child.pid), session > 0 { commandSession = session }
             let handled: Int
             switch bpf.poll(timeoutMilliseconds: outcome == nil ? 50 : 10, { self.handle($0) }) {
             case .success(let count): handled = count
@@ -153,6 +163,10 @@ public final class EBPFTracer {
                 if let error = report.setupFailure { throw .childSetupFailed(error) }
             }
             guard outcome != nil else { continue }
+            // getsid fails for a process already gone whose exit record is still to come: not a daemon.
+            if !processes.live.isEmpty, processes.live.allSatisfy({ Self.isDaemon($0, commandSession) }) {
+                leaveDaemons(bpf, session: commandSession)
+            }
             if processes.live.isEmpty {
                 // Whatever the last processes wrote before their exit records is in the buffer: drain it.
                 while case .success(let count) = bpf.poll(timeoutMilliseconds: 0, { self.handle($0) }), count > 0 {}
@@ -166,6 +180,26 @@ public final class EBPFTracer {
                 for pid in processes.live where kill(pid, 0) != 0 && errno == ESRCH { processes.forget(pid) }
             }
         }
+    }
+
+    /// Stops following the processes left, all outside the command's session, and names each in a warning. A
+    /// child one of them forked meanwhile arrives with the records drained here, and is left behind too.
+    private func leaveDaemons(_ bpf: BPFProgram, session: pid_t) {
+        repeat {
+            for pid in processes.live.sorted() where Self.isDaemon(pid, session) {
+                bpf.unfollow(pid)
+                let argv = processes.argv(of: pid) ?? ((try? ProcFS.commandLine(of: pid).get()) ?? [])
+                daemons.append(Daemon(pid: pid, argv: argv))
+                processes.forget(pid)
+            }
+        } while (try? bpf.poll(timeoutMilliseconds: 0, { self.handle($0) }).get()) ?? 0 > 0
+    }
+
+    /// A live process outside the command's session. getsid fails for one already gone whose exit record is
+    /// still to come: not a daemon.
+    private static func isDaemon(_ pid: TaskID, _ commandSession: pid_t) -> Bool {
+        let session = getsid(pid)
+        return session > 0 && session != commandSession
     }
 
     private static func outcome(_ status: Int32) -> CommandOutcome {
@@ -186,7 +220,8 @@ public final class EBPFTracer {
             complete(entry, result: result, openedDirectory: openedDirectory)
         case .forked(let parent, let child):
             processes.apply(.forked(parent: parent, child: child))
-        case .exec(let process, let former, let argv, let cwd, let filename):
+            assignTask(of: child)
+        case .exec(let process, let former, let argv, let cwd, let filename, let environment):
             if process == spawning {
                 spawning = nil
             } else if var entry = entries.removeValue(forKey: former) {
@@ -198,10 +233,18 @@ public final class EBPFTracer {
             }
             // A call the old leader was in will never return either.
             entries.removeValue(forKey: process)
-            processes.apply(.exec(process: process, former: former, argv: argv, cwd: cwd))
+            processes.apply(.exec(process: process, former: former, argv: argv, cwd: cwd,
+                                  task: BuildTask(environment: environment)))
+            assignTask(of: process)
         case .processExit(let process, let status):
             processes.apply(.exited(process: process, status: status))
         }
+    }
+
+    /// From now on the process's calls are also its build task's (`Report.tasks`), when processes are kept.
+    private func assignTask(of pid: TaskID) {
+        guard let number = processes.process(of: pid) else { return }
+        builder.assign(process: number, to: processes.task(of: pid))
     }
 
     /// Gives a completed call to the report builder. `directory`, the task's cwd at the call when known (an
@@ -221,7 +264,7 @@ public final class EBPFTracer {
 
     private func finish(_ bpf: BPFProgram) -> EBPFTraceResult {
         let counters = bpf.counters()
-        var warnings: [String] = []
+        var warnings = daemons.map(\.warning)
         if counters.lost > 0 {
             warnings.append("the eBPF engine lost \(counters.lost) event\(counters.lost == 1 ? "" : "s") (its ring "
                 + "buffer was full): the report may miss calls; trace again, or use --engine ptrace")
@@ -240,8 +283,10 @@ public final class EBPFTracer {
                 + "\(recorder.ringsSetUp == 1 ? "" : "s"): files it opened, read or wrote through io_uring are not "
                 + "seen (--allow-io-uring)")
         }
-        let report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
+        var report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
                                    warnings: warnings, processes: processes.processes)
+        if configuration.recordProcesses { report.tasks = builder.taskRecords() }
+        report.engine = "ebpf"
         return EBPFTraceResult(report: report, counters: counters)
     }
 }

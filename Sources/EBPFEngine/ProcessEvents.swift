@@ -7,7 +7,7 @@ package enum ProcessEvent: Sendable, Equatable {
     case forked(parent: TaskID, child: TaskID)
     /// A successful exec in `process` (by thread `former`, which now carries the process's id), with the new
     /// program's argv and the current directory it starts in.
-    case exec(process: TaskID, former: TaskID, argv: [[UInt8]], cwd: [UInt8])
+    case exec(process: TaskID, former: TaskID, argv: [[UInt8]], cwd: [UInt8], task: BuildTask?)
     /// The last thread of `process` ended; `status` as wait(2) would give it to its parent.
     case exited(process: TaskID, status: Int32)
 }
@@ -39,11 +39,12 @@ package struct FollowedProcesses {
             let origin = number[parent].map { records[$0] }
             number[child] = records.count
             records.append(ProcessRecord(pid: child, parent: parent, argv: origin?.argv ?? [], cwd: origin?.cwd ?? [],
-                                         end: nil))
-        case .exec(let process, _, let argv, let cwd):
+                                         end: nil, task: origin?.task))
+        case .exec(let process, _, let argv, let cwd, let task):
             guard keepsRecords, let index = number[process] else { return }
             records[index].argv = argv
             records[index].cwd = cwd
+            records[index].task = BuildTask.inherited(from: records[index].task, exec: task)
         case .exited(let process, let status):
             live.remove(process)
             guard keepsRecords, let index = number.removeValue(forKey: process) else { return }
@@ -59,6 +60,12 @@ package struct FollowedProcesses {
 
     /// The process number of a live process, for the report builder's attribution; nil when not kept.
     package func process(of pid: TaskID) -> Int? { number[pid] }
+
+    /// The argv a process's record holds, when records are kept.
+    package func argv(of pid: TaskID) -> [[UInt8]]? { number[pid].map { records[$0].argv } }
+
+    /// The build task a process belongs to now (its record's), for the report builder's per-task sets.
+    package func task(of pid: TaskID) -> BuildTask? { number[pid].map { records[$0].task } ?? nil }
 
     /// The cwd a process's record holds (its last exec's, or its parent's at the fork).
     package func currentDirectory(of pid: TaskID) -> [UInt8]? { number[pid].map { records[$0].cwd } }

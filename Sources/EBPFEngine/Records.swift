@@ -9,7 +9,7 @@ enum Record: Equatable {
     /// A call's exit; `late` holds the paths the entry could not read, read at the exit.
     case exit(task: TaskID, result: Int64, openedDirectory: Bool, late: [Int: CapturedCall.PathArgument])
     case forked(parent: TaskID, child: TaskID)
-    case exec(process: TaskID, former: TaskID, argv: [[UInt8]], cwd: [UInt8], filename: [UInt8])
+    case exec(process: TaskID, former: TaskID, argv: [[UInt8]], cwd: [UInt8], filename: [UInt8], environment: [UInt8])
     case processExit(process: TaskID, status: Int32)
 
     struct Entry: Equatable {
@@ -77,11 +77,13 @@ enum Record: Equatable {
             let argvEnd = min(Int(exec.argv_length), data.count)
             let cwdEnd = min(argvEnd + Int(exec.cwd_length), data.count)
             let nameEnd = min(cwdEnd + Int(exec.filename_length), data.count)
+            let environmentEnd = min(nameEnd + Int(exec.environment_length), data.count)
             var argv = Array(data[0..<argvEnd])
             if argv.last == 0 { argv.removeLast() }
             self = .exec(process: process, former: TaskID(bitPattern: exec.former),
                          argv: argvEnd == 0 ? [] : argv.split(separator: 0, omittingEmptySubsequences: false).map(Array.init),
-                         cwd: Self.directory(Array(data[argvEnd..<cwdEnd])), filename: Array(data[cwdEnd..<nameEnd]))
+                         cwd: Self.directory(Array(data[argvEnd..<cwdEnd])), filename: Array(data[cwdEnd..<nameEnd]),
+                         environment: Array(data[nameEnd..<environmentEnd]))
         case CEBPF_EVENT_PROCESS_EXIT.rawValue:
             let exit = bytes.loadUnaligned(as: cebpf_process_exit.self)
             self = .processExit(process: process, status: exit.status)

@@ -17,7 +17,7 @@ struct FstatTests {
     }
 
     @Test("--stats: 200 fstat, statx(AT_EMPTY_PATH) and refused io_uring_setup calls cost no stop under the filter",
-          arguments: TracerMode.allCases)
+          arguments: TracerMode.allCases.filter(\.isPtrace))
     func noStopsForWhatTheFilterLetsThrough(mode: TracerMode) throws {
         let workspace = try Workspace()
         try workspace.file("loop-target.txt")
@@ -42,5 +42,25 @@ struct FstatTests {
             // Stepping sees each call twice (entry and exit): at least 1,200 stops more.
             #expect(many.syscall - none.syscall >= 1200, "\(none) vs \(many)")
         }
+    }
+
+    /// The eBPF engine's counterpart: its row's untraced rule drops the same calls in the kernel, and a refused
+    /// io_uring_setup never reaches the syscall tracepoints: not one event more for 600 such calls.
+    @Test("--stats, eBPF: 200 fstat, statx(AT_EMPTY_PATH) and refused io_uring_setup calls add no event")
+    func noEventsForWhatTheRowsLeaveOut() throws {
+        let workspace = try Workspace()
+        try workspace.file("loop-target.txt")
+        func events(_ count: Int) throws -> Int {
+            let run = try workspace.trace([try Fixture.path("fstat_loop"), String(count)], mode: .ebpf,
+                                          options: ["--stats"])
+            try run.expectReport(reads: ["loop-target.txt"])
+            let line = try #require(run.process.stderrText.split(separator: "\n").first { $0.contains("stats: eBPF") },
+                                    "no stats line\n\(run.diagnostics)")
+            let numbers = line.replacingOccurrences(of: ",", with: "").split(separator: " ").compactMap { Int($0) }
+            try #require(numbers.count == 4, "\(line)")
+            #expect(numbers[1] == 0, "lost events: \(line)")
+            return numbers[0]
+        }
+        #expect(try events(200) == events(0))
     }
 }

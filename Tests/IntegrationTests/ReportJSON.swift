@@ -81,6 +81,7 @@ private struct WireReport: Decodable {
     var version: Int
     var command: [String]
     var workspace: String
+    var engine: String?
     var exitCode: Int
     var signal: Int?
     var sets: [PathSet: [String]] = [:]
@@ -93,6 +94,7 @@ private struct WireReport: Decodable {
         version = try keys.decode(Int.self, forKey: Key("version"))
         command = try keys.decode([String].self, forKey: Key("command"))
         workspace = try keys.decode(String.self, forKey: Key("workspace"))
+        engine = try keys.decodeIfPresent(String.self, forKey: Key("engine"))
         exitCode = try keys.decode(Int.self, forKey: Key("exitCode"))
         signal = try keys.decodeIfPresent(Int.self, forKey: Key("signal"))
         for set in PathSet.allCases { sets[set] = try keys.decode([String].self, forKey: Key(set.key)) }
@@ -123,6 +125,8 @@ struct TraceReport {
     var version: Int
     var command: [RawPath]
     var workspace: RawPath
+    /// `ptrace` or `ebpf`: which engine ran.
+    var engine: String?
     var exitCode: Int
     var signal: Int?
     /// Every path set, under its JSON key.
@@ -136,6 +140,7 @@ struct TraceReport {
         version = wire.version
         command = try wire.names(wire.command)
         workspace = try wire.name(wire.workspace)
+        engine = wire.engine
         exitCode = wire.exitCode
         signal = wire.signal
         for (set, names) in wire.sets { sets[set] = try wire.names(names) }

@@ -15,8 +15,8 @@ struct RobustnessDiagnosticsTests {
         let report = workspace.scratchFile("report.json")
         // The wrapper makes ptrace(2) fail with EPERM for itself and everything it starts, as Docker's
         // default seccomp profile does without CAP_SYS_PTRACE; then it execs the tracer.
-        let arguments = ["ptrace", try Locations.iotrace(), "--workspace", workspace.path, "--format", "json",
-                         "-o", report, "--", try Fixture.path("touch"), "marker"]
+        let arguments = ["ptrace", try Locations.iotrace(), "--engine", "ptrace", "--workspace", workspace.path,
+                         "--format", "json", "-o", report, "--", try Fixture.path("touch"), "marker"]
         let result = try runProcess(try Fixture.path("seccomp_deny"), arguments, in: workspace.path, timeout: 20)
         let run = TraceRun(arguments: arguments, process: result,
                            reportBytes: FileManager.default.contents(atPath: report).map { Array($0) })

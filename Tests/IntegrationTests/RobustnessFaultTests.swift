@@ -75,8 +75,12 @@ struct RobustnessFaultTests {
                 (1...15).allSatisfy { workspace.exists("sub/n-\($0).txt") }
             }
             // The launched iotrace-native is a monitor: below it, the tracing child and the 15 nodes, all of
-            // which must die (the tracing child with the monitor, PR_SET_PDEATHSIG; the nodes with it).
-            try waitUntil("16 processes below the tracer", seconds: 5) { descendantsOf(tracer).count == 16 }
+            // which must die (the tracing child with the monitor, PR_SET_PDEATHSIG; the nodes with it), and
+            // with the eBPF engine its guard, which kills the nodes when the tracing child is gone.
+            let expected = mode == .ebpf ? 17 : 16
+            try waitUntil("\(expected) processes below the tracer", seconds: 5) {
+                descendantsOf(tracer).count == expected
+            }
             tree = descendantsOf(tracer)
             kill(tracer, SIGKILL)
             // PTRACE_O_EXITKILL sends SIGKILL to every tracee as the tracer dies; give the kernel a moment.
@@ -90,7 +94,7 @@ struct RobustnessFaultTests {
             for process in alive where process.isAlive { kill(process.pid, SIGKILL) }
         }
         #expect(run.status == 128 + SIGKILL, "\(run.diagnostics)")
-        #expect(tree.count == 16)
+        #expect(tree.count == (mode == .ebpf ? 17 : 16))
         #expect(survivors.isEmpty, "alive after the tracer was killed (now killed by the test): \(survivors)")
     }
 }

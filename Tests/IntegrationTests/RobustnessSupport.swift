@@ -93,8 +93,8 @@ func procStatusKilobytes(_ pid: pid_t, _ field: String) -> Int? {
     return nil
 }
 
-/// Polls the VmHWM (peak resident set) of a running process every 5 ms until it exits, and keeps the last
-/// value read. VmHWM only grows, so the last read is the peak up to a few milliseconds before the exit: a
+/// Polls the VmHWM (peak resident set) of a running process and of its children every 5 ms until it exits,
+/// and keeps the largest value read. VmHWM only grows, so the last read is the peak up to a few milliseconds before the exit: a
 /// lower bound that is close (the tracer's last moments render and write the report from memory it holds).
 ///
 /// VmHWM counts the pages of the executable file that are mapped too (RssFile, shared with the page cache,
@@ -116,6 +116,12 @@ final class PeakRSSProbe: @unchecked Sendable {
             }
             kilobytes = max(kilobytes, value)
             anonymousKilobytes = max(anonymousKilobytes, procStatusKilobytes(pid, "RssAnon") ?? 0)
+            // The launched process is a monitor that only waits; its child is the tracer (DaemonHandOff).
+            let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+            for child in children.split(separator: " ").compactMap({ pid_t($0) }) {
+                kilobytes = max(kilobytes, procStatusKilobytes(child, "VmHWM") ?? 0)
+                anonymousKilobytes = max(anonymousKilobytes, procStatusKilobytes(child, "RssAnon") ?? 0)
+            }
             samples += 1
             usleep(5_000)
         }

@@ -73,6 +73,8 @@ struct files_struct {
 struct mm_struct {
     unsigned long arg_start;
     unsigned long arg_end;
+    unsigned long env_start;
+    unsigned long env_end;
 } __attribute__((preserve_access_index));
 
 struct thread_info {
@@ -169,7 +171,7 @@ struct {
 #define PATH_BYTES 4096
 #define NAME_BYTES 256
 #define DATA_MASK 0x7FFF
-#define DATA_BYTES (DATA_MASK + 1 + PATH_BYTES)
+#define DATA_BYTES (DATA_MASK + 1 + CEBPF_ENVIRONMENT_BYTES)
 /// A base directory longer than this is cut short (and flagged): deep trees exist, PATH_MAX is no bound.
 #define BASE_LIMIT 8192
 #define MAX_COMPONENTS 1024
@@ -217,9 +219,8 @@ static __always_inline struct scratch *scratch(void) {
 /// Copies the record built in `s` (fixed part `fixed` bytes, then `data_length` bytes) to the ring buffer.
 /// Every record's fixed part is padded to FIXED_BYTES, so that the data follows it in `s` as in the record.
 static __always_inline void emit(struct scratch *s, __u32 data_length) {
-    __u64 size = FIXED_BYTES + (data_length & DATA_MASK);
-    if (size > sizeof(struct scratch)) return;
-    if (bpf_ringbuf_output(&events, s, size, 0) == 0) {
+    if (data_length > DATA_BYTES) data_length = DATA_BYTES;
+    if (bpf_ringbuf_output(&events, s, FIXED_BYTES + data_length, 0) == 0) {
         count(CEBPF_COUNTER_EVENTS);
     } else {
         count(CEBPF_COUNTER_LOST);
@@ -556,6 +557,17 @@ int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
         if (name > 0) {
             event->filename_length = (__u16)(name - 1);
             offset += (__u32)(name - 1);
+        }
+    }
+    // The environment's end: where a runner's own variables are (see CEBPF_ENVIRONMENT_BYTES).
+    unsigned long env_start = BPF_CORE_READ(task, mm, env_start);
+    unsigned long env_end = BPF_CORE_READ(task, mm, env_end);
+    if (env_end > env_start && offset <= DATA_MASK) {
+        __u32 env_length = env_end - env_start > CEBPF_ENVIRONMENT_BYTES ? CEBPF_ENVIRONMENT_BYTES
+                                                                         : (__u32)(env_end - env_start);
+        if (bpf_probe_read_user(&s->data[offset & DATA_MASK], env_length, (const void *)(env_end - env_length)) == 0) {
+            event->environment_length = (__u16)env_length;
+            offset += env_length;
         }
     }
     event->header.data_length = offset;

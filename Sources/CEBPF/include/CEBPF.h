@@ -28,6 +28,13 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
 /// Follows process `pid` (a thread group of one thread, not yet exec'd) and, from then on, its descendants.
 int cebpf_follow(cebpf_trace *trace, uint32_t pid);
 
+/// Stops following process `pid` (a daemon left behind): its calls and children are no longer seen.
+int cebpf_unfollow(cebpf_trace *trace, uint32_t pid);
+
+/// Starts the guard process: if the tracer dies before the trace ends, it kills every followed process (the
+/// eBPF engine's PTRACE_O_EXITKILL). cebpf_close ends and reaps it.
+int cebpf_guard(cebpf_trace *trace);
+
 /// Called once per record, in the ring buffer's order; a non-zero return stops this poll.
 typedef int (*cebpf_handler)(void *_Nullable context, const void *record, size_t size);
 

@@ -74,7 +74,8 @@ struct cebpf_fork {
 
 /// EXEC: header.tgid is the process (and header.tid its new thread id, the same). Data: argv (the new
 /// program's argument area, NUL-separated, as /proc/PID/cmdline), the cwd (components as in a base
-/// directory), the file name the exec was given (as the kernel kept it, bprm->filename).
+/// directory), the file name the exec was given (as the kernel kept it, bprm->filename), and the environment
+/// area's last CEBPF_ENVIRONMENT_BYTES at most (NUL-separated `NAME=VALUE`; its first entry may be cut).
 struct cebpf_exec {
     struct cebpf_event_header header;
     /// The thread that called exec (not the leader when a non-leader thread exec'd).
@@ -83,8 +84,12 @@ struct cebpf_exec {
     __u16 argv_length;
     __u16 cwd_length;
     __u16 filename_length;
-    __u16 reserved;
+    __u16 environment_length;
 };
+
+/// How much of an exec's environment the EXEC record carries: its end, where a runner's own variables go
+/// (nx appends NX_TASK_TARGET_* to the environment it forks a task with).
+#define CEBPF_ENVIRONMENT_BYTES 8192
 
 /// PROCESS_EXIT: header.tgid is the process; `status` as wait(2) reports it (exit code << 8, or the signal).
 struct cebpf_process_exit {

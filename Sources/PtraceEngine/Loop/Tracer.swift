@@ -336,6 +336,7 @@ public final class Tracer {
         var report = builder.build(command: configuration.command, outcome: outcome ?? .killed(signal: 9),
                                    warnings: warnings, processes: processTree?.processes)
         if processTree != nil { report.tasks = builder.taskRecords() }
+        report.engine = "ptrace"
         return TraceResult(report: report, stops: stops, seccompActive: !stepping, usedSyscallInfo: useSyscallInfo,
                            daemons: daemons)
     }

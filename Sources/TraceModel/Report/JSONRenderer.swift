@@ -7,6 +7,7 @@ public enum JSONRenderer {
             json.member("version", number: 1)
             json.member("command", names: report.command)
             json.member("workspace", name: report.workspace)
+            if !report.engine.isEmpty { json.member("engine", string: report.engine) }
             json.member("exitCode", number: report.outcome.exitStatus)
             outcome(report.outcome, into: &json)
             for set in PathSet.allCases { json.member(set.key, names: report[set]) }

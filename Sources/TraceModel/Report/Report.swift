@@ -20,6 +20,8 @@ public struct Report: Sendable, Equatable {
     public var command: [[UInt8]]
     public var workspace: [UInt8]
     public var outcome: CommandOutcome
+    /// Which engine followed the command (`ptrace`, `ebpf`): the one thing of the engine the report keeps.
+    public var engine = ""
     /// Every set, indexed by `PathSet.rawValue`; read and written through `self[set]` or the named properties.
     private var sets: [[[UInt8]]]
     /// Things the user should know that did not stop the trace (events that could not be decoded).

@@ -69,6 +69,6 @@ public struct Daemon: Sendable, Equatable {
         let command = argv.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
         return "daemon \(pid) (\(command.isEmpty ? "?" : command)) left the command's session and outlived it: "
             + "the report ends with the session, and what the daemon does from then on is not traced "
-            + "(it runs on, served by the tracer's process until it exits)"
+            + "(it runs on as it would untraced)"
     }
 }

@@ -1,0 +1,96 @@
+/// Issue 13, point 7: `--engine auto|ebpf|ptrace`. Where the eBPF program cannot load (bpf(2) refused, as a
+/// container's default seccomp profile refuses it), `auto` traces with ptrace and `ebpf` is exit 125 with one
+/// line saying why; the JSON report names the engine; nothing of ours stays attached after a trace.
+import Foundation
+import Testing
+
+@Suite("Engines: choosing one, and what each leaves behind", .serialized, .timeLimit(.minutes(2)))
+struct EngineChoiceTests {
+    /// The tracer under `seccomp_deny bpf`: bpf(2) fails with EPERM for it and all it starts.
+    private func traceWithoutBPF(_ engine: String, _ workspace: Workspace) throws -> TraceRun {
+        let report = workspace.scratchFile("report-\(engine).json")
+        let arguments = ["bpf", try Locations.iotrace(), "--engine", engine, "--workspace", workspace.path,
+                         "--format", "json", "-o", report, "--", try Fixture.path("touch"), "marker-\(engine)"]
+        let result = try runProcess(try Fixture.path("seccomp_deny"), arguments, in: workspace.path, timeout: 30)
+        return TraceRun(arguments: arguments, process: result,
+                        reportBytes: FileManager.default.contents(atPath: report).map { Array($0) })
+    }
+
+    @Test("eBPF refused: --engine ebpf is exit 125 with one line and runs nothing; auto traces with ptrace")
+    func ebpfRefused() throws {
+        let workspace = try Workspace()
+        let forced = try traceWithoutBPF("ebpf", workspace)
+        #expect(forced.status == 125, "\(forced.diagnostics)")
+        let lines = forced.process.stderrText.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.count == 1, "\(forced.diagnostics)")
+        #expect(lines.first?.hasPrefix("iotrace-native: the eBPF engine cannot run here") == true, "\(forced.diagnostics)")
+        #expect(lines.first?.contains("--engine ptrace") == true, "\(forced.diagnostics)")
+        #expect(!workspace.exists("marker-ebpf"), "the command ran although it could not be traced")
+        #expect(forced.reportBytes == nil)
+
+        let automatic = try traceWithoutBPF("auto", workspace)
+        #expect(automatic.status == 0, "\(automatic.diagnostics)")
+        let report = try automatic.expectReport(writes: ["marker-auto"])
+        #expect(report.engine == "ptrace", "\(automatic.diagnostics)")
+    }
+
+    @Test("the JSON report names the engine that ran", arguments: TracerMode.allCases)
+    func engineNamed(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        let run = try workspace.trace([try Fixture.path("touch"), "made"], mode: mode)
+        let report = try run.expectReport(writes: ["made"])
+        #expect(report.engine == (mode.isPtrace ? "ptrace" : "ebpf"), "\(run.diagnostics)")
+    }
+
+    // The tracer's process is a monitor (see DaemonHandOff): the programs are held by its child, the tracing
+    // process, and by that one's guard.
+    @Test("no program of ours stays attached after a trace, and two traces at once keep apart")
+    func nothingLeftAttached() throws {
+        guard let bpftool = Locations.onPath("bpftool") else {
+            cannotRunHere("bpftool is not installed: whether a program is still loaded cannot be asked")
+            return
+        }
+        let workspace = try Workspace()
+        try workspace.file("a/in.txt")
+        try workspace.file("b/in.txt")
+        // Two traces at once, each of its own directory's file: neither sees the other's calls.
+        var second: TraceRun?
+        var loaded: Set<Int> = []
+        let first = try workspace.trace(["/bin/sh", "-c", "sleep 1; cat a/in.txt > a/out.txt"], mode: .ebpf) { tracer in
+            try waitUntil("the first trace's programs", seconds: 5) {
+                loaded = programs(heldBy: tracer, bpftool)
+                return !loaded.isEmpty
+            }
+            second = try workspace.trace(["/bin/sh", "-c", "cat b/in.txt > b/out.txt"], mode: .ebpf)
+        }
+        try first.expectReport(reads: ["a/in.txt"], writes: ["a/out.txt"])
+        let other = try #require(second)
+        try other.expectReport(reads: ["b/in.txt"], writes: ["b/out.txt"])
+        // Freed after an RCU grace period: give the kernel a moment.
+        try? waitUntil("the programs to go", seconds: 3) { loaded.allSatisfy { !isLoaded($0, bpftool) } }
+        #expect(loaded.allSatisfy { !isLoaded($0, bpftool) }, "programs \(loaded) still loaded after the trace")
+    }
+
+    /// The ids of the BPF programs whose links or descriptors process `pid` or one of its children holds, from
+    /// /proc/PID/fdinfo (a BPF link's or program's fdinfo has a `prog_id:` line).
+    private func programs(heldBy pid: pid_t, _ bpftool: String) -> Set<Int> {
+        var ids: Set<Int> = []
+        let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        for holder in [Int(pid)] + children.split(separator: " ").compactMap({ Int($0) }) {
+            let directory = "/proc/\(holder)/fdinfo"
+            for fd in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+                guard let info = try? String(contentsOfFile: "\(directory)/\(fd)", encoding: .utf8) else { continue }
+                for line in info.split(separator: "\n") where line.hasPrefix("prog_id:") {
+                    if let id = Int(line.dropFirst("prog_id:".count).trimmingCharacters(in: .whitespaces)) {
+                        ids.insert(id)
+                    }
+                }
+            }
+        }
+        return ids
+    }
+
+    private func isLoaded(_ id: Int, _ bpftool: String) -> Bool {
+        (try? runProcess(bpftool, ["prog", "show", "id", String(id)], in: "/", timeout: 20).status) == 0
+    }
+}
