@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TraceModel", "Kernel", "PtraceEngine", "iotrace-native"],
+            dependencies: ["TraceModel", "Kernel", "PtraceEngine", "EBPFEngine", "iotrace-native"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

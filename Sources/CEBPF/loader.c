@@ -231,7 +231,11 @@ int cebpf_follow(cebpf_trace *trace, uint32_t pid) {
 int cebpf_poll(cebpf_trace *trace, int timeout_ms, cebpf_handler handler, void *context) {
     trace->handler = handler;
     trace->context = context;
-    int result = timeout_ms == 0 ? ring_buffer__consume(trace->ring) : ring_buffer__poll(trace->ring, timeout_ms);
+    // ring_buffer__poll consumes only the rings whose epoll fired, and the program sends records without a
+    // wake-up (see emit in iotrace.bpf.c): wait, then consume whatever is there either way.
+    int polled = timeout_ms == 0 ? 0 : ring_buffer__poll(trace->ring, timeout_ms);
+    int consumed = polled < 0 && polled != -EINTR ? 0 : ring_buffer__consume(trace->ring);
+    int result = polled < 0 && polled != -EINTR ? polled : consumed < 0 ? consumed : (polled > 0 ? polled : 0) + consumed;
     trace->handler = NULL;
     trace->context = NULL;
     return result;

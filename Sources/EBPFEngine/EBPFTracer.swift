@@ -152,7 +152,8 @@ public final class EBPFTracer {
         while true {
             if outcome == nil, case let session = getsid(child.pid), session > 0 { commandSession = session }
             let handled: Int
-            switch bpf.poll(timeoutMilliseconds: outcome == nil ? 50 : 10, { self.handle($0) }) {
+            // The program wakes the reader only when its buffer fills up (see emit in iotrace.bpf.c): poll often.
+            switch bpf.poll(timeoutMilliseconds: Self.pollMilliseconds, { self.handle($0) }) {
             case .success(let count): handled = count
             case .failure(let error): throw .readFailed(error)
             }
@@ -181,6 +182,9 @@ public final class EBPFTracer {
             }
         }
     }
+
+    /// How long a poll waits for records: they come without a wake-up, so this is also how late they are read.
+    static let pollMilliseconds: Int32 = 5
 
     /// Stops following the processes left, all outside the command's session, and names each in a warning. A
     /// child one of them forked meanwhile arrives with the records drained here, and is left behind too.

@@ -2,6 +2,7 @@ import Foundation
 import TraceModel
 import Kernel
 import PtraceEngine
+import EBPFEngine
 import Testing
 
 /// The library is a good guest in its host process (issue 2, point 4): two traces run at once on two
@@ -21,12 +22,12 @@ struct LibraryConcurrencyTests {
         return url
     }
 
-    static func trace(_ script: String, in workspace: URL) throws -> TraceResult {
+    static func trace(_ script: String, in workspace: URL, engine: String) throws -> Report {
         let root = Array(workspace.resolvingSymlinksInPath().path.utf8)
-        let configuration = TraceConfiguration(
-            command: [Array("/bin/sh".utf8), Array("-c".utf8), Array("cd '\(workspace.path)' && \(script)".utf8)],
-            filter: WorkspaceFilter(roots: [root], ignoredNames: []))
-        return try Tracer(configuration).run()
+        let command = [Array("/bin/sh".utf8), Array("-c".utf8), Array("cd '\(workspace.path)' && \(script)".utf8)]
+        let filter = WorkspaceFilter(roots: [root], ignoredNames: [])
+        if engine == "ebpf" { return try EBPFTracer(EBPFConfiguration(command: command, filter: filter)).run().report }
+        return try Tracer(TraceConfiguration(command: command, filter: filter)).run().report
     }
 
     static func loop(_ name: String) -> String {
@@ -44,7 +45,8 @@ struct LibraryConcurrencyTests {
         return item
     }
 
-    @Test func twoTracesAndAnUntracedChildInOneProcess() throws {
+    @Test("two traces and an untraced child in one process", arguments: ["ptrace", "ebpf"])
+    func twoTracesAndAnUntracedChildInOneProcess(engine: String) throws {
         let first = try Self.makeWorkspace("a")
         let second = try Self.makeWorkspace("b")
         defer {
@@ -54,8 +56,8 @@ struct LibraryConcurrencyTests {
         // Each command runs long enough (several short sleeps) for the three threads to overlap.
         let loopA = Self.loop("a")
         let loopB = Self.loop("b")
-        let resultA = Box<Result<TraceResult, Error>>()
-        let resultB = Box<Result<TraceResult, Error>>()
+        let resultA = Box<Result<Report, Error>>()
+        let resultB = Box<Result<Report, Error>>()
         let untracedStatus = Box<(pid: pid_t, waited: pid_t, status: Int32)>()
         let group = DispatchGroup()
         func start(_ body: @escaping @Sendable () -> Void) {
@@ -66,8 +68,8 @@ struct LibraryConcurrencyTests {
             }
             thread.start()
         }
-        start { resultA.value = Result { try Self.trace(loopA, in: first) } }
-        start { resultB.value = Result { try Self.trace(loopB, in: second) } }
+        start { resultA.value = Result { try Self.trace(loopA, in: first, engine: engine) } }
+        start { resultB.value = Result { try Self.trace(loopB, in: second, engine: engine) } }
         start {
             var pid: pid_t = 0
             let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup("sleep 0.3; exit 3"), nil]
@@ -83,12 +85,13 @@ struct LibraryConcurrencyTests {
 
         let a = try #require(try resultA.value?.get())
         let b = try #require(try resultB.value?.get())
-        #expect(a.report.outcome == .exited(0))
-        #expect(b.report.outcome == .exited(0))
-        #expect(a.report.reads == [Array("in-a.txt".utf8)])
-        #expect(a.report.writes == [Array("out-a.txt".utf8)])
-        #expect(b.report.reads == [Array("in-b.txt".utf8)])
-        #expect(b.report.writes == [Array("out-b.txt".utf8)])
+        #expect(a.outcome == .exited(0))
+        #expect(b.outcome == .exited(0))
+        #expect(a.reads == [Array("in-a.txt".utf8)])
+        #expect(a.writes == [Array("out-a.txt".utf8)])
+        #expect(b.reads == [Array("in-b.txt".utf8)])
+        #expect(b.writes == [Array("out-b.txt".utf8)])
+        #expect(a.engine == engine && b.engine == engine)
 
         let untraced = try #require(untracedStatus.value, "posix_spawn of the untraced child failed")
         #expect(untraced.waited == untraced.pid, "the untraced child was reaped by someone else")
