@@ -465,14 +465,7 @@ public final class Tracer {
                 break
             case .pending(let pending):
                 if let call = fields(of: task, atEntry: false) {
-                    let failure = call.failed ? Errno(Int32(truncatingIfNeeded: -call.returnValue)) : nil
-                    // Only a read-only open is checked (a write of a directory fails with EISDIR), and only
-                    // inside the workspace (pending is nil elsewhere): one stat per such open.
-                    let directory = failure == nil && pending.listIfDirectory
-                        && ProcFS.isDirectory(task, fd: Int32(truncatingIfNeeded: call.returnValue))
-                    builder.record(pending, failure: failure, openedDirectory: directory,
-                                   process: processTree?.process(of: task))
-                    events?.emit(pending, failure: failure, openedDirectory: directory, task: task)
+                    let failure = record(pending, exit: call, task)
                     if pending.undecoded && failure == nil { undecoded += 1 }
                 }
                 if pending.changesDirectories { tasks.endDirectoryChange() }
@@ -489,6 +482,19 @@ public final class Tracer {
         resume(task)
     }
 
+    /// Records a call at its exit stop, into the report and the event stream; its failure, nil on success.
+    @discardableResult
+    private func record(_ pending: PendingCall, exit call: SyscallFields, _ task: TaskID) -> Errno? {
+        let failure = call.failed ? Errno(Int32(truncatingIfNeeded: -call.returnValue)) : nil
+        // Only a read-only open is checked (a write of a directory fails with EISDIR), and only inside the
+        // workspace (pending is nil elsewhere): one stat per such open.
+        let directory = failure == nil && pending.listIfDirectory
+            && ProcFS.isDirectory(task, fd: Int32(truncatingIfNeeded: call.returnValue))
+        builder.record(pending, failure: failure, openedDirectory: directory, process: processTree?.process(of: task))
+        events?.emit(pending, failure: failure, openedDirectory: directory, task: task)
+        return failure
+    }
+
     /// The exit of a call whose entry met a path longer than /proc can give back (see `Decoder.procNameLimit`):
     /// a chdir or an open whose directory's name the decoder keeps, or a call it could not resolve.
     private func finishLongPathCall(_ task: TaskID, _ decoding: EntryDecoding) {
@@ -501,14 +507,7 @@ public final class Tracer {
             tasks.endDirectoryChange()
             if !call.failed, let path { decoder.enteredDirectory(task, path, tasks: &tasks) }
         case .openLongPath(let path, let pending):
-            if let pending {
-                let failure = call.failed ? Errno(Int32(truncatingIfNeeded: -call.returnValue)) : nil
-                let directory = failure == nil && pending.listIfDirectory
-                    && ProcFS.isDirectory(task, fd: Int32(truncatingIfNeeded: call.returnValue))
-                builder.record(pending, failure: failure, openedDirectory: directory,
-                               process: processTree?.process(of: task))
-                events?.emit(pending, failure: failure, openedDirectory: directory, task: task)
-            }
+            if let pending { record(pending, exit: call, task) }
             if !call.failed { decoder.openedLongPath(task, fd: Int32(truncatingIfNeeded: call.returnValue), path) }
         case .unresolvable:
             if !call.failed { unresolvedPaths += 1 }

@@ -171,14 +171,7 @@ public enum RunCheckJSONRenderer {
                     json.member("pid", number: process.pid)
                     json.member("parent", number: process.parent)
                     json.member("argv", names: process.argv)
-                    var exitCode: Int32?, signal: Int32?
-                    switch process.end {
-                    case .exited(let code): exitCode = code
-                    case .killed(let number): signal = number
-                    case nil: break
-                    }
-                    json.member("exitCode", number: exitCode)
-                    json.member("signal", number: signal)
+                    JSONRenderer.end(process.end, into: &json)
                 }
             }
         }

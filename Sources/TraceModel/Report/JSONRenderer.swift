@@ -21,6 +21,18 @@ public enum JSONRenderer {
         }
     }
 
+    /// A process's `exitCode` and `signal`: the one that does not apply null, both null when its end was not seen.
+    public static func end(_ end: ProcessEnd?, into json: inout JSONWriter) {
+        var exitCode: Int32?, signal: Int32?
+        switch end {
+        case .exited(let code): exitCode = code
+        case .killed(let number): signal = number
+        case nil: break
+        }
+        json.member("exitCode", number: exitCode)
+        json.member("signal", number: signal)
+    }
+
     /// `signal` when the command was killed, `error` when it could not be run; nothing when it exited.
     public static func outcome(_ outcome: CommandOutcome, into json: inout JSONWriter) {
         switch outcome {
@@ -38,14 +50,7 @@ public enum JSONRenderer {
             json.member("parent", number: process.parent)
             json.member("argv", names: process.argv)
             json.member("cwd", name: process.cwd)
-            var exitCode: Int32?, signal: Int32?
-            switch process.end {
-            case .exited(let code): exitCode = code
-            case .killed(let number): signal = number
-            case nil: break
-            }
-            json.member("exitCode", number: exitCode)
-            json.member("signal", number: signal)
+            end(process.end, into: &json)
             json.member("reads", names: process.reads)
             json.member("writes", names: process.writes)
             if let task = process.task { json.member("task", string: task.description) } else { json.member("task", raw: "null") }
