@@ -46,7 +46,8 @@ struct DaemonTests {
         let workspace = try Workspace()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Locations.iotrace())
-        process.arguments = ["--workspace", workspace.path] + mode.options + ["--", try Fixture.path("daemon_writer"), "early"]
+        process.arguments = ["--workspace", workspace.path] + mode.options
+            + ["--", try Fixture.path("daemon_writer"), "early"]
         process.currentDirectoryURL = URL(fileURLWithPath: workspace.path)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -8,7 +8,8 @@ import Testing
 
 /// deep_dirs.c's directory names: level N of chain `prefix` is `pNN-` and 95 `x`, 99 bytes.
 func deepChain(_ prefix: Character, _ levels: Range<Int>) -> String {
-    levels.map { "\(prefix)\(String($0).leftPadded(to: 2))-" + String(repeating: "x", count: 95) }.joined(separator: "/")
+    levels.map { "\(prefix)\(String($0).leftPadded(to: 2))-" + String(repeating: "x", count: 95) }
+        .joined(separator: "/")
 }
 
 @Suite("Directories deeper than PATH_MAX", .serialized, .timeLimit(.minutes(2)))

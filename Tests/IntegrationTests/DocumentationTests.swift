@@ -9,7 +9,8 @@ struct DocumentationTests {
         try String(contentsOfFile: Locations.repository + "/" + relative, encoding: .utf8)
     }
 
-    @Test("the README's relative links name files of the repository, none outside it", arguments: ["README.md", "docs/SPEC.md"])
+    @Test("the README's relative links name files of the repository, none outside it",
+          arguments: ["README.md", "docs/SPEC.md"])
     func linksStayInside(_ document: String) throws {
         let text = try Self.text(document)
         let directory = (document as NSString).deletingLastPathComponent

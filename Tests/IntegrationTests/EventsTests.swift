@@ -48,7 +48,9 @@ final class FIFOReader: @unchecked Sendable {
                     if count <= 0 { break }
                     state.withLock { state in
                         state.bytes += buffer[0..<count]
-                        if state.firstLineAt == nil && state.bytes.contains(10) { state.firstLineAt = Date().timeIntervalSince1970 }
+                        if state.firstLineAt == nil && state.bytes.contains(10) {
+                            state.firstLineAt = Date().timeIntervalSince1970
+                        }
                     }
                     if let limit, state.withLock({ $0.bytes.count }) >= limit { break }
                 }
@@ -84,8 +86,10 @@ struct EventsTests {
         #expect(summary.contains { $0.hasSuffix("sub/out.txt ok [\"writes\"]") && $0.hasPrefix("open") }, "\(summary)")
         #expect(summary.contains { $0.hasSuffix("sub/in.txt ok [\"reads\"]") }, "\(summary)")
         #expect(summary.contains { $0.hasSuffix("sub/nope 2 [\"missing\"]") }, "\(summary)")
-        #expect(summary.contains { $0.hasPrefix("rename") && $0.hasSuffix("sub/out.txt ok [\"deletes\"]") }, "\(summary)")
-        #expect(summary.contains { $0.hasPrefix("rename") && $0.hasSuffix("sub/moved.txt ok [\"writes\"]") }, "\(summary)")
+        #expect(summary.contains { $0.hasPrefix("rename") && $0.hasSuffix("sub/out.txt ok [\"deletes\"]") },
+                "\(summary)")
+        #expect(summary.contains { $0.hasPrefix("rename") && $0.hasSuffix("sub/moved.txt ok [\"writes\"]") },
+                "\(summary)")
         #expect(lines.allSatisfy { $0.time > 1_600_000_000 && $0.pid > 0 && $0.tid > 0 })
         // In the order the calls ended.
         #expect(lines.map(\.time) == lines.map(\.time).sorted())

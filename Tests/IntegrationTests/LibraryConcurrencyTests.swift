@@ -72,7 +72,9 @@ struct LibraryConcurrencyTests {
         start { resultB.value = Result { try Self.trace(loopB, in: second, engine: engine) } }
         start {
             var pid: pid_t = 0
-            let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup("sleep 0.3; exit 3"), nil]
+            let argv: [UnsafeMutablePointer<CChar>?] = [
+                strdup("/bin/sh"), strdup("-c"), strdup("sleep 0.3; exit 3"), nil,
+            ]
             defer { argv.forEach { free($0) } }
             guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return }
             var status: Int32 = 0

@@ -159,7 +159,8 @@ struct CompareCommandTests {
         let workspace = try Workspace()
         try workspace.file("in.txt")
         // The first run (strace's) creates the marker; only the second (native) then reads in.txt.
-        let run = try workspace.runTracer(["compare", "--", "/bin/sh", "-c", "test -e marker && cat in.txt; : > marker"])
+        let run = try workspace.runTracer(["compare", "--", "/bin/sh", "-c",
+                                           "test -e marker && cat in.txt; : > marker"])
         let text = run.process.stderrText
         #expect(run.status == 1, "\(run.diagnostics)")
         #expect(text.contains("REPORTS DIFFER in reads"), "\(text)")

@@ -22,7 +22,8 @@ struct CheckCommandTests {
         for (task, command) in Self.commands {
             let parts = task.split(separator: ":")
             let file = Locations.nxWorkspace + (parts[0] == "app" ? "/apps/app" : "/libs/lib") + "/project.json"
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file)))
+                as? [String: Any]
             let targets = json?["targets"] as? [String: Any]
             let target = targets?[String(parts[1])] as? [String: Any]
             #expect(target?["command"] as? String == command.joined(separator: " "), "\(task)")
@@ -57,7 +58,8 @@ struct CheckCommandTests {
         #expect(report["exitCode"] as? Int == 0)
         #expect(report["task"] as? String == "app:build")
         #expect((report["undeclaredReads"] as? [String])?.isEmpty == true)
-        #expect((report["dependencyReads"] as? [[String: String]]) == [["project": "lib", "path": "libs/lib/src/index.js"]])
+        #expect((report["dependencyReads"] as? [[String: String]])
+                    == [["project": "lib", "path": "libs/lib/src/index.js"]])
         #expect(report["excludedReads"] as? [String] == [".browserslistrc"])
         #expect(report["outputs"] as? [String] == ["dist/apps/app"])
         #expect(report["notChecked"] as? [String] == ["runtime: node --version"])

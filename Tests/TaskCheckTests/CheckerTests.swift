@@ -37,7 +37,8 @@ struct CheckerTests {
 
     @Test func missingPathsOutsideTheInputsAreListedApartAndDoNotFailTheCheck() throws {
         let result = Checker.check(report(reads: ["src/a.js"], writes: ["dist/a"],
-                                          missing: ["src/a.ts", "dist/cache", ".babelrc", "node_modules/x", "tmp/skip"]),
+                                          missing: ["src/a.ts", "dist/cache", ".babelrc", "node_modules/x",
+                                                    "tmp/skip"]),
                                    against: try declarations(inputs: ["src/**"], outputs: ["dist"],
                                                              excludeReads: ["tmp/**"]))
         #expect(result.missingOutsideInputs.strings == [".babelrc", "node_modules/x"])
@@ -82,15 +83,18 @@ struct CheckerTests {
         let result = Checker.check(report(reads: ["apps/app/a.js", "libs/lib/i.js", "libs/lib/i.spec.js",
                                                   "dist/libs/lib/i.d.ts", "libs/other/x.js"], writes: []),
                                    against: declarations)
-        #expect(result.dependencyReads == [.init(project: "dependentTasksOutputFiles", path: Array("dist/libs/lib/i.d.ts".utf8)),
-                                           .init(project: "lib", path: Array("libs/lib/i.js".utf8))])
+        #expect(result.dependencyReads == [
+            .init(project: "dependentTasksOutputFiles", path: Array("dist/libs/lib/i.d.ts".utf8)),
+            .init(project: "lib", path: Array("libs/lib/i.js".utf8)),
+        ])
         #expect(result.undeclaredReads.strings == ["libs/lib/i.spec.js", "libs/other/x.js"])
     }
 
     @Test func aFailedCommandKeepsItsStatus() throws {
         let declared = try declarations(inputs: ["**"], outputs: ["out"])
         #expect(Checker.check(report(reads: [], writes: [], outcome: .exited(3)), against: declared).exitStatus == 3)
-        #expect(Checker.check(report(reads: [], writes: [], outcome: .killed(signal: 9)), against: declared).exitStatus == 137)
+        #expect(Checker.check(report(reads: [], writes: [], outcome: .killed(signal: 9)), against: declared).exitStatus
+                    == 137)
         #expect(Checker.check(report(reads: [], writes: ["out/a"]), against: declared).exitStatus == 0)
     }
 
@@ -104,7 +108,8 @@ struct CheckerTests {
 
 @Suite("Grouping and suggestions")
 struct GroupingTests {
-    func groups(_ list: [String], _ kind: ViolationGroup.Kind = .input, projectRoot: String? = nil) -> [ViolationGroup] {
+    func groups(_ list: [String], _ kind: ViolationGroup.Kind = .input,
+                projectRoot: String? = nil) -> [ViolationGroup] {
         ViolationGroup.group(paths(list), kind: kind, projectRoot: projectRoot)
     }
 
@@ -125,7 +130,8 @@ struct GroupingTests {
     }
 
     @Test func aDirectoryWithViolationsTakesInItsSubdirectories() {
-        let result = groups(["dist/a.js", "dist/assets/b.js", "dist/assets/deep/c.js", "other/x/y.txt", "other/z/w.txt"])
+        let result = groups(["dist/a.js", "dist/assets/b.js", "dist/assets/deep/c.js", "other/x/y.txt",
+                             "other/z/w.txt"])
         #expect(result.map { String(decoding: $0.directory, as: UTF8.self) } == ["dist", "other/x", "other/z"])
         #expect(result[0].recursive)
         #expect(result[0].paths.count == 3)

@@ -29,7 +29,8 @@ struct NxFixtureResolutionTests {
     @Test func targetDefaultsNamedInputsAndOptions() throws {
         let declarations = try resolve("app:build")
         #expect(declarations.inputPatterns == [
-            "apps/app/**/*", "tools/**/*.mjs", "!apps/app/**/*.spec.js", "!apps/app/*.config.json", "!apps/app/README.md",
+            "apps/app/**/*", "tools/**/*.mjs", "!apps/app/**/*.spec.js", "!apps/app/*.config.json",
+            "!apps/app/README.md",
         ])
         #expect(matches(declarations.inputs, "apps/app/src/main.js"))
         #expect(!matches(declarations.inputs, "apps/app/src/format.spec.js"))
@@ -78,7 +79,8 @@ struct NxFixtureResolutionTests {
     }
 
     @Test func unknownNamesSayWhatThereIs() throws {
-        #expect(throws: NxError("no project named 'nope' in the Nx workspace \(Locations.nxWorkspace) (projects: app, lib)")) {
+        #expect(throws: NxError("no project named 'nope' in the Nx workspace \(Locations.nxWorkspace) "
+                                + "(projects: app, lib)")) {
             try resolve("nope:build")
         }
         #expect(throws: NxError("project 'lib' has no target 'test' (targets: build)")) { try resolve("lib:test") }
@@ -114,10 +116,15 @@ struct NxRulesTests {
             {"targetDefaults": {"build": {"outputs": ["{projectRoot}/by-name"]},
                                 "@x/vite:build": {"outputs": ["{projectRoot}/by-executor"]},
                                 "b*": {"outputs": ["{projectRoot}/by-glob"]}}}
-            """, [try project("p", root: "p", #"{"targets": {"build": {"executor": "@x/vite:build"}, "bundle": {}, "build2": {"command": "x"}}}"#)])
-        #expect(try NxDeclarations.resolve(NxTaskID(project: "p", target: "build"), in: ws).outputPatterns == ["p/by-executor"])
-        #expect(try NxDeclarations.resolve(NxTaskID(project: "p", target: "bundle"), in: ws).outputPatterns == ["p/by-glob"])
-        #expect(try NxDeclarations.resolve(NxTaskID(project: "p", target: "build2"), in: ws).outputPatterns == ["p/by-glob"])
+            """, [try project("p", root: "p", """
+            {"targets": {"build": {"executor": "@x/vite:build"}, "bundle": {}, "build2": {"command": "x"}}}
+            """)])
+        #expect(try NxDeclarations.resolve(NxTaskID(project: "p", target: "build"), in: ws).outputPatterns
+                    == ["p/by-executor"])
+        #expect(try NxDeclarations.resolve(NxTaskID(project: "p", target: "bundle"), in: ws).outputPatterns
+                    == ["p/by-glob"])
+        #expect(try NxDeclarations.resolve(NxTaskID(project: "p", target: "build2"), in: ws).outputPatterns
+                    == ["p/by-glob"])
     }
 
     @Test func theLongestGlobKeyWins() throws {
@@ -141,7 +148,8 @@ struct NxRulesTests {
             {"options": {"a": 1, "b": 1}, "configurations": {"prod": {"x": 1, "y": 1}}, "inputs": ["default"]}
             """).object)
         let own = try #require(try JSONValue.parse("""
-            {"options": {"b": 2}, "configurations": {"prod": {"y": 2}, "dev": {"z": 2}}, "inputs": ["...", "{projectRoot}/extra"]}
+            {"options": {"b": 2}, "configurations": {"prod": {"y": 2}, "dev": {"z": 2}},
+             "inputs": ["...", "{projectRoot}/extra"]}
             """).object)
         let merged = NxTargets.merge(own, onto: defaults, root: "p")
         #expect(merged["options"] == .object(JSONObject([("a", .number(1)), ("b", .number(2))])))
@@ -151,7 +159,8 @@ struct NxRulesTests {
     }
 
     @Test func theCommandShorthandIsRunCommands() throws {
-        let target = NxTargets.resolveCommandShorthand(try #require(try JSONValue.parse(#"{"command": "make"}"#).object))
+        let target = NxTargets.resolveCommandShorthand(
+            try #require(try JSONValue.parse(#"{"command": "make"}"#).object))
         #expect(target["executor"] == .string("nx:run-commands"))
         #expect(target["options"]?["command"] == .string("make"))
         #expect(target["command"] == nil)
@@ -169,16 +178,20 @@ struct NxRulesTests {
             """).object)
         let web = NxProject(name: "w", root: "w", tags: ["web"])
         let other = NxProject(name: "o", root: "o")
-        #expect(NxTargets.defaults(forTarget: "test", executor: nil, project: web, in: nx)?["outputs"] == .array([.string("b")]))
-        #expect(NxTargets.defaults(forTarget: "test", executor: nil, project: other, in: nx)?["outputs"] == .array([.string("a")]))
-        #expect(NxTargets.defaults(forTarget: "test", executor: "@x/jest:jest", project: other, in: nx)?["outputs"] == .array([.string("c")]))
-        #expect(NxTargets.defaults(forTarget: "tsc", executor: nil, project: other, in: nx)?["outputs"] == .array([.string("d")]))
+        #expect(NxTargets.defaults(forTarget: "test", executor: nil, project: web, in: nx)?["outputs"]
+                    == .array([.string("b")]))
+        #expect(NxTargets.defaults(forTarget: "test", executor: nil, project: other, in: nx)?["outputs"]
+                    == .array([.string("a")]))
+        #expect(NxTargets.defaults(forTarget: "test", executor: "@x/jest:jest", project: other, in: nx)?["outputs"]
+                    == .array([.string("c")]))
+        #expect(NxTargets.defaults(forTarget: "tsc", executor: nil, project: other, in: nx)?["outputs"]
+                    == .array([.string("d")]))
     }
 
     @Test func outputsWithAMissingOptionAreDroppedLikeNxDoes() throws {
         let ws = try workspace("{}", [try project("p", root: "libs/p", """
-            {"targets": {"build": {"outputs": ["{options.outputPath}", "{workspaceRoot}/coverage/{projectRoot}", "{options.nested.dir}/x",
-                                               "{projectName}.d.ts"],
+            {"targets": {"build": {"outputs": ["{options.outputPath}", "{workspaceRoot}/coverage/{projectRoot}",
+                                               "{options.nested.dir}/x", "{projectName}.d.ts"],
                                    "options": {"nested": {"dir": "out"}}}}}
             """)])
         let declarations = try NxDeclarations.resolve(NxTaskID(project: "p", target: "build"), in: ws)
@@ -187,11 +200,14 @@ struct NxRulesTests {
     }
 
     @Test func legacyOutputsForTargetsWithoutOutputs() throws {
-        let ws = try workspace("{}", [try project("p", root: "libs/p", #"{"targets": {"build": {}, "pack": {"options": {"outputPath": "dist/pack"}}, "lint": {}}}"#)])
+        let ws = try workspace("{}", [try project("p", root: "libs/p", """
+            {"targets": {"build": {}, "pack": {"options": {"outputPath": "dist/pack"}}, "lint": {}}}
+            """)])
         let build = try NxDeclarations.resolve(NxTaskID(project: "p", target: "build"), in: ws)
         #expect(build.outputPatterns == ["dist/libs/p", "libs/p/dist", "libs/p/build", "libs/p/public"])
         #expect(build.checkedOutputs.isEmpty)
-        #expect(try NxDeclarations.resolve(NxTaskID(project: "p", target: "pack"), in: ws).outputPatterns == ["dist/pack"])
+        #expect(try NxDeclarations.resolve(NxTaskID(project: "p", target: "pack"), in: ws).outputPatterns
+                    == ["dist/pack"])
         #expect(try NxDeclarations.resolve(NxTaskID(project: "p", target: "lint"), in: ws).outputPatterns.isEmpty)
     }
 
@@ -207,7 +223,8 @@ struct NxRulesTests {
     }
 
     @Test func namedInputErrorsAreNxsOwn() throws {
-        let ws = try workspace(#"{"namedInputs": {"bad": ["^production"], "loop": ["loop"]}}"#, [try project("p", root: "p", """
+        let ws = try workspace(#"{"namedInputs": {"bad": ["^production"], "loop": ["loop"]}}"#,
+                               [try project("p", root: "p", """
             {"targets": {"a": {"inputs": ["bad"]}, "b": {"inputs": [{"input": "missing"}]}, "c": {"inputs": ["loop"]}}}
             """)])
         #expect(throws: NxError.self) { try NxDeclarations.resolve(NxTaskID(project: "p", target: "a"), in: ws) }
@@ -219,7 +236,8 @@ struct NxRulesTests {
 
     @Test func nonFileInputsAreListedAsNotChecked() throws {
         let ws = try workspace("{}", [try project("p", root: "p", """
-            {"targets": {"t": {"inputs": [{"env": "CI"}, {"runtime": "node -v"}, {"externalDependencies": ["vite", "react"]},
+            {"targets": {"t": {"inputs": [{"env": "CI"}, {"runtime": "node -v"},
+                                          {"externalDependencies": ["vite", "react"]},
                                           {"dependentTasksOutputFiles": "**/*.d.ts", "transitive": true},
                                           {"fileset": "{projectRoot}/src/**"}, "{workspaceRoot}/babel.config.json"]}}}
             """)])
@@ -231,14 +249,18 @@ struct NxRulesTests {
 
     /// Only exclusions: Nx starts from all of the project's files.
     @Test func onlyNegatedFilesetsStartFromTheWholeProject() throws {
-        let ws = try workspace("{}", [try project("p", root: "p", #"{"targets": {"t": {"inputs": ["!{projectRoot}/**/*.md"]}}}"#)])
+        let ws = try workspace("{}", [
+            try project("p", root: "p", #"{"targets": {"t": {"inputs": ["!{projectRoot}/**/*.md"]}}}"#),
+        ])
         let declarations = try NxDeclarations.resolve(NxTaskID(project: "p", target: "t"), in: ws)
         #expect(declarations.inputPatterns == ["p/**", "!p/**/*.md"])
     }
 
     @Test func inputsScopedToNamedProjects() throws {
         let ws = try workspace("{}", [
-            try project("p", root: "p", #"{"targets": {"t": {"inputs": [{"input": "default", "projects": ["tag:shared"]}]}}}"#),
+            try project("p", root: "p", """
+                {"targets": {"t": {"inputs": [{"input": "default", "projects": ["tag:shared"]}]}}}
+                """),
             try project("s", root: "libs/s", #"{"tags": ["shared"]}"#),
             try project("u", root: "libs/u", "{}"),
         ])
@@ -266,7 +288,8 @@ struct NxCLIOutputTests {
         let json = try JSONValue.parse("""
             {"name": "app", "root": "apps/app", "targets": {
               "build": {"executor": "nx:run-commands", "options": {"command": "x", "outputPath": "dist/inferred"},
-                        "inputs": ["production", "^production"], "outputs": ["{options.outputPath}", "{projectRoot}/.cache"]}}}
+                        "inputs": ["production", "^production"],
+                        "outputs": ["{options.outputPath}", "{projectRoot}/.cache"]}}}
             """)
         let declarations = try NxDeclarations.resolve(NxTaskID(project: "app", target: "build"), fromNxOutput: json,
                                                       in: workspace, source: "nx show project app")
@@ -292,7 +315,9 @@ struct NxCLIOutputTests {
         #expect(declarations.outputPatterns == ["dist/libs/lib-prod"])
         #expect(declarations.dependencies.map(\.project) == ["app"])
         let unknown = try JSONValue.parse(#"{"project": "ghost", "target": "build"}"#)
-        #expect(throws: NxError.self) { try NxDeclarations.resolve(nil, fromNxOutput: unknown, in: workspace, source: "s") }
+        #expect(throws: NxError.self) {
+            try NxDeclarations.resolve(nil, fromNxOutput: unknown, in: workspace, source: "s")
+        }
     }
 }
 

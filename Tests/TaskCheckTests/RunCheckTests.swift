@@ -19,7 +19,8 @@ struct RunCheckTests {
     }
 
     static func tasks(_ report: [String: Any]) -> [String: [String: Any]] {
-        Dictionary(uniqueKeysWithValues: ((report["tasks"] as? [[String: Any]]) ?? []).map { ($0["task"] as! String, $0) })
+        Dictionary(uniqueKeysWithValues: ((report["tasks"] as? [[String: Any]]) ?? [])
+            .map { ($0["task"] as! String, $0) })
     }
 
     @Test func aCleanTaskAndItsDependencyInputs() throws {
@@ -29,7 +30,8 @@ struct RunCheckTests {
         #expect(Set(tasks.keys) == ["app:build", "lib:build"], "\(run.stdout)")
         let app = try #require(tasks["app:build"])
         #expect(app["clean"] as? Bool == true, "\(run.stdout)")
-        #expect((app["dependencyReads"] as? [[String: String]]) == [["project": "lib", "path": "libs/lib/src/index.js"]])
+        #expect((app["dependencyReads"] as? [[String: String]])
+                    == [["project": "lib", "path": "libs/lib/src/index.js"]])
         #expect((app["taskHash"] as? String)?.isEmpty == false)
         // Its processes: nx's forked task process, the shell, node running the build.
         let processes = try #require(app["processes"] as? [[String: Any]])
@@ -82,13 +84,17 @@ struct RunCheckTests {
         let file = workspace.path + "/apps/app/project.json"
         var text = try String(contentsOfFile: file, encoding: .utf8)
         text = text.replacingOccurrences(of: "--src libs/lib/src --out dist/apps/app/main.js\"",
-                                         with: "--src libs/lib/src --read dist/libs/lib/index.js --out dist/apps/app/main.js\",\n      \"inputs\": [\"production\", \"^production\", {\"dependentTasksOutputFiles\": \"**/*.js\", \"transitive\": true}]")
+                                         with: "--src libs/lib/src --read dist/libs/lib/index.js "
+                                             + "--out dist/apps/app/main.js\",\n"
+                                             + "      \"inputs\": [\"production\", \"^production\", "
+                                             + "{\"dependentTasksOutputFiles\": \"**/*.js\", \"transitive\": true}]")
         try workspace.write("apps/app/project.json", text)
         let (run, _, _) = try check(["-t", "build", "--no-daemon"], json: true, in: workspace)
         let app = try #require(Self.tasks(try run.jsonReport())["app:build"], "\(run.stdout)")
         #expect(app["clean"] as? Bool == true, "\(run.stdout)")
         let reads = (app["dependencyReads"] as? [[String: String]]) ?? []
-        #expect(reads.contains(["project": "dependentTasksOutputFiles", "path": "dist/libs/lib/index.js"]), "\(run.stdout)")
+        #expect(reads.contains(["project": "dependentTasksOutputFiles", "path": "dist/libs/lib/index.js"]),
+                "\(run.stdout)")
     }
 
     @Test func allCleanExitsZeroAndAFailedRunGivesItsStatus() throws {
@@ -104,8 +110,10 @@ struct RunCheckTests {
         #expect(clean.status == 0, "\(clean.stdout)\n\(clean.stderr)")
         #expect(clean.stdout.contains("CHECK run: 2 tasks, all clean"), "\(clean.stdout)")
         let workspace = try TemporaryWorkspace()
-        try workspace.write("apps/app/project.json", try String(contentsOfFile: workspace.path + "/apps/app/project.json",
-            encoding: .utf8).replacingOccurrences(of: "--read apps/app/app.config.json", with: "--read missing.json"))
+        try workspace.write("apps/app/project.json",
+                            try String(contentsOfFile: workspace.path + "/apps/app/project.json", encoding: .utf8)
+                                .replacingOccurrences(of: "--read apps/app/app.config.json",
+                                                      with: "--read missing.json"))
         let (failed, _, _) = try check(["-t", "bundle", "--no-daemon"], in: workspace)
         #expect(failed.status == 1, "the run's own status\n\(failed.stdout)\n\(failed.stderr)")
         #expect(failed.stdout.contains("the run failed: exit status 1"), "\(failed.stdout)")

@@ -27,20 +27,45 @@ struct StraceLogRealOutputTests {
     /// `sh -c 'cd sub && cat ../in.txt > out.txt; echo hi >> ../app.txt; ls -d ../linkdir/ >/dev/null;
     /// touch ../linkdir/t2'` with -xx, where linkdir -> sub. Lines 1-2 and 4-6 of the 103 are libc's.
     static let shellXX = #"""
-        9142  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73>, "\x2f\x65\x74\x63\x2f\x6c\x64\x2e\x73\x6f\x2e\x63\x61\x63\x68\x65", O_RDONLY|O_CLOEXEC) = 3<\x2f\x65\x74\x63\x2f\x6c\x64\x2e\x73\x6f\x2e\x63\x61\x63\x68\x65>
-        9142  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73>, "\x2f\x6c\x69\x62\x2f\x78\x38\x36\x5f\x36\x34\x2d\x6c\x69\x6e\x75\x78\x2d\x67\x6e\x75\x2f\x6c\x69\x62\x63\x2e\x73\x6f\x2e\x36", O_RDONLY|O_CLOEXEC) = 3<\x2f\x75\x73\x72\x2f\x6c\x69\x62\x2f\x78\x38\x36\x5f\x36\x34\x2d\x6c\x69\x6e\x75\x78\x2d\x67\x6e\x75\x2f\x6c\x69\x62\x63\x2e\x73\x6f\x2e\x36>
-        9142  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x6f\x75\x74\x2e\x74\x78\x74", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62\x2f\x6f\x75\x74\x2e\x74\x78\x74>
-        9143  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x2f\x65\x74\x63\x2f\x6c\x64\x2e\x73\x6f\x2e\x63\x61\x63\x68\x65", O_RDONLY|O_CLOEXEC) = 3<\x2f\x65\x74\x63\x2f\x6c\x64\x2e\x73\x6f\x2e\x63\x61\x63\x68\x65>
-        9143  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x2f\x75\x73\x72\x2f\x6c\x69\x62\x2f\x6c\x6f\x63\x61\x6c\x65\x2f\x6c\x6f\x63\x61\x6c\x65\x2d\x61\x72\x63\x68\x69\x76\x65", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)
-        9143  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x2f\x75\x73\x72\x2f\x73\x68\x61\x72\x65\x2f\x6c\x6f\x63\x61\x6c\x65\x2f\x6c\x6f\x63\x61\x6c\x65\x2e\x61\x6c\x69\x61\x73", O_RDONLY|O_CLOEXEC) = 3<\x2f\x65\x74\x63\x2f\x6c\x6f\x63\x61\x6c\x65\x2e\x61\x6c\x69\x61\x73>
-        9143  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x2e\x2e\x2f\x69\x6e\x2e\x74\x78\x74", O_RDONLY) = 3<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x69\x6e\x2e\x74\x78\x74>
-        9142  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9143, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---
-        9142  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x2e\x2e\x2f\x61\x70\x70\x2e\x74\x78\x74", O_WRONLY|O_CREAT|O_APPEND, 0666) = 3<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x61\x70\x70\x2e\x74\x78\x74>
-        9142  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x2f\x64\x65\x76\x2f\x6e\x75\x6c\x6c", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3<\x2f\x64\x65\x76\x2f\x6e\x75\x6c\x6c>
-        9144  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x2f\x70\x72\x6f\x63\x2f\x66\x69\x6c\x65\x73\x79\x73\x74\x65\x6d\x73", O_RDONLY|O_CLOEXEC) = 3<\x2f\x70\x72\x6f\x63\x2f\x66\x69\x6c\x65\x73\x79\x73\x74\x65\x6d\x73>
-        9142  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9144, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---
-        9145  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x2e\x2e\x2f\x6c\x69\x6e\x6b\x64\x69\x72\x2f\x74\x32", O_WRONLY|O_CREAT|O_NOCTTY|O_NONBLOCK, 0666) = 3<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62\x2f\x74\x32>
-        9142  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9145, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---
+        9142  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73>, "\x2f\x65\x74\x63\x2f\x6c\x64\x2e\x73\x6f\x2e\#
+        \x63\x61\x63\x68\x65", O_RDONLY|O_CLOEXEC) = 3<\x2f\x65\x74\x63\x2f\x6c\x64\x2e\x73\x6f\x2e\x63\x61\x63\x68\x65>
+        9142  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73>, "\x2f\x6c\x69\x62\x2f\x78\x38\x36\x5f\x36\x34\#
+        \x2d\x6c\x69\x6e\x75\x78\x2d\x67\x6e\x75\x2f\x6c\x69\x62\x63\x2e\x73\x6f\x2e\x36", \#
+        O_RDONLY|O_CLOEXEC) = 3<\x2f\x75\x73\x72\x2f\x6c\x69\x62\x2f\x78\x38\x36\x5f\x36\x34\x2d\x6c\x69\x6e\x75\x78\#
+        \x2d\x67\x6e\x75\x2f\x6c\x69\x62\x63\x2e\x73\x6f\x2e\x36>
+        9142  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, \#
+        "\x6f\x75\x74\x2e\x74\x78\x74", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\#
+        \x2f\x73\x75\x62\x2f\x6f\x75\x74\x2e\x74\x78\x74>
+        9143  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, \#
+        "\x2f\x65\x74\x63\x2f\x6c\x64\x2e\x73\x6f\x2e\x63\x61\x63\x68\x65", \#
+        O_RDONLY|O_CLOEXEC) = 3<\x2f\x65\x74\x63\x2f\x6c\x64\x2e\x73\x6f\x2e\x63\x61\x63\x68\x65>
+        9143  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, \#
+        "\x2f\x75\x73\x72\x2f\x6c\x69\x62\x2f\x6c\x6f\x63\x61\x6c\x65\x2f\x6c\x6f\x63\x61\x6c\x65\x2d\x61\x72\x63\x68\#
+        \x69\x76\x65", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)
+        9143  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, \#
+        "\x2f\x75\x73\x72\x2f\x73\x68\x61\x72\x65\x2f\x6c\x6f\x63\x61\x6c\x65\x2f\x6c\x6f\x63\x61\x6c\x65\x2e\x61\x6c\#
+        \x69\x61\x73", O_RDONLY|O_CLOEXEC) = 3<\x2f\x65\x74\x63\x2f\x6c\x6f\x63\x61\x6c\x65\x2e\x61\x6c\x69\x61\x73>
+        9143  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, \#
+        "\x2e\x2e\x2f\x69\x6e\x2e\x74\x78\x74", O_RDONLY) = 3<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x69\x6e\x2e\#
+        \x74\x78\x74>
+        9142  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9143, si_uid=0, si_status=0, si_utime=0, \#
+        si_stime=0} ---
+        9142  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, \#
+        "\x2e\x2e\x2f\x61\x70\x70\x2e\x74\x78\x74", O_WRONLY|O_CREAT|O_APPEND, \#
+        0666) = 3<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x61\x70\x70\x2e\x74\x78\x74>
+        9142  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, \#
+        "\x2f\x64\x65\x76\x2f\x6e\x75\x6c\x6c", O_WRONLY|O_CREAT|O_TRUNC, \#
+        0666) = 3<\x2f\x64\x65\x76\x2f\x6e\x75\x6c\x6c>
+        9144  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, \#
+        "\x2f\x70\x72\x6f\x63\x2f\x66\x69\x6c\x65\x73\x79\x73\x74\x65\x6d\x73", \#
+        O_RDONLY|O_CLOEXEC) = 3<\x2f\x70\x72\x6f\x63\x2f\x66\x69\x6c\x65\x73\x79\x73\x74\x65\x6d\x73>
+        9142  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9144, si_uid=0, si_status=0, si_utime=0, \#
+        si_stime=0} ---
+        9145  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, \#
+        "\x2e\x2e\x2f\x6c\x69\x6e\x6b\x64\x69\x72\x2f\x74\x32", O_WRONLY|O_CREAT|O_NOCTTY|O_NONBLOCK, \#
+        0666) = 3<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62\x2f\x74\x32>
+        9142  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9145, si_uid=0, si_status=0, si_utime=0, \#
+        si_stime=0} ---
         """#
 
     @Test("a -xx -y log of a shell one-liner gives the report the tracer would")
@@ -75,14 +100,18 @@ struct StraceLogRealOutputTests {
     /// The same program's calls without -x: C escapes and octal (`\1\377`), with and without -y's dirfd.
     static let escapedProgram = #"""
         5765  openat(AT_FDCWD</tmp/st/ws>, "sub", O_RDONLY|O_DIRECTORY) = 3</tmp/st/ws/sub>
-        5765  openat(3</tmp/st/ws/sub>, "a\nb\"c\\d\1\377.txt", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 4</tmp/st/ws/sub/a\nb\"c\\d\1\377.txt>
+        5765  openat(3</tmp/st/ws/sub>, "a\nb\"c\\d\1\377.txt", O_WRONLY|O_CREAT|O_TRUNC, \#
+        0644) = 4</tmp/st/ws/sub/a\nb\"c\\d\1\377.txt>
         5765  openat(3</tmp/st/ws/sub>, "../in.txt", O_RDWR) = 4</tmp/st/ws/in.txt>
         5765  creat("created.txt", 0600)        = 4</tmp/st/ws/created.txt>
         5765  openat(AT_FDCWD</tmp/st/ws>, ".", O_RDWR|O_TMPFILE, 0600) = 4</tmp/st/ws/#16220622>(deleted)
         5765  openat(AT_FDCWD</tmp/st/ws>, "in.txt", O_RDONLY|O_PATH) = 4</tmp/st/ws/in.txt>
-        5765  openat2(3</tmp/st/ws/sub>, "../in.txt", {flags=O_RDONLY|O_CLOEXEC, resolve=RESOLVE_BENEATH}, 24) = -1 EXDEV (Invalid cross-device link)
-        5765  openat2(AT_FDCWD</tmp/st/ws>, "in.txt", {flags=O_RDONLY|O_CLOEXEC, resolve=RESOLVE_BENEATH}, 24) = 4</tmp/st/ws/in.txt>
-        5765  openat2(AT_FDCWD</tmp/st/ws>, "o2.txt", {flags=O_WRONLY|O_CREAT, mode=0600, resolve=0}, 24) = 4</tmp/st/ws/o2.txt>
+        5765  openat2(3</tmp/st/ws/sub>, "../in.txt", {flags=O_RDONLY|O_CLOEXEC, resolve=RESOLVE_BENEATH}, \#
+        24) = -1 EXDEV (Invalid cross-device link)
+        5765  openat2(AT_FDCWD</tmp/st/ws>, "in.txt", {flags=O_RDONLY|O_CLOEXEC, resolve=RESOLVE_BENEATH}, \#
+        24) = 4</tmp/st/ws/in.txt>
+        5765  openat2(AT_FDCWD</tmp/st/ws>, "o2.txt", {flags=O_WRONLY|O_CREAT, mode=0600, resolve=0}, \#
+        24) = 4</tmp/st/ws/o2.txt>
         5765  openat(AT_FDCWD</tmp/st/ws>, "nonexistent", O_RDONLY) = -1 ENOENT (No such file or directory)
         5765  openat(AT_FDCWD</tmp/st/ws>, "linkdir/x", O_WRONLY|O_CREAT|O_APPEND, 0644) = 4</tmp/st/ws/sub/x>
         5765  openat(AT_FDCWD</tmp/st/ws/sub>, "../in.txt", O_RDONLY|O_NOFOLLOW) = 4</tmp/st/ws/in.txt>
@@ -121,7 +150,8 @@ struct StraceLogRealOutputTests {
     /// `-y` escapes `<` and `>` in a decoded path (octal without -x), and strace names every open flag.
     static let flagsProgram = #"""
         6440  openat(AT_FDCWD</tmp/st/ws>, "a>b<c\"d", O_RDONLY|O_DIRECTORY) = 3</tmp/st/ws/a\76b\74c\"d>
-        6440  openat(3</tmp/st/ws/a\76b\74c\"d>, "f1", O_WRONLY|O_CREAT|O_EXCL|O_NOCTTY|O_NONBLOCK|O_SYNC|O_DIRECT|O_NOATIME|FASYNC, 0644) = 4</tmp/st/ws/a\76b\74c\"d/f1>
+        6440  openat(3</tmp/st/ws/a\76b\74c\"d>, "f1", O_WRONLY|O_CREAT|O_EXCL|O_NOCTTY|O_NONBLOCK|O_SYNC|O_DIRECT|\#
+        O_NOATIME|FASYNC, 0644) = 4</tmp/st/ws/a\76b\74c\"d/f1>
         6440  openat(AT_FDCWD</tmp/st/ws>, "in.txt", O_ACCMODE) = 4</tmp/st/ws/in.txt>
         6440  openat(AT_FDCWD</tmp/st/ws>, ".", O_RDWR|__O_TMPFILE, 0600) = -1 EINVAL (Invalid argument)
         6440  openat(AT_FDCWD</tmp/st/ws>, ".", O_RDONLY|O_TMPFILE, 0600) = -1 EINVAL (Invalid argument)
@@ -163,10 +193,13 @@ struct StraceLogRealOutputTests {
 
     /// -x (hex only where needed: strace then escapes the whole string), -tt timestamps and -T durations.
     static let timedHex = #"""
-        6450  04:03:48.475391 openat(AT_FDCWD</tmp/st/ws>, "a>b<c\"d", O_RDONLY|O_DIRECTORY) = 3</tmp/st/ws/a\76b\74c\"d> <0.000037>
-        6450  04:03:48.475486 openat(3</tmp/st/ws/a\76b\74c\"d>, "f1", O_WRONLY|O_CREAT|O_EXCL|O_NOCTTY|O_NONBLOCK|O_SYNC|O_DIRECT|O_NOATIME|FASYNC, 0644) = -1 EEXIST (File exists) <0.000035>
+        6450  04:03:48.475391 openat(AT_FDCWD</tmp/st/ws>, "a>b<c\"d", O_RDONLY|\#
+        O_DIRECTORY) = 3</tmp/st/ws/a\76b\74c\"d> <0.000037>
+        6450  04:03:48.475486 openat(3</tmp/st/ws/a\76b\74c\"d>, "f1", O_WRONLY|O_CREAT|O_EXCL|O_NOCTTY|O_NONBLOCK|\#
+        O_SYNC|O_DIRECT|O_NOATIME|FASYNC, 0644) = -1 EEXIST (File exists) <0.000035>
         6450  04:03:48.475646 openat(AT_FDCWD</tmp/st/ws>, "in.txt", O_ACCMODE) = 4</tmp/st/ws/in.txt> <0.000034>
-        6450  04:03:48.476544 creat("\xc3\xa9\x74\xc3\xa9", 0644) = 8<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\xc3\xa9\x74\xc3\xa9> <0.000043>
+        6450  04:03:48.476544 creat("\xc3\xa9\x74\xc3\xa9", 0644) = 8<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\xc3\#
+        \xa9\x74\xc3\xa9> <0.000043>
         """#
 
     @Test("-x, -tt and -T")
@@ -182,11 +215,15 @@ struct StraceLogRealOutputTests {
 
     /// Two threads opening at once (lines 19-22 of a real log), and a forked child.
     static let threads = #"""
-        5700  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x69\x6e\x2e\x74\x78\x74", O_RDONLY <unfinished ...>
-        5699  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x69\x6e\x2e\x74\x78\x74", O_RDONLY <unfinished ...>
+        5700  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x69\x6e\x2e\x74\x78\x74", \#
+        O_RDONLY <unfinished ...>
+        5699  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x69\x6e\x2e\x74\x78\x74", \#
+        O_RDONLY <unfinished ...>
         5700  <... openat resumed>)             = -1 ENOENT (No such file or directory)
         5699  <... openat resumed>)             = -1 ENOENT (No such file or directory)
-        5701  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, "\x63\x68\x69\x6c\x64\x2e\x74\x78\x74", O_WRONLY|O_CREAT, 0644) = 4<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62\x2f\x63\x68\x69\x6c\x64\x2e\x74\x78\x74>
+        5701  openat(AT_FDCWD<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\x2f\x73\x75\x62>, \#
+        "\x63\x68\x69\x6c\x64\x2e\x74\x78\x74", O_WRONLY|O_CREAT, 0644) = 4<\x2f\x74\x6d\x70\x2f\x73\x74\x2f\x77\x73\#
+        \x2f\x73\x75\x62\x2f\x63\x68\x69\x6c\x64\x2e\x74\x78\x74>
         """#
 
     @Test("unfinished and resumed lines of two threads are joined by pid")
@@ -336,7 +373,8 @@ struct StraceLogStructureTests {
     @Test("exits, signals, notices and blank lines are skipped")
     func skippedLines() {
         let log = parse(#"""
-            7  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9143, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---
+            7  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=9143, si_uid=0, si_status=0, si_utime=0, \#
+            si_stime=0} ---
             7  --- stopped by SIGSTOP ---
             7  +++ exited with 0 +++
             8  +++ killed by SIGKILL +++
@@ -748,8 +786,8 @@ struct StraceLogRandomTests {
             let decoded = Self.quote(directory, form, escaping: [UInt8(ascii: "<"), UInt8(ascii: ">")])
             let result = Self.quote(full, form, escaping: [UInt8(ascii: "<"), UInt8(ascii: ">")])
             let dirfd = index % 2 == 0 ? "AT_FDCWD" : "3"
-            lines.append("\(index + 1)  openat(\(dirfd)<\(decoded)>, \"\(Self.quote(name, form))\", O_RDONLY|O_CLOEXEC) "
-                + "= 4<\(result)>")
+            lines.append("\(index + 1)  openat(\(dirfd)<\(decoded)>, \"\(Self.quote(name, form))\", "
+                + "O_RDONLY|O_CLOEXEC) = 4<\(result)>")
         }
         let log = StraceLog(parsing: lines.joined(separator: "\n"))
         #expect(log.issues == [])

@@ -44,17 +44,21 @@ struct StraceModelCallTests {
         // probes (real)
         ModelRow(#"1  newfstatat(AT_FDCWD</w/sub>, "probe.txt", {st_mode=S_IFREG|0644, st_size=2, ...}, 0) = 0"#,
                  effect("/w/sub/probe.txt", .probe)),
-        ModelRow(#"1  newfstatat(AT_FDCWD</w/sub>, "probe.txt", {st_mode=S_IFREG|0644, st_size=2, ...}, AT_SYMLINK_NOFOLLOW) = 0"#,
+        ModelRow(#"1  newfstatat(AT_FDCWD</w/sub>, "probe.txt", {st_mode=S_IFREG|0644, st_size=2, ...}, "#
+                 + #"AT_SYMLINK_NOFOLLOW) = 0"#,
                  effect("/w/sub/probe.txt", .probe)),
-        ModelRow(#"1  newfstatat(AT_FDCWD</w/sub>, "absent.txt", 0x7fff5b6a4690, 0) = -1 ENOENT (No such file or directory)"#,
+        ModelRow(#"1  newfstatat(AT_FDCWD</w/sub>, "absent.txt", 0x7fff5b6a4690, "#
+                 + #"0) = -1 ENOENT (No such file or directory)"#,
                  effect("/w/sub/absent.txt", .probe, .noSuchFile)),
-        ModelRow(#"1  stat("/w/probe.txt", {st_mode=S_IFREG|0644, st_size=2, ...}) = 0"#, effect("/w/probe.txt", .probe)),
+        ModelRow(#"1  stat("/w/probe.txt", {st_mode=S_IFREG|0644, st_size=2, ...}) = 0"#,
+                 effect("/w/probe.txt", .probe)),
         ModelRow(#"1  lstat("/w/l", {st_mode=S_IFLNK|0777, st_size=3, ...}) = 0"#, effect("/w/l", .probe)),
         ModelRow(#"1  access("/w/probe.txt/below", R_OK) = -1 ENOTDIR (Not a directory)"#,
                  effect("/w/probe.txt/below", .probe, .notDirectory)),
         ModelRow(#"1  faccessat(AT_FDCWD</w/sub>, "probe.txt", R_OK) = 0"#, effect("/w/sub/probe.txt", .probe)),
         ModelRow(#"1  faccessat2(3</w/d>, "f", W_OK, AT_EACCESS) = 0"#, effect("/w/d/f", .probe)),
-        ModelRow(#"1  statx(AT_FDCWD</w>, "f", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW, STATX_ALL, {stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=2, ...}) = 0"#,
+        ModelRow(#"1  statx(AT_FDCWD</w>, "f", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW, STATX_ALL, "#
+                 + #"{stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=2, ...}) = 0"#,
                  effect("/w/f", .probe)),
         ModelRow(#"1  readlink("/w/l", "target", 4095) = 6"#, effect("/w/l", .probe)),
         ModelRow(#"1  readlinkat(AT_FDCWD</w>, "l", "t,a)r\"g", 4095) = 6"#, effect("/w/l", .probe)),
@@ -62,8 +66,10 @@ struct StraceModelCallTests {
         ModelRow(#"1  readlink("/w/probe.txt", 0x7fff5b6a4650, 64) = -1 EINVAL (Invalid argument)"#, nil),
         // AT_EMPTY_PATH: fstat in disguise, untraced by the tracer's filter, whatever the path says
         ModelRow(#"1  newfstatat(3</w/f>, "", {st_mode=S_IFREG|0644, st_size=36867, ...}, AT_EMPTY_PATH) = 0"#, nil),
-        ModelRow(#"1  newfstatat(AT_FDCWD</w>, "f", {st_mode=S_IFREG|0644, ...}, AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) = 0"#, nil),
-        ModelRow(#"1  statx(3</w/f>, "x", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_BASIC_STATS, {stx_mask=0}) = 0"#, nil),
+        ModelRow(#"1  newfstatat(AT_FDCWD</w>, "f", {st_mode=S_IFREG|0644, ...}, "#
+                 + #"AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) = 0"#, nil),
+        ModelRow(#"1  statx(3</w/f>, "x", AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH, STATX_BASIC_STATS, {stx_mask=0}) = 0"#,
+                 nil),
         ModelRow(#"1  newfstatat(AT_FDCWD</w>, "f", 0x7ffd, 0x1000) = 0"#, nil),
         ModelRow(#"1  newfstatat(AT_FDCWD</w>, "f", 0x7ffd, 0x1100 /* AT_SYMLINK_FOLLOW|AT_EMPTY_PATH */) = 0"#, nil),
         // an empty path without AT_EMPTY_PATH fails and names nothing
@@ -76,7 +82,8 @@ struct StraceModelCallTests {
         ModelRow(#"1  unlink("/w/x") = -1 ENOENT (No such file or directory)"#, effect("/w/x", .delete, .noSuchFile)),
         // directories
         ModelRow(#"1  mkdir("/w/made", 0755) = 0"#, effect("/w/made", .makeDirectory)),
-        ModelRow(#"1  mkdirat(AT_FDCWD<\x2f\x77\x2f\x73\x75\x62>, "\x6d\x61\x64\x65\x2f\x69\x6e\x6e\x65\x72", 0755) = 0"#,
+        ModelRow(#"1  mkdirat(AT_FDCWD<\x2f\x77\x2f\x73\x75\x62>, "\x6d\x61\x64\x65\x2f\x69\x6e\x6e\x65\x72", "#
+                 + #"0755) = 0"#,
                  effect("/w/sub/made/inner", .makeDirectory)),
         // writes: truncate, links (the new name), symlinks (the link)
         ModelRow(#"1  truncate("/w/long.txt", 1) = 0"#, effect("/w/long.txt", .write)),
@@ -88,7 +95,8 @@ struct StraceModelCallTests {
         ModelRow(#"1  linkat(4</w/#1627>(deleted), "", AT_FDCWD</w>, "v.txt", AT_EMPTY_PATH) = 0"#,
                  effect("/w/v.txt", .write)),
         ModelRow(#"1  symlink("src.txt", "/w/soft.txt") = 0"#, effect("/w/soft.txt", .write)),
-        ModelRow(#"1  symlinkat("src.txt", 3</w/sub/other>, "soft2.txt") = 0"#, effect("/w/sub/other/soft2.txt", .write)),
+        ModelRow(#"1  symlinkat("src.txt", 3</w/sub/other>, "soft2.txt") = 0"#,
+                 effect("/w/sub/other/soft2.txt", .write)),
         // renames
         ModelRow(#"1  rename("/w/old.txt", "/w/new.txt") = 0"#,
                  .rename(from: bytes("/w/old.txt"), to: bytes("/w/new.txt"), exchange: false, failure: nil)),
@@ -105,14 +113,17 @@ struct StraceModelCallTests {
         // exec (a pid that is not the log's first: the first pid's exec is the command's own start)
         ModelRow(#"2  execve("/w/bin/tool", ["tool", "made.txt"], 0x7ffc6c8f0a08 /* 20 vars */) = 0"#,
                  effect("/w/bin/tool", .execute)),
-        ModelRow(#"2  execve("/w/nobin/tool", ["tool", "a, b)"], 0x7ffc6c8f0a08 /* 20 vars */) = -1 ENOENT (No such file or directory)"#,
+        ModelRow(#"2  execve("/w/nobin/tool", ["tool", "a, b)"], "#
+                 + #"0x7ffc6c8f0a08 /* 20 vars */) = -1 ENOENT (No such file or directory)"#,
                  effect("/w/nobin/tool", .execute, .noSuchFile)),
-        ModelRow(#"2  execveat(3</w/bin>, "tool", ["tool"], 0x7ffc /* 20 vars */, 0) = 0"#, effect("/w/bin/tool", .execute)),
+        ModelRow(#"2  execveat(3</w/bin>, "tool", ["tool"], 0x7ffc /* 20 vars */, 0) = 0"#,
+                 effect("/w/bin/tool", .execute)),
         ModelRow(#"2  execveat(3</w/bin/tool>, "", ["tool"], 0x7ffc /* 20 vars */, AT_EMPTY_PATH) = 0"#, nil),
         // listings: the descriptor's -y path
         ModelRow(#"1  getdents64(3</w/sub/tree>, 0x5623c5bdc0a0 /* 4 entries */, 32768) = 104"#,
                  effect("/w/sub/tree", .list)),
-        ModelRow(#"1  getdents64(3</w/sub/tree>, [{d_ino=2, d_off=1, d_reclen=24, d_type=DT_DIR, d_name="."}, {d_ino=3, d_off=2, d_reclen=24, d_type=DT_REG, d_name="a,b)"}], 32768) = 48"#,
+        ModelRow(#"1  getdents64(3</w/sub/tree>, [{d_ino=2, d_off=1, d_reclen=24, d_type=DT_DIR, d_name="."}, "#
+                 + #"{d_ino=3, d_off=2, d_reclen=24, d_type=DT_REG, d_name="a,b)"}], 32768) = 48"#,
                  effect("/w/sub/tree", .list)),
         ModelRow(#"1  getdents(3<\x2f\x77\x2f\x64>, 0x5623 /* 0 entries */, 32768) = 0"#, effect("/w/d", .list)),
         ModelRow(#"1  getdents64(3, 0x5623 /* 0 entries */, 32768) = 0"#, nil),
@@ -124,7 +135,8 @@ struct StraceModelCallTests {
                  open("/w/f", OpenFlags(accessMode: .writeOnly, create: true, truncate: true))),
         // not calls that change the report
         ModelRow(#"1  chdir("/w/sub") = 0"#, nil),
-        ModelRow(#"1  clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 9"#, nil),
+        ModelRow(#"1  clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "#
+                 + #"child_tidptr=0x7f) = 9"#, nil),
         ModelRow(#"1  stat(NULL, 0x7ffd) = -1 EFAULT (Bad address)"#, nil),
         ModelRow(#"1  stat("/w/x", 0x7ffd) = ?"#, nil),
     ]
@@ -167,7 +179,8 @@ struct StraceModelCallTests {
             arguments[0] = "\"f\""
         case .createProcess?:
             arguments[0] = "flags=SIGCHLD"
-        case .table(.changesDirectories)?, .table(.changeDirectory)?, .table(.ringSetup)?, .table(.clone)?, .table(.clone3)?, nil:
+        case .table(.changesDirectories)?, .table(.changeDirectory)?, .table(.ringSetup)?, .table(.clone)?,
+             .table(.clone3)?, nil:
             return ""
         }
         return "1  \(name)(\(arguments.joined(separator: ", "))) = 0"
@@ -202,10 +215,10 @@ struct StraceTraceSetTests {
         }
         #expect(names.isSuperset(of: ["clone", "clone3", "fork", "vfork"]))
         #if arch(x86_64)
-        for name in ["open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat", "statx", "access", "faccessat",
-                     "faccessat2", "readlink", "readlinkat", "unlink", "unlinkat", "rmdir", "mkdir", "mkdirat", "rename",
-                     "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "truncate", "execve", "execveat",
-                     "getdents", "getdents64", "chdir", "fchdir"] {
+        for name in ["open", "openat", "openat2", "creat", "stat", "lstat", "newfstatat", "statx", "access",
+                     "faccessat", "faccessat2", "readlink", "readlinkat", "unlink", "unlinkat", "rmdir", "mkdir",
+                     "mkdirat", "rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "truncate",
+                     "execve", "execveat", "getdents", "getdents64", "chdir", "fchdir"] {
             #expect(StraceLog.traceSet.contains(name), "\(name) without ?")
         }
         #expect(StraceLog.traceSet.contains("?stat64"), "an i386-only name carries ?")
@@ -249,7 +262,10 @@ struct StraceModelLogTests {
         ])
     }
 
-    @Test("the first pid's exec is strace's start of the command: left out with the failures before it, as the tracer leaves out its spawn")
+    @Test("""
+        the first pid's exec is strace's start of the command: left out with the failures before it, as the tracer \
+        leaves out its spawn
+        """)
     func commandExec() {
         let log = parse(#"""
             7  execve("/w/bin/cmd", ["cmd"], 0x7ffc /* 2 vars */) = 0
@@ -288,7 +304,10 @@ struct StraceModelLogTests {
         ])
     }
 
-    @Test("a child starts in its parent's cwd (its lines may come before the parent's clone returns); CLONE_FS shares it")
+    @Test("""
+        a child starts in its parent's cwd (its lines may come before the parent's clone returns); CLONE_FS \
+        shares it
+        """)
     func inheritance() {
         let log = parse(#"""
             1  chdir("/w/sub") = 0
@@ -297,7 +316,8 @@ struct StraceModelLogTests {
             1  <... clone resumed>, child_tidptr=0x7f) = 2
             1  chdir("/w/other") = 0
             2  unlink("late") = 0
-            1  clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, exit_signal=0, stack=0x7f, stack_size=0x7ff8c0} => {parent_tid=[3]}, 88) = 3
+            1  clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, exit_signal=0, \#
+            stack=0x7f, stack_size=0x7ff8c0} => {parent_tid=[3]}, 88) = 3
             3  chdir("/w/thread") = 0
             1  rmdir("t") = 0
             4  mkdir("orphan", 0755) = 0
@@ -397,7 +417,10 @@ struct StraceModelReportTests {
                                           "sub/soft.txt", "sub/visible.txt"])
     }
 
-    @Test("a read-only open without O_DIRECTORY is a listing when the file system says directory, inside the workspace only")
+    @Test("""
+        a read-only open without O_DIRECTORY is a listing when the file system says directory, inside the \
+        workspace only
+        """)
     func readOnlyDirectoryOpen() {
         let log = parse(#"""
             1  openat(AT_FDCWD</w>, "dir", O_RDONLY|O_CLOEXEC) = 3</w/dir>
@@ -433,7 +456,8 @@ struct StraceModelReportTests {
         10147 newfstatat(AT_FDCWD</w>, "sub/tree", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_SYMLINK_NOFOLLOW) = 0
         10147 openat(AT_FDCWD</w>, "sub/tree", O_RDONLY|O_NOCTTY|O_NONBLOCK|O_NOFOLLOW|O_DIRECTORY) = 3</w/sub/tree>
         10147 getdents64(3</w/sub/tree>, 0x5623c5bdc0a0 /* 4 entries */, 32768) = 104
-        10147 openat(AT_FDCWD</w>, "sub/tree", O_RDONLY|O_NOCTTY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC|O_DIRECTORY) = 3</w/sub/tree>
+        10147 openat(AT_FDCWD</w>, "sub/tree", O_RDONLY|O_NOCTTY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC|\#
+        O_DIRECTORY) = 3</w/sub/tree>
         10147 getdents64(3</w/sub/tree>, 0x5623c5bdc0a0 /* 4 entries */, 32768) = 104
         10147 getdents64(3</w/sub/tree>, 0x5623c5bdc0a0 /* 0 entries */, 32768) = 0
         10147 newfstatat(4</w/sub/tree>, "deep", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_SYMLINK_NOFOLLOW) = 0

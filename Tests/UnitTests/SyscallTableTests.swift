@@ -48,7 +48,9 @@ let headerSources: [HeaderSource] = [
                  candidates: ["/usr/aarch64-linux-gnu/include/asm/unistd.h",
                               "/usr/include/aarch64-linux-gnu/asm/unistd.h",
                               "/usr/include/asm-generic/unistd.h"],
-                 include: { $0 }, flags: { $0.contains("asm-generic") ? ["-D__ARCH_WANT_RENAMEAT", "-D__ARCH_WANT_NEW_STAT", "-D__ARCH_WANT_SYS_CLONE3"] : [] },
+                 include: { $0 },
+                 flags: { $0.contains("asm-generic")
+                     ? ["-D__ARCH_WANT_RENAMEAT", "-D__ARCH_WANT_NEW_STAT", "-D__ARCH_WANT_SYS_CLONE3"] : [] },
                  remedy: "install linux-libc-dev-arm64-cross (or any linux-libc-dev, for asm-generic/unistd.h)"),
     // 32-bit arm needs arm's own asm/unistd.h: the EABI numbers (__NR_SYSCALL_BASE 0) are chosen by __ARM_EABI__.
     // IOTRACE_ARM_INCLUDE names an unpacked include directory (e.g. from `apt-get download
@@ -83,8 +85,8 @@ let descriptorCallNames: [String: PathEffect] = ["getdents": .list, "getdents64"
 
 /// Every name any ABI's table has, and every name it could have: each is looked up in each header, so a call
 /// the header has and the table lacks is found too.
-let checkedNames: [String] = Array(Set(["open", "openat", "openat2", "creat", "io_uring_setup", "clone", "clone3"]).union(directoryChangingNames)
-    .union(pathCallNames.keys).union(descriptorCallNames.keys)).sorted()
+let checkedNames: [String] = Array(Set(["open", "openat", "openat2", "creat", "io_uring_setup", "clone", "clone3"])
+    .union(directoryChangingNames).union(pathCallNames.keys).union(descriptorCallNames.keys)).sorted()
 
 @Suite("SyscallTable (STYLE: the syscall table is data; a test checks each row against the C headers)")
 struct SyscallTableTests {
@@ -136,7 +138,8 @@ struct SyscallTableTests {
                 case "link", "symlink": #expect(row.shape == .path(dirfd: nil, path: 1, effect: .write))
                 case "linkat": #expect(row.shape == .path(dirfd: 2, path: 3, effect: .write))
                 case "symlinkat": #expect(row.shape == .path(dirfd: 1, path: 2, effect: .write))
-                case "execveat", "newfstatat", "fstatat64", "readlinkat", "faccessat", "faccessat2", "statx", "unlinkat", "mkdirat":
+                case "execveat", "newfstatat", "fstatat64", "readlinkat", "faccessat", "faccessat2", "statx",
+                     "unlinkat", "mkdirat":
                     #expect(row.shape == .path(dirfd: 0, path: 1, effect: pathCallNames[row.name]!), "\(row.name)")
                 case _ where pathCallNames[row.name] != nil:
                     #expect(row.shape == .path(dirfd: nil, path: 0, effect: pathCallNames[row.name]!), "\(row.name)")
@@ -147,7 +150,8 @@ struct SyscallTableTests {
             // fstat in disguise: the flags argument of the stat calls that take AT_EMPTY_PATH.
             for row in abi.rows {
                 switch row.name {
-                case "newfstatat", "fstatat64": #expect(row.untracedWhen == .emptyPath(flags: 3), "\(abi.name) \(row.name)")
+                case "newfstatat", "fstatat64":
+                    #expect(row.untracedWhen == .emptyPath(flags: 3), "\(abi.name) \(row.name)")
                 case "statx": #expect(row.untracedWhen == .emptyPath(flags: 2), "\(abi.name) \(row.name)")
                 case "clone": #expect(row.untracedWhen == .cloneTraced(flags: 0), "\(abi.name) \(row.name)")
                 default: #expect(row.untracedWhen == nil, "\(abi.name) \(row.name)")
@@ -192,7 +196,10 @@ struct SyscallTableTests {
         #expect(groups[1].rows == SyscallTable.i386.rows)
     }
 
-    @Test("the seccomp filter builds from the table (and setsid): a jeq/ret pair per row, five instructions for a row with an exception, per audit arch",
+    @Test("""
+          the seccomp filter builds from the table (and setsid): a jeq/ret pair per row, five instructions for a \
+          row with an exception, per audit arch
+          """,
           arguments: [SyscallTable.native,
                       SyscallTable(abis: [SyscallTable.x86_64, SyscallTable.x32, SyscallTable.i386]),
                       SyscallTable(abis: [SyscallTable.aarch64, SyscallTable.arm])])
@@ -235,7 +242,9 @@ struct SyscallTableTests {
         let rows = (0..<125).map { SyscallDescriptor(UInt32($0), "openat", .open(dirfd: 0, path: 1, flags: 2)) }
         let table = SyscallTable(abis: [SyscallABI(name: "big", auditArch: 0xC000_003E, flagBits: .generic,
                                                    rows: rows)])
-        #expect(throws: Errno(7 /* E2BIG */)) { try SeccompFilter(table: table, purpose: .traceTable(allowRings: false)) }
+        #expect(throws: Errno(7 /* E2BIG */)) {
+            try SeccompFilter(table: table, purpose: .traceTable(allowRings: false))
+        }
         let fits = SyscallTable(abis: [SyscallABI(name: "fits", auditArch: 0xC000_003E, flagBits: .generic,
                                                   rows: Array(rows.prefix(124)))])
         #expect(throws: Never.self) { try SeccompFilter(table: fits, purpose: .traceTable(allowRings: false)) }
@@ -252,8 +261,9 @@ struct SyscallTableTests {
             #define __X32_SYSCALL_BIT 0x40000000
             #endif
             int main(void) {
-            \(checkedNames.map { "#ifdef __NR_\($0)\n    printf(\"\($0) %lu\\n\", (unsigned long)(__NR_\($0)));\n#endif" }
-                .joined(separator: "\n"))
+            \(checkedNames.map {
+                "#ifdef __NR_\($0)\n    printf(\"\($0) %lu\\n\", (unsigned long)(__NR_\($0)));\n#endif"
+            }.joined(separator: "\n"))
                 return 0;
             }
             """

@@ -49,7 +49,8 @@ public struct RunCheck: Sendable {
     /// What one task consumed and produced, in the checker's terms.
     public static func accesses(_ record: TaskRecord) -> TaskAccesses {
         TaskAccesses(consumed: record.inputs,
-                     produced: Array(Set(record.writes).union(record.deletes)).sorted { $0.lexicographicallyPrecedes($1) },
+                     produced: Array(Set(record.writes).union(record.deletes))
+                         .sorted { $0.lexicographicallyPrecedes($1) },
                      missing: record.missing)
     }
 
@@ -68,7 +69,8 @@ public struct RunCheck: Sendable {
 /// The whole run's check as text: a heading, then one section per task with violations (the single-task
 /// report), one line per clean task, then what was not checked and the run's warnings.
 public enum RunCheckTextRenderer {
-    public static let noTasks = "the traced run contains no Nx task: no process was started with NX_TASK_TARGET_PROJECT "
+    public static let noTasks =
+        "the traced run contains no Nx task: no process was started with NX_TASK_TARGET_PROJECT "
         + "and NX_TASK_TARGET_TARGET in its environment. Tasks restored from Nx's cache do not run (pass "
         + "--skip-nx-cache); to check a single command, give its task: iotrace-native check --nx PROJECT:TARGET -- "
         + "COMMAND, or globs: check --inputs GLOB... --outputs GLOB... -- COMMAND"

@@ -54,7 +54,8 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the glob is a plain path: no wildcard, class or brace in it.
     public var isLiteral: Bool {
-        alternatives.count == 1 && alternatives[0].allSatisfy { if case .literal = $0 { return true } else { return false } }
+        alternatives.count == 1
+            && alternatives[0].allSatisfy { if case .literal = $0 { return true } else { return false } }
     }
 
     // MARK: - Compiling

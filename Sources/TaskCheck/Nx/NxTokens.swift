@@ -33,7 +33,8 @@ public enum NxTokens {
     /// `{projectRoot}`, `{projectName}`, `{project.root}`, `{project.name}` and `{options.NAME}` (dotted
     /// paths into the options) filled in. Nil when a token has no value, or a value JavaScript calls falsy
     /// (an empty string, 0, false), since Nx then drops the output.
-    public static func output(_ template: String, project: NxProject, options: JSONObject) -> (String?, missing: String?) {
+    public static func output(_ template: String, project: NxProject,
+                              options: JSONObject) -> (String?, missing: String?) {
         var (negation, text) = NxTokens.splitNegation(template)
         if text.hasPrefix("{workspaceRoot}/") { text = String(text.dropFirst("{workspaceRoot}/".count)) }
         let root = project.root

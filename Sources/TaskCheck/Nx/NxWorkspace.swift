@@ -89,7 +89,9 @@ public struct NxWorkspace: Sendable {
     /// The named inputs a project sees: `default` (all of the project's files) unless redefined, then
     /// nx.json's, then the project's own (Nx's getNamedInputs).
     public func namedInputs(for project: NxProject) -> JSONObject {
-        var result = JSONObject([("default", .array([.object(JSONObject([("fileset", .string("{projectRoot}/**/*"))]))]))])
+        var result = JSONObject([
+            ("default", .array([.object(JSONObject([("fileset", .string("{projectRoot}/**/*"))]))])),
+        ])
         for (key, value) in nxJSON["namedInputs"]?.object?.pairs ?? [] { result[key] = value }
         for (key, value) in project.namedInputs.pairs { result[key] = value }
         return result

@@ -28,7 +28,8 @@ struct YAMLDocument {
         var strings: [String]? {
             switch self {
             case .scalar(let text): return [text]
-            case .sequence(let items): return items.compactMap { if case .scalar(let s) = $0 { return s } else { return nil } }
+            case .sequence(let items):
+                return items.compactMap { if case .scalar(let s) = $0 { return s } else { return nil } }
             default: return nil
             }
         }
@@ -86,7 +87,8 @@ struct YAMLDocument {
                 return true
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
-                let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+                let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length),
+                                  as: UTF8.self)
                 // A plain `~` or `null` (or nothing) is YAML's null; anything else is kept as its text.
                 let isNull = scalar.plain_implicit != 0 && scalar.style == YAML_PLAIN_SCALAR_STYLE
                     && ["~", "null", "Null", "NULL", ""].contains(text)
@@ -115,7 +117,9 @@ struct YAMLDocument {
 
         private mutating func add(_ value: Value, anchor: String?, size: Int, counted: Bool = false) throws(NxError) {
             if !counted { values += size }
-            guard values <= Self.valueBudget else { throw NxError("YAML document too large (aliases expand it past \(Self.valueBudget) values)") }
+            guard values <= Self.valueBudget else {
+                throw NxError("YAML document too large (aliases expand it past \(Self.valueBudget) values)")
+            }
             if let anchor { anchors[anchor] = (value, Self.size(of: value)) }
             guard let top = stack.popLast() else {
                 root = value
