@@ -88,10 +88,16 @@ package struct CallRecorder {
         switch row.shape {
         case .open, .openHow, .create:
             let flags: OpenFlags
-            if case .create = row.shape { flags = .creat } else { flags = OpenFlags(raw: call.flags, bits: abi.flagBits) }
+            if case .create = row.shape {
+                flags = .creat
+            } else {
+                flags = OpenFlags(raw: call.flags, bits: abi.flagBits)
+            }
             guard let path = call.first.absolute else {
                 // Unreadable and neither a read nor a write: nothing lost (as the ptrace decoder decides).
-                if call.first == .unreadable, failure == nil, !AccessClassifier.classify(flags).isEmpty { undecoded += 1 }
+                if call.first == .unreadable, failure == nil, !AccessClassifier.classify(flags).isEmpty {
+                    undecoded += 1
+                }
                 return
             }
             guard let pending = builder.pending(path: path, flags: flags) else { return }

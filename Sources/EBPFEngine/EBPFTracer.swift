@@ -257,7 +257,8 @@ public final class EBPFTracer {
         guard entry.abi < abis.count else { return }
         let call = CapturedCall(process: entry.process, task: entry.task, auditArch: abis[entry.abi].auditArch,
                                 number: entry.number, result: result, flags: entry.flags,
-                                first: entry.paths.first ?? .empty, second: entry.paths.count > 1 ? entry.paths[1] : .empty,
+                                first: entry.paths.first ?? .empty,
+                                second: entry.paths.count > 1 ? entry.paths[1] : .empty,
                                 openedDirectory: openedDirectory)
         recorder.record(call, into: &builder, process: processes.process(of: entry.process)) { task in
             if let directory { return directory }

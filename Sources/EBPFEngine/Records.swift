@@ -81,7 +81,8 @@ enum Record: Equatable {
             var argv = Array(data[0..<argvEnd])
             if argv.last == 0 { argv.removeLast() }
             self = .exec(process: process, former: TaskID(bitPattern: exec.former),
-                         argv: argvEnd == 0 ? [] : argv.split(separator: 0, omittingEmptySubsequences: false).map(Array.init),
+                         argv: argvEnd == 0
+                            ? [] : argv.split(separator: 0, omittingEmptySubsequences: false).map(Array.init),
                          cwd: Self.directory(Array(data[argvEnd..<cwdEnd])), filename: Array(data[cwdEnd..<nameEnd]),
                          environment: Array(data[nameEnd..<environmentEnd]))
         case CEBPF_EVENT_PROCESS_EXIT.rawValue:

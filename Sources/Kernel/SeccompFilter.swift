@@ -23,7 +23,8 @@ package final class SeccompFilter {
         func sessionRules(_ auditArch: UInt32) -> [cptrace_filter_rule] {
             guard case .traceTable = purpose else { return [] }
             return SessionCalls.setsid(auditArch: auditArch).map {
-                cptrace_filter_rule(nr: UInt32($0), action: trace, unless_argument: -1, unless_mask: 0, unless_clear: false)
+                cptrace_filter_rule(nr: UInt32($0), action: trace, unless_argument: -1, unless_mask: 0,
+                                    unless_clear: false)
             }
         }
         let groups = table.rowsByAuditArch.map { group in

@@ -139,7 +139,8 @@ struct Check: ParsableCommand {
                 throw CLIError("nothing declared and no nx.json in \(start) or above it: give --inputs and --outputs "
                     + "globs, or --nx PROJECT:TARGET, or run it in an Nx workspace to check every task of a run")
             }
-            throw CLIError("no nx.json in \(start) or above it: --nx needs an Nx workspace (give its directory with --workspace)")
+            throw CLIError("no nx.json in \(start) or above it: --nx needs an Nx workspace "
+                + "(give its directory with --workspace)")
         }
         return root
     }
@@ -148,7 +149,8 @@ struct Check: ParsableCommand {
     /// config's exclusions, and the command line's globs on top.
     func nxDeclarations(_ task: NxTaskID, workspace: NxWorkspace) throws(CLIError) -> TaskDeclarations {
         do {
-            var declarations = try declarationsFromNxCLI(task, workspace: workspace) ?? NxDeclarations.resolve(task, in: workspace)
+            var declarations = try declarationsFromNxCLI(task, workspace: workspace)
+                ?? NxDeclarations.resolve(task, in: workspace)
             try addSandboxing(to: &declarations, root: workspace.root)
             try declarations.add(inputs: inputs, outputs: outputs, excludeReads: excludeReads,
                                  excludeWrites: excludeWrites)

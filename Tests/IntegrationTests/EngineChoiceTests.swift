@@ -23,7 +23,8 @@ struct EngineChoiceTests {
         #expect(forced.status == 125, "\(forced.diagnostics)")
         let lines = forced.process.stderrText.split(separator: "\n").filter { !$0.isEmpty }
         #expect(lines.count == 1, "\(forced.diagnostics)")
-        #expect(lines.first?.hasPrefix("iotrace-native: the eBPF engine cannot run here") == true, "\(forced.diagnostics)")
+        #expect(lines.first?.hasPrefix("iotrace-native: the eBPF engine cannot run here") == true,
+                "\(forced.diagnostics)")
         #expect(lines.first?.contains("--engine ptrace") == true, "\(forced.diagnostics)")
         #expect(!workspace.exists("marker-ebpf"), "the command ran although it could not be traced")
         #expect(forced.reportBytes == nil)

@@ -5,7 +5,10 @@ import Testing
 
 @Suite("fstat in disguise", .serialized, .timeLimit(.minutes(2)))
 struct FstatTests {
-    @Test("fstat, fstatat(fd, \"\", AT_EMPTY_PATH) and statx(fd, \"\", AT_EMPTY_PATH) are no probes; stat and statx of a path are",
+    @Test("""
+          fstat, fstatat(fd, "", AT_EMPTY_PATH) and statx(fd, "", AT_EMPTY_PATH) are no probes; \
+          stat and statx of a path are
+          """,
           arguments: TracerMode.allCases)
     func fstatForms(mode: TracerMode) throws {
         let workspace = try Workspace()

@@ -107,12 +107,16 @@ struct RobustnessMemoryTests {
                 "peak RSS \(probe.mebibytes) MiB (baseline \(base.mebibytes) MiB)")
     }
 
-    @Test("a run with 10,000 short processes stays within 32 MiB (plus the eBPF ring buffer) and 8 MiB above a trivial run",
+    @Test("""
+          a run with 10,000 short processes stays within 32 MiB (plus the eBPF ring buffer) and 8 MiB above a \
+          trivial run
+          """,
           arguments: MeasuredBuild.allCases, [TracerMode.seccompSyscallInfo, .ebpf])
     func manyProcesses(build: MeasuredBuild, engine: TracerMode) throws {
         let base = try baseline(build, engine)
         let count = 10_000
-        let (run, probe) = try measure(build, engine, [try Fixture.path("many_children"), String(count), "2"], timeout: 150)
+        let (run, probe) = try measure(build, engine, [try Fixture.path("many_children"), String(count), "2"],
+                                       timeout: 150)
         print(describe(build, "10,000 short processes (2 at a time, one file each)", run, probe))
         #expect(!run.process.timedOut, "\(run.diagnostics.prefix(2_000))")
         #expect(run.status == 0, "\(run.process.stderrText)")

@@ -94,8 +94,9 @@ func procStatusKilobytes(_ pid: pid_t, _ field: String) -> Int? {
 }
 
 /// Polls the VmHWM (peak resident set) of a running process and of its children every 5 ms until it exits,
-/// and keeps the largest value read. VmHWM only grows, so the last read is the peak up to a few milliseconds before the exit: a
-/// lower bound that is close (the tracer's last moments render and write the report from memory it holds).
+/// and keeps the largest value read. VmHWM only grows, so the last read is the peak up to a few milliseconds
+/// before the exit: a lower bound that is close (the tracer's last moments render and write the report from
+/// memory it holds).
 ///
 /// VmHWM counts the pages of the executable file that are mapped too (RssFile, shared with the page cache,
 /// and more of them when the file is freshly written and the kernel's fault-around maps neighbours), so the

@@ -246,7 +246,8 @@ public final class Tracer {
     private func seccompFilter(_ onNotice: (String) -> Void) -> SeccompFilter? {
         if configuration.seccomp {
             do {
-                return try SeccompFilter(table: decoder.table, purpose: .traceTable(allowRings: configuration.allowRings))
+                return try SeccompFilter(table: decoder.table,
+                                         purpose: .traceTable(allowRings: configuration.allowRings))
             } catch {
                 fallBackToStepping(because: "the seccomp filter could not be built (\(error))", onNotice)
             }

@@ -53,8 +53,8 @@ public enum JSONRenderer {
             end(process.end, into: &json)
             json.member("reads", names: process.reads)
             json.member("writes", names: process.writes)
-            if let task = process.task { json.member("task", string: task.description) } else { json.member("task", raw: "null") }
-            if let hash = process.task?.hash { json.member("taskHash", string: hash) } else { json.member("taskHash", raw: "null") }
+            json.member("task", optional: process.task?.description)
+            json.member("taskHash", optional: process.task?.hash)
         }
     }
 }

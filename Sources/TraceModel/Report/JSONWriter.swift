@@ -99,6 +99,11 @@ public struct JSONWriter {
         raw(value ? "true" : "false")
     }
 
+    /// A string of the tool's own, or null.
+    public mutating func member(_ key: String, optional value: String?) {
+        if let value { member(key, string: value) } else { member(key, raw: "null") }
+    }
+
     /// A number or literal already in JSON's syntax (`1.250`, `null`).
     public mutating func member(_ key: String, raw value: String) {
         self.key(key)
