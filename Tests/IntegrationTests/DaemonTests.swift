@@ -28,14 +28,14 @@ struct DaemonTests {
         let run = try workspace.trace([fixture, when], mode: mode, timeout: 20)
         #expect(!run.process.timedOut, "\(run.diagnostics)")
         #expect(run.status == 3, "the command's status\n\(run.diagnostics)")
-        // The daemon sleeps 800 ms before its first write: the trace ended well before.
-        #expect(run.process.duration < 0.6, "the trace waited for the daemon\n\(run.diagnostics)")
+        // The daemon sleeps 800 ms before its first write: that the trace ended before it is shown below by the
+        // daemon's file not being there yet, not by a timing (a loaded machine stretches any duration).
         let report = try run.report()
         #expect(report.writes == ["sub/parent.txt"], "nothing after the session's end is reported\n\(run.diagnostics)")
         #expect(report.warnings.count == 1, "\(run.diagnostics)")
         #expect(report.warnings.first?.contains("daemon ") == true, "\(run.diagnostics)")
         #expect(report.warnings.first?.contains("daemon_writer") == true, "\(run.diagnostics)")
-        #expect(!workspace.exists("sub/daemon.txt"), "the daemon wrote before the report\n\(run.diagnostics)")
+        #expect(!workspace.exists("sub/daemon.txt"), "the trace waited for the daemon's write\n\(run.diagnostics)")
         #expect(appears(workspace, "sub/daemon-child.txt"), "the daemon's child could not write\n\(run.diagnostics)")
         #expect(appears(workspace, "sub/daemon.txt"), "the daemon could not write (ENOSYS?)\n\(run.diagnostics)")
     }
