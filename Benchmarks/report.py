@@ -105,7 +105,7 @@ def ebpf_stats(path):
 
 
 def foreign_note(path):
-    """How many rounds started with eBPF traces of others loaded (their program runs at our syscalls too)."""
+    """How many rounds started with other eBPF traces attached (their program runs at our syscalls too)."""
     try:
         counts = [int(x) for x in open(path).read().split()]
     except (OSError, ValueError):
@@ -256,7 +256,7 @@ def main(argv):
         ["workload", "untraced", "ptrace engine (÷ untraced)", "eBPF engine (÷ untraced)",
          "eBPF ÷ untraced (paired)", "eBPF ÷ ptrace: medians · paired", "target",
          "events", "lost", "unreadable paths", "tracer peak RSS, MiB", "sets vs strace",
-         "rounds with others' eBPF traces loaded"],
+         "rounds with other eBPF traces attached"],
         ebpf_rows, ["---", "---:", "---:", "---:", "---:", "---:", "---", "---:", "---:", "---:", "---:", "---", "---:"])
     below = [r for r in ebpf_rows if "(not below)" not in r[5]]
     verdicts.append(f"- below the ptrace engine (medians) on every workload: "
@@ -264,7 +264,7 @@ def main(argv):
                        "**not met** on " + ", ".join(r[0] for r in ebpf_rows if "(not below)" in r[5])))
     attached_table = table(
         ["workload", "untraced, nothing attached: median (min – max)", "untraced, idle eBPF trace attached",
-         "attached ÷ not (medians)", "paired", "CPU (user + sys, mean)", "rounds with others' eBPF traces loaded"],
+         "attached ÷ not (medians)", "paired", "CPU (user + sys, mean)", "rounds with other eBPF traces attached"],
         attached_rows, ["---", "---:", "---:", "---:", "---:", "---:", "---:"])
     detail = table(["workload", "command", "median", "min – max", "÷ untraced", "paired ratio", "CPU (user + sys, mean)"],
                    detail_rows, ["---", "---", "---:", "---:", "---:", "---:", "---:"])

@@ -215,8 +215,9 @@ printf 'trace_set\t%s\n' "$TRACE_SET" >>"$RESULTS/meta.tsv"
 PTRACE=(--engine ptrace)    # explicit: --engine auto would choose eBPF where it loads
 
 # eBPF traces started by others (tests, other engineers) run their program at every syscall on the machine, ours
-# included: each round records how many were loaded when it started (iotrace_sys_enter programs), as a noise note.
-count_ebpf_traces() { bpftool prog show 2>/dev/null | grep -c 'name iotrace_sys_enter' || true; }
+# included: each round records how many were attached when it started, as a noise note. Links, not programs: the
+# kernel frees a program some 0.3 s after its trace ended, and a program without its link no longer runs.
+count_ebpf_traces() { bpftool link show 2>/dev/null | grep -c "tp 'sys_enter'" || true; }
 
 # The attached-idle measurement: an eBPF trace of `sleep 600`, idle, attached while an untraced workload runs.
 IDLE_PID=
