@@ -53,12 +53,13 @@ def main(argv):
     os.close(fd)
     env = dict(os.environ, IOTRACE_PEAK_RSS_FILE=hwm_file)
     proc = subprocess.Popen(command, env=env)
-    name = None
+    # The name the tracer runs under (/proc's Name: the executable's, cut to 15 bytes). Not read from the started
+    # process: polled before its exec, that is still python's.
+    name = os.path.basename(command[0])[:15]
     monitor = 0
     tracer = 0   # the largest VmHWM of an iotrace-native descendant (the tracer)
     while proc.poll() is None:
         fields = status_fields(proc.pid)
-        name = name or fields.get("Name")
         try:
             monitor = max(monitor, int(fields.get("VmHWM", "0 kB").split()[0]))
         except ValueError:
