@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Run a command (the tracer) and record its own peak RSS (VmHWM), not its children's.
+"""Run a command (the tracer) and record the tracer's own peak RSS (VmHWM), not its children's.
 
     peak_rss.py OUT.json -- iotrace-native ... -- COMMAND...
 
-Two readings, the larger is reported: the peak iotrace-native writes itself at exit to the file named by
-IOTRACE_PEAK_RSS_FILE (getrusage(RUSAGE_SELF): this process only), and /proc/PID/status VmHWM polled every
-5 ms while it runs (a fallback). /usr/bin/time -f %M would not do: wait4's ru_maxrss includes the
+iotrace-native runs as two processes: the one started (the monitor) and its child, the tracer, whose child
+is the traced command. /proc/PID/status VmHWM of every iotrace-native process in that tree (the started
+process and its descendants named iotrace-native: the command's processes have other names once they
+have exec'd) is polled every 5 ms while it runs; peakKiB is the largest, with the monitor's and the
+tracer's recorded apart. A process's VmHWM only grows, and the tracer's last poll comes shortly before it
+exits: what it allocates to write the report in its last 5 ms can be missed. If iotrace-native writes its
+own getrusage(RUSAGE_SELF) peak to the file IOTRACE_PEAK_RSS_FILE names (it once did; the hook is gone
+since 1622ca0), that is counted too. /usr/bin/time -f %M would not do: wait4's ru_maxrss includes the
 children the tracer reaped, i.e. the traced command itself.
 Exits with the command's status.
 """
@@ -17,15 +22,27 @@ import tempfile
 import time
 
 
-def vmhwm(pid):
+def status_fields(pid):
+    fields = {}
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
+                key, _, value = line.partition(":")
+                fields[key] = value.strip()
+    except OSError:
         pass
-    return None
+    return fields
+
+
+def children(pid):
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out += [int(c) for c in f.read().split()]
+    except (OSError, ValueError):
+        pass
+    return out
 
 
 def main(argv):
@@ -34,14 +51,29 @@ def main(argv):
     out, command = argv[0], argv[2:]
     fd, hwm_file = tempfile.mkstemp(prefix="vmhwm.")
     os.close(fd)
-    # iotrace-native writes its own getrusage(RUSAGE_SELF) peak there (the static binary takes no LD_PRELOAD).
     env = dict(os.environ, IOTRACE_PEAK_RSS_FILE=hwm_file)
     proc = subprocess.Popen(command, env=env)
-    polled = 0
+    # The name the tracer runs under (/proc's Name: the executable's, cut to 15 bytes). Not read from the started
+    # process: polled before its exec, that is still python's.
+    name = os.path.basename(command[0])[:15]
+    monitor = 0
+    tracer = 0   # the largest VmHWM of an iotrace-native descendant (the tracer)
     while proc.poll() is None:
-        v = vmhwm(proc.pid)
-        if v:
-            polled = max(polled, v)
+        fields = status_fields(proc.pid)
+        try:
+            monitor = max(monitor, int(fields.get("VmHWM", "0 kB").split()[0]))
+        except ValueError:
+            pass
+        stack = children(proc.pid)
+        while stack:
+            pid = stack.pop()
+            f = status_fields(pid)
+            if f.get("Name") == name:
+                try:
+                    tracer = max(tracer, int(f.get("VmHWM", "0 kB").split()[0]))
+                except ValueError:
+                    pass
+                stack += children(pid)
         time.sleep(0.005)
     at_exit = None
     try:
@@ -51,10 +83,10 @@ def main(argv):
     except (OSError, ValueError):
         pass
     os.unlink(hwm_file)
-    peak = max(v for v in (polled, at_exit or 0))
+    peak = max(monitor, tracer, at_exit or 0)
     with open(out, "w") as f:
-        json.dump({"command": command, "peakKiB": peak, "atExitKiB": at_exit, "polledKiB": polled,
-                   "exitCode": proc.returncode}, f, indent=2)
+        json.dump({"command": command, "peakKiB": peak, "tracerKiB": tracer, "monitorKiB": monitor,
+                   "atExitKiB": at_exit, "exitCode": proc.returncode}, f, indent=2)
     return proc.returncode if proc.returncode >= 0 else 128 - proc.returncode
 
 

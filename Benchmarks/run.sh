@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# iotrace-native against strace on seven workloads: timing (hyperfine), the tracer's peak RSS, and
-# a check that iotrace-native's report equals, on every key, the one `iotrace-native compare --strace-log`
-# derives from strace's log of the whole trace set (the same parser and report builder: one classifier).
+# iotrace-native (both engines: --engine ptrace and --engine ebpf) against strace on seven workloads: timing
+# (hyperfine), the tracer's peak RSS, the eBPF engine's lost events, and a check that each engine's report
+# equals, on every key, the one `iotrace-native compare --strace-log` derives from strace's log of the whole
+# trace set (the same parser and report builder: one classifier). Also what an untraced workload pays while
+# an idle eBPF trace is attached elsewhere on the machine (its program runs at every syscall of every process).
 # See BENCHMARKS.md ("How to read it") for what the numbers mean.
 #
 #   Benchmarks/run.sh                      # everything; rewrites the generated part of BENCHMARKS.md
@@ -16,8 +18,10 @@
 # writable tmpfs, else $TMPDIR or /tmp; on a disk, writeback noise swamps the tracers' cost),
 # --rev REV (build iotrace-native from that git revision, exported to .build-bench-src, so that
 # edits in progress in the work tree do not matter), --keep DIR (copy the raw results: hyperfine
-# JSON, strace logs, reports, comparisons, to DIR), -h.
-# Exit status: 0 when every set check passed, 1 when one differed (after printing the table),
+# JSON, strace logs, reports, comparisons, to DIR), --attached LIST (the workloads, comma-separated, on
+# which the attached-idle cost is measured; default c-build,opens,procs; 'none' to skip), -h.
+# Exit status: 0 when every set check passed and the eBPF engine lost no event, 1 when a set check
+# differed or events were lost (after printing the table),
 # 2 for usage errors; anything else is a failure of the setup or of a workload command.
 set -euo pipefail
 
@@ -30,6 +34,8 @@ ALL_WORKLOADS=(node-ref c-build python opens procs threads node-tree)
 # strace, strace runs with the families the model needs): `compare`'s trace set without the process-creation
 # calls the log parser follows cwds through. The opens-only set is timed too, as the baseline before the model.
 OPENS_SET=open,openat,openat2,creat
+# The attached-idle cost is measured on these (when they are among the workloads run): the syscall-heavy ones.
+ATTACHED=c-build,opens,procs
 
 usage() {
     sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
@@ -56,6 +62,8 @@ while (($#)); do
                REV=$2; shift ;;
         --tmpdir) [[ $# -ge 2 && -d $2 ]] || { echo "run.sh: --tmpdir needs an existing directory" >&2; exit 2; }
                   BASE=$2; shift ;;
+        --attached) [[ $# -ge 2 ]] || { echo "run.sh: --attached needs a list of workloads (or none)" >&2; exit 2; }
+                    ATTACHED=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
         *) if [[ " ${ALL_WORKLOADS[*]} " == *" $1 "* ]]; then WORKLOADS+=("$1")
@@ -76,6 +84,7 @@ command -v hyperfine >/dev/null || missing+=(hyperfine)
 command -v strace >/dev/null || missing+=(strace)
 command -v make >/dev/null || missing+=(make)
 command -v cc >/dev/null || missing+=(gcc)
+command -v bpftool >/dev/null || missing+=(bpftool)
 if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     ((EUID == 0)) || die "need root to apt-get install ${missing[*]} (or install them yourself)"
@@ -137,6 +146,7 @@ fi
 TMP=$(mktemp -d -p "$BASE" iotrace-bench.XXXXXX)
 cleanup() {
     if [[ -n $KEEP && -d $TMP/results ]]; then mkdir -p "$KEEP" && cp -r "$TMP/results/." "$KEEP/"; fi
+    stop_idle_trace || true
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -200,53 +210,56 @@ TRACE_SET=$("$IOTRACE" compare --print-strace-options | sed -n 's/^trace=//p' \
     | tr ',' '\n' | grep -v -x -e clone -e clone3 -e '?fork' -e '?vfork' | paste -sd, -)
 [[ -n $TRACE_SET ]] || die "could not read the trace set from $IOTRACE compare --print-strace-options"
 printf 'trace_set\t%s\n' "$TRACE_SET" >>"$RESULTS/meta.tsv"
-STRACE="strace -f -qq -e trace=$TRACE_SET -o /dev/null"
-STRACE_OPENS="strace -f -qq --seccomp-bpf -e trace=$OPENS_SET -o /dev/null"
-status=0
-for w in "${WORKLOADS[@]}"; do
-    ws=$TMP/ws/$w
-    mkdir -p "$ws"
-    cmd=$("setup_$w" "$ws")
-    printf '%s\n' "$cmd" >"$RESULTS/$w.cmd"
-    eval "words=($cmd)"
-    cd "$ws"
+"$IOTRACE" --engine ebpf -o /dev/null -- true \
+    || die "$IOTRACE --engine ebpf does not load here (needs root or CAP_BPF and CAP_PERFMON, and a kernel with BTF)"
+PTRACE=(--engine ptrace)    # explicit: --engine auto would choose eBPF where it loads
 
-    log "$w: sets (strace's log of the whole trace set vs iotrace-native, both tracer modes, every key) and tracer peak RSS"
-    "${words[@]}" >/dev/null    # once untraced, so every traced run below sees the same starting state
-    mapfile -t strace_options < <("$IOTRACE" compare --print-strace-options)
-    strace_options=("${strace_options[@]/#FILE/$RESULTS/$w.strace.log}")
-    strace "${strace_options[@]}" -- "${words[@]}" >/dev/null
-    for mode in seccomp no-seccomp; do
-        flag=(); [[ $mode == no-seccomp ]] && flag=(--no-seccomp)
-        python3 "$HERE/peak_rss.py" "$RESULTS/$w.rss.$mode.json" -- \
-            "$IOTRACE" --workspace "$ws" "${flag[@]}" --format json -o "$RESULTS/$w.report.$mode.json" -- "${words[@]}" >/dev/null
-        # One more native run, compared with the log on every key (exit 1 when they differ).
-        "$IOTRACE" compare --strace-log "$RESULTS/$w.strace.log" --workspace "$ws" "${flag[@]}" --format json \
-            -o "$RESULTS/$w.sets.$mode.json" -- "${words[@]}" >/dev/null || status=1
-        python3 "$HERE/report.py" --sets "$RESULTS/$w.sets.$mode.json" "$w (iotrace-native${flag[*]:+ ${flag[*]}})" || status=1
-    done
+# eBPF traces started by others (tests, other engineers) run their program at every syscall on the machine, ours
+# included: each round records how many were attached when it started, as a noise note. Links, not programs: the
+# kernel frees a program some 0.3 s after its trace ended, and a program without its link no longer runs.
+count_ebpf_traces() { bpftool link show 2>/dev/null | grep -c "tp 'sys_enter'" || true; }
 
-    log "$w: timing ($RUNS rounds, each command once per round, + 1 warm-up round): $cmd"
-    printf 'load_%s\t%s\n' "$w" "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/meta.tsv"
-    # Interleaved: every round runs each command once, so a burst of noise on this shared machine lands on
-    # all five commands of a round alike, and the paired ratios (run i against run i) compare like with like.
-    rounds=()
-    for ((round = 0; round <= RUNS; round++)); do
-        out="$RESULTS/$w.round$round.json"
-        hyperfine -N --runs 1 --export-json "$out" \
-            -n untraced "$cmd" \
-            -n strace "$STRACE $cmd" \
-            -n "strace --seccomp-bpf" "$STRACE --seccomp-bpf $cmd" \
-            -n "strace --seccomp-bpf, opens only" "$STRACE_OPENS $cmd" \
-            -n iotrace-native "'$IOTRACE' --workspace '$ws' -o /dev/null -- $cmd" \
-            -n "iotrace-native --no-seccomp" "'$IOTRACE' --workspace '$ws' --no-seccomp -o /dev/null -- $cmd" \
-            >/dev/null 2>&1
-        ((round > 0)) && rounds+=("$out")   # round 0 is the warm-up
+# The attached-idle measurement: an eBPF trace of `sleep 600`, idle, attached while an untraced workload runs.
+IDLE_PID=
+IDLE_PROGS=()
+start_idle_trace() {
+    "$IOTRACE" --engine ebpf -o /dev/null -- sleep 600 &
+    IDLE_PID=$!
+    local tracer= i
+    # The monitor's child is the tracer, whose child is the command: once sleep runs, the program is attached.
+    for ((i = 0; i < 200; i++)); do
+        tracer=$(pgrep -P "$IDLE_PID" -x iotrace-native || true)
+        [[ -n $tracer ]] && pgrep -P "$tracer" -x sleep >/dev/null && break
+        sleep 0.05
     done
-    python3 - "$RESULTS/$w.hyperfine.json" "${rounds[@]}" <<'PY'
+    ((i < 200)) || die "the idle eBPF trace did not start within 10 s"
+    # Its own programs, by id (bpftool here shows no owner pids): the links' fdinfo names them.
+    mapfile -t IDLE_PROGS < <(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$tracer"/fdinfo/* 2>/dev/null | sort -u)
+    ((${#IDLE_PROGS[@]})) || die "the idle eBPF trace (tracer pid $tracer) holds no bpf program"
+}
+stop_idle_trace() {
+    [[ -n $IDLE_PID ]] || return 0
+    kill -INT "$IDLE_PID" 2>/dev/null || true
+    wait "$IDLE_PID" 2>/dev/null || true
+    IDLE_PID=
+    # The kernel frees a detached program a little later (here about 0.3 s): wait for it, up to 10 s, so that
+    # the next unattached run really has nothing attached.
+    local id i left
+    for ((i = 0; i < 200; i++)); do
+        left=()
+        for id in "${IDLE_PROGS[@]}"; do bpftool prog show id "$id" >/dev/null 2>&1 && left+=("$id"); done
+        ((${#left[@]})) || break
+        sleep 0.05
+    done
+    ((${#left[@]} == 0)) || die "the idle eBPF trace's programs ${left[*]} are still loaded 10 s after it ended"
+    IDLE_PROGS=()
+}
+
+# merge_rounds OUT ROUND.json...: one hyperfine result per command, as if hyperfine had run the rounds itself:
+# times in round order, CPU times as the mean over rounds.
+merge_rounds() {
+    python3 - "$@" <<'PY'
 import json, statistics, sys
-# One hyperfine result per command, as if hyperfine had run the rounds itself: times in round order, CPU
-# times as the mean over rounds.
 merged = {}
 for path in sys.argv[2:]:
     with open(path) as f:
@@ -263,6 +276,90 @@ for m in merged.values():
 with open(sys.argv[1], "w") as f:
     json.dump({"results": results}, f)
 PY
+}
+STRACE="strace -f -qq -e trace=$TRACE_SET -o /dev/null"
+STRACE_OPENS="strace -f -qq --seccomp-bpf -e trace=$OPENS_SET -o /dev/null"
+status=0
+for w in "${WORKLOADS[@]}"; do
+    ws=$TMP/ws/$w
+    mkdir -p "$ws"
+    cmd=$("setup_$w" "$ws")
+    printf '%s\n' "$cmd" >"$RESULTS/$w.cmd"
+    eval "words=($cmd)"
+    cd "$ws"
+
+    log "$w: sets (strace's log of the whole trace set vs iotrace-native: ptrace in both modes, eBPF; every key) and tracer peak RSS"
+    "${words[@]}" >/dev/null    # once untraced, so every traced run below sees the same starting state
+    mapfile -t strace_options < <("$IOTRACE" compare --print-strace-options)
+    strace_options=("${strace_options[@]/#FILE/$RESULTS/$w.strace.log}")
+    strace "${strace_options[@]}" -- "${words[@]}" >/dev/null
+    for mode in seccomp no-seccomp ebpf; do
+        case $mode in
+            seccomp) flag=("${PTRACE[@]}") ;;
+            no-seccomp) flag=("${PTRACE[@]}" --no-seccomp) ;;
+            ebpf) flag=(--engine ebpf) ;;
+        esac
+        python3 "$HERE/peak_rss.py" "$RESULTS/$w.rss.$mode.json" -- \
+            "$IOTRACE" --workspace "$ws" "${flag[@]}" --format json -o "$RESULTS/$w.report.$mode.json" -- "${words[@]}" >/dev/null
+        # One more native run, compared with the log on every key (exit 1 when they differ).
+        "$IOTRACE" compare --strace-log "$RESULTS/$w.strace.log" --workspace "$ws" "${flag[@]}" --format json \
+            -o "$RESULTS/$w.sets.$mode.json" -- "${words[@]}" >/dev/null || status=1
+        python3 "$HERE/report.py" --sets "$RESULTS/$w.sets.$mode.json" "$w (iotrace-native ${flag[*]})" || status=1
+    done
+    # The eBPF engine's counts: events, lost (must be 0), unreadable and truncated paths.
+    "$IOTRACE" --engine ebpf --stats --workspace "$ws" -o /dev/null -- "${words[@]}" >/dev/null 2>"$RESULTS/$w.stats.ebpf.err"
+    grep -o 'stats: eBPF:.*' "$RESULTS/$w.stats.ebpf.err" >"$RESULTS/$w.stats.ebpf.txt" \
+        || die "$w: no 'stats: eBPF:' line from --engine ebpf --stats (see $w.stats.ebpf.err)"
+    lost=$(sed -n 's/.* \([0-9,]*\) lost.*/\1/p' "$RESULTS/$w.stats.ebpf.txt" | tr -d ,)
+    echo "$w (iotrace-native --engine ebpf --stats): $(cat "$RESULTS/$w.stats.ebpf.txt")" >&2
+    if [[ $lost != 0 ]]; then
+        echo "run.sh: $w: the eBPF engine LOST $lost events (must be 0)" >&2
+        status=1
+    fi
+
+    log "$w: timing ($RUNS rounds, each command once per round, + 1 warm-up round): $cmd"
+    printf 'load_%s\t%s\n' "$w" "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/meta.tsv"
+    # Interleaved: every round runs each command once, so a burst of noise on this shared machine lands on
+    # all seven commands of a round alike, and the paired ratios (run i against run i) compare like with like.
+    rounds=()
+    : >"$RESULTS/$w.foreign.txt"
+    for ((round = 0; round <= RUNS; round++)); do
+        out="$RESULTS/$w.round$round.json"
+        ((round > 0)) && count_ebpf_traces >>"$RESULTS/$w.foreign.txt"
+        hyperfine -N --runs 1 --export-json "$out" \
+            -n untraced "$cmd" \
+            -n strace "$STRACE $cmd" \
+            -n "strace --seccomp-bpf" "$STRACE --seccomp-bpf $cmd" \
+            -n "strace --seccomp-bpf, opens only" "$STRACE_OPENS $cmd" \
+            -n "iotrace-native --engine ptrace" "'$IOTRACE' --engine ptrace --workspace '$ws' -o /dev/null -- $cmd" \
+            -n "iotrace-native --engine ptrace --no-seccomp" \
+               "'$IOTRACE' --engine ptrace --workspace '$ws' --no-seccomp -o /dev/null -- $cmd" \
+            -n "iotrace-native --engine ebpf" "'$IOTRACE' --engine ebpf --workspace '$ws' -o /dev/null -- $cmd" \
+            >/dev/null 2>&1
+        ((round > 0)) && rounds+=("$out")   # round 0 is the warm-up
+    done
+    merge_rounds "$RESULTS/$w.hyperfine.json" "${rounds[@]}"
+
+    if [[ ",$ATTACHED," == *",$w,"* ]]; then
+        log "$w: untraced, with and without an idle eBPF trace attached ($RUNS rounds + 1 warm-up, order alternating)"
+        rounds=()
+        : >"$RESULTS/$w.attached.foreign.txt"
+        for ((round = 0; round <= RUNS; round++)); do
+            ((round > 0)) && count_ebpf_traces >>"$RESULTS/$w.attached.foreign.txt"
+            for part in $((round % 2)) $((1 - round % 2)); do
+                out="$RESULTS/$w.attached$part.round$round.json"
+                if ((part)); then
+                    start_idle_trace
+                    hyperfine -N --runs 1 --export-json "$out" -n "untraced, idle eBPF trace attached" "$cmd" >/dev/null 2>&1
+                    stop_idle_trace
+                else
+                    hyperfine -N --runs 1 --export-json "$out" -n untraced "$cmd" >/dev/null 2>&1
+                fi
+                ((round > 0)) && rounds+=("$out")
+            done
+        done
+        merge_rounds "$RESULTS/$w.attached.json" "${rounds[@]}"
+    fi
 done
 cd "$REPO"
 
