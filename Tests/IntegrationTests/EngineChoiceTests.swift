@@ -43,6 +43,23 @@ struct EngineChoiceTests {
         #expect(report.engine == (mode.isPtrace ? "ptrace" : "ebpf"), "\(run.diagnostics)")
     }
 
+    @Test("a ring buffer too small for the run: every lost record counted, the report warns, --stats says so")
+    func lossesAreWarned() throws {
+        let workspace = try Workspace()
+        let run = try workspace.trace([try Fixture.path("many_files"), "5000"], mode: .ebpf,
+                                      options: ["--ring-buffer-bytes", "4096", "--stats"])
+        #expect(run.status == 0, "\(run.diagnostics)")
+        let report = try run.report()
+        #expect(report.writes.count < 5000, "a 4 KiB buffer held 5,000 creates' records?\n\(run.diagnostics)")
+        let warning = report.warnings.first { $0.contains("lost") }
+        #expect(warning?.contains("ring buffer was full") == true, "\(report.warnings)")
+        let line = try #require(run.process.stderrText.split(separator: "\n").first { $0.contains("stats: eBPF") })
+        let numbers = line.replacingOccurrences(of: ",", with: "").split(separator: " ").compactMap { Int($0) }
+        try #require(numbers.count == 4, "\(line)")
+        #expect(numbers[1] > 0, "no lost record counted: \(line)")
+        #expect(warning?.contains(String(numbers[1])) == true, "the warning's count is the counter's: \(line)")
+    }
+
     // The tracer's process is a monitor (see DaemonHandOff): the programs are held by its child, the tracing
     // process, and by that one's guard.
     @Test("no program of ours stays attached after a trace, and two traces at once keep apart")
