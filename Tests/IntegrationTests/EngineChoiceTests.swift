@@ -57,9 +57,8 @@ struct EngineChoiceTests {
         #expect(!report.writes.contains { $0.description.hasSuffix("made.txt") }, "\(run.diagnostics)")
         let warning = report.warnings.first { $0.contains("lost") }
         #expect(warning?.contains("ring buffer was full") == true, "\(report.warnings)")
-        let line = try #require(run.process.stderrText.split(separator: "\n").first { $0.contains("stats: eBPF") })
-        let numbers = line.replacingOccurrences(of: ",", with: "").split(separator: " ").compactMap { Int($0) }
-        try #require(numbers.count == 4, "\(line)")
+        let (line, numbers) = try run.stats()
+        try #require(line.contains("stats: eBPF") && numbers.count == 4, "\(line)")
         #expect(numbers[1] > 0, "no lost record counted: \(line)")
         #expect(warning?.contains(String(numbers[1])) == true, "the warning's count is the counter's: \(line)")
     }

@@ -29,9 +29,7 @@ struct FstatTests {
             let run = try workspace.trace([try Fixture.path("fstat_loop"), String(count)], mode: mode,
                                           options: ["--stats"])
             try run.expectReport(reads: ["loop-target.txt"])
-            let line = try #require(run.process.stderrText.split(separator: "\n").first { $0.contains("stats:") },
-                                    "no stats line\n\(run.diagnostics)")
-            let numbers = line.replacingOccurrences(of: ",", with: "").split(separator: " ").compactMap { Int($0) }
+            let (line, numbers) = try run.stats()
             try #require(numbers.count == 6, "\(line)")
             #expect(numbers[0] >= numbers[1] + numbers[2], "\(line)")
             return (numbers[1], numbers[2])
@@ -57,10 +55,8 @@ struct FstatTests {
             let run = try workspace.trace([try Fixture.path("fstat_loop"), String(count)], mode: .ebpf,
                                           options: ["--stats"])
             try run.expectReport(reads: ["loop-target.txt"])
-            let line = try #require(run.process.stderrText.split(separator: "\n").first { $0.contains("stats: eBPF") },
-                                    "no stats line\n\(run.diagnostics)")
-            let numbers = line.replacingOccurrences(of: ",", with: "").split(separator: " ").compactMap { Int($0) }
-            try #require(numbers.count == 4, "\(line)")
+            let (line, numbers) = try run.stats()
+            try #require(line.contains("stats: eBPF") && numbers.count == 4, "\(line)")
             #expect(numbers[1] == 0, "lost events: \(line)")
             return numbers[0]
         }

@@ -337,6 +337,17 @@ final class Workspace {
 
 // MARK: - Runs and their reports
 
+extension TraceRun {
+    /// The `--stats` line on stderr and its numbers in order, thousands separators dropped: ptrace's
+    /// "stats: 1,234 stops: 12 syscall entries (seccomp), ..." or eBPF's "stats: eBPF: 85 events, 0 lost, ...".
+    func stats(sourceLocation: SourceLocation = #_sourceLocation) throws -> (line: String, numbers: [Int]) {
+        let line = try #require(process.stderrText.split(separator: "\n").first { $0.contains("stats:") },
+                                "no stats line\n\(diagnostics)", sourceLocation: sourceLocation)
+        let numbers = line.replacingOccurrences(of: ",", with: "").split(separator: " ").compactMap { Int($0) }
+        return (String(line), numbers)
+    }
+}
+
 struct TraceRun {
     let arguments: [String]
     let process: ProcessResult

@@ -13,12 +13,9 @@ struct PollingTests {
     {
         let run = try workspace.trace(command, mode: mode, options: ["--stats", "--poll-window", window])
         #expect(run.status == 0, "\(run.diagnostics)")
-        let line = try #require(run.process.stderrText.split(separator: "\n").first { $0.contains("stats:") },
-                                "no stats line\n\(run.diagnostics)")
-        let caught = try #require(line.split(separator: ";").last, "\(line)")
-        #expect(caught.hasSuffix("caught while polling"), "\(line)")
-        let polled = try #require(Int(caught.replacingOccurrences(of: ",", with: "").split(separator: " ")[0]),
-                                  "\(line)")
+        let (line, numbers) = try run.stats()
+        #expect(line.hasSuffix("caught while polling"), "\(line)")
+        let polled = try #require(numbers.last, "\(line)")
         return (try #require(run.reportBytes, "no report\n\(run.diagnostics)"), polled)
     }
 
