@@ -33,28 +33,29 @@ enum Record: Equatable {
         switch header.kind {
         case CEBPF_EVENT_ENTRY.rawValue, CEBPF_EVENT_EXIT.rawValue:
             let call = bytes.loadUnaligned(as: cebpf_call.self)
-            let lengths = [call.lengths.0, call.lengths.1, call.lengths.2, call.lengths.3].map(Int.init)
-            var cursor = 0
-            func take(_ count: Int) -> [UInt8] {
-                defer { cursor += count }
-                return Array(data[min(cursor, data.count)..<min(cursor + count, data.count)])
+            // The data holds path 0, base 0, path 1, base 1, back to back; read in place, copied once.
+            let lengths = [call.lengths.0, call.lengths.1, call.lengths.2, call.lengths.3]
+            func part(_ index: Int) -> UnsafeRawBufferPointer {
+                var start = 0
+                for earlier in lengths[..<index] { start += Int(earlier) }
+                let clampedStart = min(start, data.count)
+                return UnsafeRawBufferPointer(rebasing: data[clampedStart..<min(start + Int(lengths[index]), data.count)])
             }
-            let parts = lengths.map(take)
             func path(_ slot: Int) -> CapturedCall.PathArgument {
                 let unreadable = UInt32(slot == 0 ? CEBPF_PATH0_UNREADABLE : CEBPF_PATH1_UNREADABLE)
                 let unknown = UInt32(slot == 0 ? CEBPF_BASE0_UNKNOWN : CEBPF_BASE1_UNKNOWN)
                 if call.status & unreadable != 0 { return .unreadable }
-                let bytes = parts[2 * slot]
+                let bytes = part(2 * slot)
                 if bytes.isEmpty { return .empty }
-                if PathResolver.isAbsolute(bytes) { return .path(bytes, base: nil) }
+                if PathResolver.isAbsolute(bytes) { return .path(Array(bytes), base: nil) }
                 if call.status & unknown != 0 { return .unreadable }
-                return .path(bytes, base: Self.directory(parts[2 * slot + 1]))
+                return .path(Array(bytes), base: Self.directory(part(2 * slot + 1)))
             }
             if header.kind == CEBPF_EVENT_ENTRY.rawValue {
                 var paths = [path(0), path(1)]
                 // A descriptor call names no path: its base is the descriptor's own.
-                if call.status & UInt32(CEBPF_BASE0_UNKNOWN) == 0, parts[0].isEmpty, !parts[1].isEmpty {
-                    paths[0] = .path([], base: Self.directory(parts[1]))
+                if call.status & UInt32(CEBPF_BASE0_UNKNOWN) == 0, lengths[0] == 0, lengths[1] != 0 {
+                    paths[0] = .path([], base: Self.directory(part(1)))
                 }
                 self = .entry(Entry(process: process, task: task, number: UInt64(call.number), abi: Int(call.abi),
                                     flags: call.flags, paths: paths))
@@ -83,7 +84,7 @@ enum Record: Equatable {
             self = .exec(process: process, former: TaskID(bitPattern: exec.former),
                          argv: argvEnd == 0
                             ? [] : argv.split(separator: 0, omittingEmptySubsequences: false).map(Array.init),
-                         cwd: Self.directory(Array(data[argvEnd..<cwdEnd])), filename: Array(data[cwdEnd..<nameEnd]),
+                         cwd: Self.directory(UnsafeRawBufferPointer(rebasing: data[argvEnd..<cwdEnd])), filename: Array(data[cwdEnd..<nameEnd]),
                          environment: Array(data[nameEnd..<environmentEnd]))
         case CEBPF_EVENT_PROCESS_EXIT.rawValue:
             let exit = bytes.loadUnaligned(as: cebpf_process_exit.self)
@@ -94,12 +95,19 @@ enum Record: Equatable {
     }
 
     /// A directory as the program writes it, components from the leaf up, each NUL-terminated: "b\0a\0" is
-    /// /a/b, and nothing is the root.
-    static func directory(_ components: [UInt8]) -> [UInt8] {
+    /// /a/b, and nothing is the root. Built in one pass from the end, with one allocation.
+    static func directory(_ components: UnsafeRawBufferPointer) -> [UInt8] {
         var path: [UInt8] = []
-        for component in components.split(separator: 0).reversed() {
+        path.reserveCapacity(components.count + 1)
+        var end = components.count
+        while end > 0 {
+            while end > 0 && components[end - 1] == 0 { end -= 1 }
+            var start = end
+            while start > 0 && components[start - 1] != 0 { start -= 1 }
+            if start == end { break }
             path.append(UInt8(ascii: "/"))
-            path += component
+            path.append(contentsOf: UnsafeRawBufferPointer(rebasing: components[start..<end]))
+            end = start
         }
         return path.isEmpty ? [UInt8(ascii: "/")] : path
     }

@@ -6,7 +6,9 @@ public enum PathResolver {
 
     /// `path` made absolute against `base` (an absolute directory) and normalized: no `.` or `..`
     /// components, no repeated or trailing `/`. `..` at the root stays at the root, as the kernel does.
+    @inlinable
     public static func resolve(_ path: some Collection<UInt8>, against base: some Collection<UInt8>) -> [UInt8] {
+        let slash = UInt8(ascii: "/")
         if path.first == slash { return normalize(path) }
         var output = [UInt8]()
         output.reserveCapacity(base.count + path.count + 1)
@@ -16,7 +18,9 @@ public enum PathResolver {
     }
 
     /// The lexical normal form of an absolute path. A relative input is treated as relative to `/`.
+    @inlinable
     public static func normalize(_ path: some Collection<UInt8>) -> [UInt8] {
+        let slash = UInt8(ascii: "/")
         var output = [UInt8]()
         output.reserveCapacity(path.count + 1)
         appendNormalized(path, to: &output)
@@ -25,8 +29,12 @@ public enum PathResolver {
 
     /// Appends the components of `path` to `output`, which holds "" or "/a/b" (no trailing slash), one
     /// component at a time: `.` and empty ones skipped, `..` removing the last (never above the root).
-    /// Works in place on `output`, with no allocation of its own: this runs at every decoded open.
+    /// Works in place on `output`, with no allocation of its own: this runs at every decoded open. Inlinable,
+    /// as its callers: specialized for the caller's collection in every engine's module, not run through
+    /// generic witnesses byte by byte.
+    @inlinable
     static func appendNormalized(_ path: some Collection<UInt8>, to output: inout [UInt8]) {
+        let (slash, dot) = (UInt8(ascii: "/"), UInt8(ascii: "."))
         var index = path.startIndex
         while index != path.endIndex {
             // Skip separators, then take one component [start, index).
@@ -49,5 +57,6 @@ public enum PathResolver {
     }
 
     /// Whether `path` starts with a `/`.
-    public static func isAbsolute(_ path: some Collection<UInt8>) -> Bool { path.first == slash }
+    @inlinable
+    public static func isAbsolute(_ path: some Collection<UInt8>) -> Bool { path.first == UInt8(ascii: "/") }
 }
