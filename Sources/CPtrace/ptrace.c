@@ -19,6 +19,13 @@
 
 // <linux/ptrace.h> cannot be included next to libc's <sys/ptrace.h> (they define the same names), and older
 // libcs (and musl) lack PTRACE_GET_SYSCALL_INFO: the kernel ABI is mirrored here, checked by size and offset.
+// A libc that has the request (glibc 2.32 and later) has the PTRACE_SYSCALL_INFO_* phases with it.
+#ifdef PTRACE_GET_SYSCALL_INFO
+_Static_assert(PTRACE_SYSCALL_INFO_NONE == CPTRACE_SYSCALL_INFO_NONE, "PTRACE_SYSCALL_INFO_NONE");
+_Static_assert(PTRACE_SYSCALL_INFO_ENTRY == CPTRACE_SYSCALL_INFO_ENTRY, "PTRACE_SYSCALL_INFO_ENTRY");
+_Static_assert(PTRACE_SYSCALL_INFO_EXIT == CPTRACE_SYSCALL_INFO_EXIT, "PTRACE_SYSCALL_INFO_EXIT");
+_Static_assert(PTRACE_SYSCALL_INFO_SECCOMP == CPTRACE_SYSCALL_INFO_SECCOMP, "PTRACE_SYSCALL_INFO_SECCOMP");
+#endif
 #ifndef PTRACE_GET_SYSCALL_INFO
 #define PTRACE_GET_SYSCALL_INFO 0x420e
 #endif
@@ -48,6 +55,12 @@ struct cptrace_kernel_syscall_info {   // struct ptrace_syscall_info, include/ua
 _Static_assert(offsetof(struct cptrace_kernel_syscall_info, arch) == 4, "ptrace_syscall_info.arch");
 _Static_assert(offsetof(struct cptrace_kernel_syscall_info, entry.nr) == 24, "ptrace_syscall_info.entry");
 _Static_assert(sizeof(struct cptrace_kernel_syscall_info) == 88, "struct ptrace_syscall_info");
+_Static_assert(PTRACE_EVENT_FORK == CPTRACE_EVENT_FORK, "PTRACE_EVENT_FORK");
+_Static_assert(PTRACE_EVENT_VFORK == CPTRACE_EVENT_VFORK, "PTRACE_EVENT_VFORK");
+_Static_assert(PTRACE_EVENT_CLONE == CPTRACE_EVENT_CLONE, "PTRACE_EVENT_CLONE");
+_Static_assert(PTRACE_EVENT_EXEC == CPTRACE_EVENT_EXEC, "PTRACE_EVENT_EXEC");
+_Static_assert(PTRACE_EVENT_VFORK_DONE == CPTRACE_EVENT_VFORK_DONE, "PTRACE_EVENT_VFORK_DONE");
+_Static_assert(PTRACE_EVENT_EXIT == CPTRACE_EVENT_EXIT, "PTRACE_EVENT_EXIT");
 _Static_assert(PTRACE_EVENT_SECCOMP == CPTRACE_EVENT_SECCOMP, "PTRACE_EVENT_SECCOMP");
 _Static_assert(PTRACE_EVENT_STOP == CPTRACE_EVENT_STOP, "PTRACE_EVENT_STOP");
 

@@ -72,9 +72,12 @@ package struct FollowedProcesses {
 
     package var processes: [ProcessRecord]? { keepsRecords ? records : nil }
 
-    /// A wait status's meaning (the low 7 bits are the signal, 0 for an exit whose code is the next byte).
+    /// A wait status's meaning (the task's exit_code, which wait(2) would give), read through Kernel's
+    /// `WaitStatus` (the <sys/wait.h> macros).
     static func end(_ status: Int32) -> ProcessEnd {
-        let signal = status & 0x7F
-        return signal == 0 ? .exited((status >> 8) & 0xFF) : .killed(signal: signal)
+        let status = WaitStatus(raw: status)
+        if let code = status.exitCode { return .exited(code) }
+        // A dead task's status is an exit or a death by signal, never a stop: not exited is WIFSIGNALED.
+        return .killed(signal: status.terminatingSignal ?? 0)
     }
 }

@@ -54,12 +54,24 @@ package enum Ptrace {
     }
 }
 
-/// The PTRACE_SYSCALL_INFO_* phase a syscall-info read reports.
-package enum SyscallInfoOp: UInt8 {
-    case none = 0
-    case entry = 1
-    case exit = 2
-    case seccomp = 3
+/// The PTRACE_SYSCALL_INFO_* phase a syscall-info read reports. The numbers are CPtrace.h's
+/// (CPTRACE_SYSCALL_INFO_*): this side only names them.
+package enum SyscallInfoOp: RawRepresentable, CaseIterable {
+    case none, entry, exit, seccomp
+
+    package var rawValue: UInt8 {
+        switch self {
+        case .none: return UInt8(CPTRACE_SYSCALL_INFO_NONE)
+        case .entry: return UInt8(CPTRACE_SYSCALL_INFO_ENTRY)
+        case .exit: return UInt8(CPTRACE_SYSCALL_INFO_EXIT)
+        case .seccomp: return UInt8(CPTRACE_SYSCALL_INFO_SECCOMP)
+        }
+    }
+
+    package init?(rawValue: UInt8) {
+        guard let op = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = op
+    }
 }
 
 /// A syscall stop's fields, whichever way they were read.

@@ -1,16 +1,28 @@
 import CPtrace
 import TraceModel
 
-/// The PTRACE_EVENT_* a stop reports in its wait status (ptrace(2), status >> 16).
-package enum PtraceEvent: Int32 {
-    case fork = 1
-    case vfork = 2
-    case clone = 3
-    case exec = 4
-    case vforkDone = 5
-    case exit = 6
-    case seccomp = 7
-    case stop = 128
+/// The PTRACE_EVENT_* a stop reports in its wait status (ptrace(2), status >> 16). The numbers are CPtrace.h's
+/// (CPTRACE_EVENT_*, checked there against libc's): this side only names them.
+package enum PtraceEvent: RawRepresentable, CaseIterable {
+    case fork, vfork, clone, exec, vforkDone, exit, seccomp, stop
+
+    package var rawValue: Int32 {
+        switch self {
+        case .fork: return Int32(CPTRACE_EVENT_FORK)
+        case .vfork: return Int32(CPTRACE_EVENT_VFORK)
+        case .clone: return Int32(CPTRACE_EVENT_CLONE)
+        case .exec: return Int32(CPTRACE_EVENT_EXEC)
+        case .vforkDone: return Int32(CPTRACE_EVENT_VFORK_DONE)
+        case .exit: return Int32(CPTRACE_EVENT_EXIT)
+        case .seccomp: return Int32(CPTRACE_EVENT_SECCOMP)
+        case .stop: return Int32(CPTRACE_EVENT_STOP)
+        }
+    }
+
+    package init?(rawValue: Int32) {
+        guard let event = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = event
+    }
 }
 
 /// A wait status, read through the <sys/wait.h> macros (`cptrace_W*`). Only `StopEvent` looks inside one.

@@ -154,8 +154,8 @@ struct StraceCallParser {
         }
     }
 
-    /// AT_EMPTY_PATH (fcntl.h).
-    static let atEmptyPath: UInt64 = 0x1000
+    /// AT_EMPTY_PATH (fcntl.h), as the model declares it.
+    static let atEmptyPath = UInt64(ArgumentShape.atEmptyPath)
     /// CLONE_FS (sched.h).
     static let cloneFS: UInt64 = 0x200
     /// Where the stat calls keep their AT_* flags, from the table's `untracedWhen` rows: with AT_EMPTY_PATH
@@ -386,7 +386,7 @@ struct StraceCallParser {
         let fd = Int32(truncatingIfNeeded: value)
         try skipComment(&scanner)
         let decoded = try parseDecodedPath(&scanner)
-        return fd == -100 ? .currentDirectory(decoded: decoded) : .descriptor(fd, decoded: decoded)
+        return fd == ArgumentShape.atFDCWD ? .currentDirectory(decoded: decoded) : .descriptor(fd, decoded: decoded)
     }
 
     /// A path argument: a quoted string (maybe followed by `...` when strace truncated it), or nil for `NULL`
@@ -523,8 +523,8 @@ struct StraceCallParser {
         case "O_WRONLY": return 1
         case "O_RDWR": return 2
         case "O_ACCMODE": return 3
-        case "O_CREAT": return 0o100
-        case "O_TRUNC": return 0o1000
+        case "O_CREAT": return OpenFlags.createBit
+        case "O_TRUNC": return OpenFlags.truncateBit
         case "O_DIRECTORY": return bits.directory
         case "O_PATH": return bits.path
         // strace names the two bits together O_TMPFILE, and the bare bit (which fails with EINVAL) __O_TMPFILE.

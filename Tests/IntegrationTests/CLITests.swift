@@ -84,7 +84,8 @@ struct CLITests {
         let run = try workspace.runTracer(
             ["--workspace", workspace.path, "--format", "json", "-o", report, "--", "mytouch", "sub/a"],
             reportPath: report, environment: environment)
-        try run.expectReport(exitCode: status, writes: status == 0 ? ["sub/a"] : [])
+        let written: [RawPath] = status == 0 ? ["sub/a"] : []
+        try run.expectReport(exitCode: status, Expected(writes: written, outputs: written))
     }
 
     @Test("an executable file without #! runs with /bin/sh, as execvp does")
@@ -93,7 +94,9 @@ struct CLITests {
         try workspace.file("sub/script", "cat sub/in.txt > sub/out.txt\n", permissions: 0o755)
         try workspace.file("sub/in.txt")
         let run = try workspace.trace(["./sub/script"], mode: .seccompSyscallInfo)
-        try run.expectReport(reads: ["sub/in.txt", "sub/script"], writes: ["sub/out.txt"])
+        // sh opens the script to read it (execvp's ENOEXEC fallback runs it as sh's argument).
+        try run.expectReport(Expected(reads: ["sub/in.txt", "sub/script"], writes: ["sub/out.txt"],
+                                      inputs: ["sub/in.txt", "sub/script"], outputs: ["sub/out.txt"]))
     }
 
     @Test("-o - writes the report to stdout")
@@ -127,7 +130,7 @@ struct CLITests {
         let run = try workspace.runTracer(
             ["--workspace", workspace.path, "--format", "json", "-o", report, "--", try Fixture.path("touch"), "sub/a"],
             reportPath: report)
-        try run.expectReport(writes: ["sub/a"])
+        try run.expectReport(Expected(writes: ["sub/a"], outputs: ["sub/a"]))
     }
 }
 
@@ -142,7 +145,7 @@ struct CommandEnvironmentTests {
         let run = try workspace.runTracer(
             ["--workspace", workspace.path, "--format", "json", "-o", report, "--", "/bin/sh", "-c", "cat > sub/out"],
             reportPath: report, stdin: "from stdin\n")
-        try run.expectReport(writes: ["sub/out"])
+        try run.expectReport(Expected(writes: ["sub/out"], outputs: ["sub/out"]))
         #expect(workspace.contents("sub/out") == "from stdin\n")
     }
 
@@ -176,7 +179,7 @@ struct CommandEnvironmentTests {
             ["--workspace", workspace.path, "--format", "json", "-o", report, "--",
              "/bin/sh", "-c", "echo not-a-report >&3 2>/dev/null; touch sub/a"],
             reportPath: report)
-        try run.expectReport(writes: ["sub/a"])
+        try run.expectReport(Expected(writes: ["sub/a"], outputs: ["sub/a"]))
     }
 
     @Test("the command gets the tracer's signal mask, ignored signals and environment, untouched")

@@ -21,7 +21,8 @@ struct CloneUntracedTests {
     func followed(mode: TracerMode, call: String) throws {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("clone_untraced"), call], mode: mode)
-        try run.expectReport(writes: [RawPath("sub/from-\(call).txt")])
+        let written = [RawPath("sub/from-\(call).txt")]
+        try run.expectReport(Expected(writes: written, outputs: written))
     }
 
     @Test("with --processes the child is a process of the tree, with its own write")
@@ -29,7 +30,7 @@ struct CloneUntracedTests {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("clone_untraced"), "clone"], mode: .seccompSyscallInfo,
                                       options: ["--processes"])
-        let report = try run.expectReport(writes: ["sub/from-clone.txt"])
+        let report = try run.expectReport(Expected(writes: ["sub/from-clone.txt"], outputs: ["sub/from-clone.txt"]))
         let processes = try #require(report.processes, "\(run.diagnostics)")
         #expect(processes.count == 2, "\(run.diagnostics)")
         #expect(processes.last?.writes == ["sub/from-clone.txt"], "\(run.diagnostics)")

@@ -73,6 +73,6 @@ struct DaemonTests {
         let workspace = try Workspace()
         let touch = try Fixture.path("touch")
         let run = try workspace.trace(["sh", "-c", "(sleep 0.3; \(touch) sub/late.txt) & exit 0"], mode: mode)
-        try run.expectReport(writes: ["sub/late.txt"])
+        try run.expectReport(Expected(writes: ["sub/late.txt"], outputs: ["sub/late.txt"]))
     }
 }

@@ -22,11 +22,15 @@ struct DeepDirectoryTests {
         let deep = "sub/" + deepChain("a", 0..<45) + "/deep.txt"
         let linkedDirectory = "sub/" + deepChain("b", 0..<50)
         #expect(deep.utf8.count > 4_096 && linkedDirectory.utf8.count > 4_096)
-        let report = try run.expectReport(writes: [RawPath(deep), RawPath(linkedDirectory + "/linked.txt"),
-                                                   RawPath(linkedDirectory + "/viafd.txt"), "sub/src.txt"])
-        // Every level made, each named whole (mkdir relative to a deep cwd included).
-        #expect(report.directories.count == 95, "\(run.diagnostics)")
-        #expect(report.directories.contains(RawPath(linkedDirectory)), "\(run.diagnostics)")
+        let written = [RawPath(deep), RawPath(linkedDirectory + "/linked.txt"), RawPath(linkedDirectory + "/viafd.txt"),
+                       "sub/src.txt"]
+        // Every level made, each named whole (mkdir relative to a deep cwd included): 45 of one chain, 50 of
+        // the other.
+        let made = (levels(of: deepChain("a", 0..<45)) + levels(of: deepChain("b", 0..<50))).sorted()
+        #expect(made.count == 95)
+        // sub/ and the deep directory are opened O_DIRECTORY, as dirfds.
+        try run.expectReport(Expected(writes: written, directories: made, listed: ["sub", RawPath(linkedDirectory)],
+                                      outputs: written))
     }
 
     @Test("the text report prints such a path whole too")

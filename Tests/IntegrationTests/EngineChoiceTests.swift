@@ -31,7 +31,7 @@ struct EngineChoiceTests {
 
         let automatic = try traceWithoutBPF("auto", workspace)
         #expect(automatic.status == 0, "\(automatic.diagnostics)")
-        let report = try automatic.expectReport(writes: ["marker-auto"])
+        let report = try automatic.expectReport(Expected(writes: ["marker-auto"], outputs: ["marker-auto"]))
         #expect(report.engine == "ptrace", "\(automatic.diagnostics)")
     }
 
@@ -39,7 +39,7 @@ struct EngineChoiceTests {
     func engineNamed(mode: TracerMode) throws {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("touch"), "made"], mode: mode)
-        let report = try run.expectReport(writes: ["made"])
+        let report = try run.expectReport(Expected(writes: ["made"], outputs: ["made"]))
         #expect(report.engine == (mode.isPtrace ? "ptrace" : "ebpf"), "\(run.diagnostics)")
     }
 
@@ -84,9 +84,11 @@ struct EngineChoiceTests {
             }
             second = try workspace.trace(["/bin/sh", "-c", "cat b/in.txt > b/out.txt"], mode: .ebpf)
         }
-        try first.expectReport(reads: ["a/in.txt"], writes: ["a/out.txt"])
+        try first.expectReport(Expected(reads: ["a/in.txt"], writes: ["a/out.txt"], inputs: ["a/in.txt"],
+                                        outputs: ["a/out.txt"]))
         let other = try #require(second)
-        try other.expectReport(reads: ["b/in.txt"], writes: ["b/out.txt"])
+        try other.expectReport(Expected(reads: ["b/in.txt"], writes: ["b/out.txt"], inputs: ["b/in.txt"],
+                                        outputs: ["b/out.txt"]))
         // Freed after an RCU grace period: give the kernel a moment.
         try? waitUntil("the programs to go", seconds: 3) { loaded.allSatisfy { !isLoaded($0, bpftool) } }
         #expect(loaded.allSatisfy { !isLoaded($0, bpftool) }, "programs \(loaded) still loaded after the trace")

@@ -80,7 +80,10 @@ struct EventsTests {
         let run = try workspace.trace(
             ["/bin/sh", "-c", "cat sub/in.txt > sub/out.txt; cat sub/nope 2>/dev/null; mv sub/out.txt sub/moved.txt"],
             mode: mode, options: ["--events", events])
-        try run.expectReport(exitCode: 0, reads: ["sub/in.txt"], writes: ["sub/moved.txt", "sub/out.txt"])
+        // mv renames out.txt away (a delete) to moved.txt (a write): only moved.txt is an output.
+        try run.expectReport(Expected(reads: ["sub/in.txt"], writes: ["sub/moved.txt", "sub/out.txt"],
+                                      missing: ["sub/nope"], deletes: ["sub/out.txt"], inputs: ["sub/in.txt"],
+                                      outputs: ["sub/moved.txt"]))
         let lines = try eventLines(Array(try #require(FileManager.default.contents(atPath: events))))
         let summary = lines.map { "\($0.syscall) \($0.path) \($0.errno.map(String.init) ?? "ok") \($0.sets)" }
         #expect(summary.contains { $0.hasSuffix("sub/out.txt ok [\"writes\"]") && $0.hasPrefix("open") }, "\(summary)")
@@ -102,7 +105,7 @@ struct EventsTests {
         // The parent writes nothing; a CLONE_UNTRACED child writes the file.
         let run = try workspace.trace([try Fixture.path("clone_untraced"), "clone"], mode: .seccompSyscallInfo,
                                       options: ["--events", events, "--processes"])
-        let report = try run.expectReport(writes: ["sub/from-clone.txt"])
+        let report = try run.expectReport(Expected(writes: ["sub/from-clone.txt"], outputs: ["sub/from-clone.txt"]))
         let writer = try #require(report.processes?.first { $0.writes == ["sub/from-clone.txt"] }, "\(run.diagnostics)")
         let lines = try eventLines(Array(try #require(FileManager.default.contents(atPath: events))))
         let line = try #require(lines.first { $0.path == "sub/from-clone.txt" })
@@ -121,7 +124,7 @@ struct EventsTests {
         let run = try workspace.trace([try Fixture.path("many_files"), "1", "2000"], mode: .seccompSyscallInfo,
                                       options: ["--events", fifo])
         let ended = Date().timeIntervalSince1970
-        try run.expectReport(writes: ["sub/f-000000"])
+        try run.expectReport(Expected(writes: ["sub/f-000000"], outputs: ["sub/f-000000"]))
         let (bytes, firstLineAt) = reader.wait()
         let lines = try eventLines(bytes)
         #expect(lines.map(\.path) == ["sub/f-000000"])

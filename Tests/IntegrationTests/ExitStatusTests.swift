@@ -11,7 +11,8 @@ struct ExitStatusTests {
     func exitStatus(code: Int32, mode: TracerMode) throws {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("exit_status"), String(code)], mode: mode)
-        let report = try run.expectReport(exitCode: code, writes: ["sub/before-exit.txt"])
+        let report = try run.expectReport(exitCode: code, Expected(writes: ["sub/before-exit.txt"],
+                                                                   outputs: ["sub/before-exit.txt"]))
         #expect(report.signal == nil)
     }
 
@@ -22,7 +23,8 @@ struct ExitStatusTests {
         let (name, signal) = how
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("die_by_signal"), name], mode: mode)
-        let report = try run.expectReport(exitCode: 128 + signal, writes: ["sub/before-signal.txt"])
+        let report = try run.expectReport(exitCode: 128 + signal, Expected(writes: ["sub/before-signal.txt"],
+                                                                           outputs: ["sub/before-signal.txt"]))
         #expect(report.signal == Int(signal))
     }
 

@@ -14,9 +14,8 @@ struct FstatTests {
         let workspace = try Workspace()
         for name in ["opened.txt", "probed.txt", "probed-x.txt"] { try workspace.file(name) }
         let run = try workspace.trace([try Fixture.path("fstat_forms")], mode: mode)
-        let report = try run.expectReport(reads: ["opened.txt"])
-        #expect(report.probes == ["probed-x.txt", "probed.txt"], "\(run.diagnostics)")
-        #expect(report.missing == [], "\(run.diagnostics)")
+        try run.expectReport(Expected(reads: ["opened.txt"], probes: ["probed-x.txt", "probed.txt"],
+                                      inputs: ["opened.txt"]))
     }
 
     @Test("--stats: 200 fstat, statx(AT_EMPTY_PATH) and refused io_uring_setup calls cost no stop under the filter",
@@ -28,7 +27,7 @@ struct FstatTests {
         func stops(_ count: Int) throws -> (seccomp: Int, syscall: Int) {
             let run = try workspace.trace([try Fixture.path("fstat_loop"), String(count)], mode: mode,
                                           options: ["--stats"])
-            try run.expectReport(reads: ["loop-target.txt"])
+            try run.expectReport(Expected(reads: ["loop-target.txt"], inputs: ["loop-target.txt"]))
             let (line, numbers) = try run.stats()
             try #require(numbers.count == 6, "\(line)")
             #expect(numbers[0] >= numbers[1] + numbers[2], "\(line)")
@@ -54,7 +53,7 @@ struct FstatTests {
         func events(_ count: Int) throws -> Int {
             let run = try workspace.trace([try Fixture.path("fstat_loop"), String(count)], mode: .ebpf,
                                           options: ["--stats"])
-            try run.expectReport(reads: ["loop-target.txt"])
+            try run.expectReport(Expected(reads: ["loop-target.txt"], inputs: ["loop-target.txt"]))
             let (line, numbers) = try run.stats()
             try #require(line.contains("stats: eBPF") && numbers.count == 4, "\(line)")
             #expect(numbers[1] == 0, "lost events: \(line)")

@@ -6,6 +6,7 @@ import Foundation
 import Kernel
 import Synchronization
 import Testing
+import TraceModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -378,18 +379,25 @@ struct TraceRun {
         }
     }
 
-    /// Checks the tracer's status, the report's exitCode, and the exact sorted `reads` and `writes`
-    /// (and no warnings). Returns the report for further checks.
+    /// Checks the tracer's status, the report's exitCode, every path set against `expected` (each exact and
+    /// sorted; a set `expected` does not name must be empty) and no warnings. Returns the report for further
+    /// checks.
     @discardableResult
-    func expectReport(exitCode: Int32 = 0, reads: [RawPath] = [], writes: [RawPath] = [],
+    func expectReport(exitCode: Int32 = 0, _ expected: Expected = Expected(),
                       sourceLocation: SourceLocation = #_sourceLocation) throws -> TraceReport {
         #expect(!process.timedOut, "the trace did not finish\n\(diagnostics)", sourceLocation: sourceLocation)
         #expect(status == exitCode, "exit status\n\(diagnostics)", sourceLocation: sourceLocation)
         let report = try report(sourceLocation: sourceLocation)
         #expect(report.version == 1, sourceLocation: sourceLocation)
         #expect(report.exitCode == Int(exitCode), "exitCode\n\(diagnostics)", sourceLocation: sourceLocation)
-        #expect(report.reads == reads, "reads\n\(diagnostics)", sourceLocation: sourceLocation)
-        #expect(report.writes == writes, "writes\n\(diagnostics)", sourceLocation: sourceLocation)
+        for set in PathSet.allCases where !expected.unchecked.contains(set) {
+            guard let paths = expected[set] else {
+                Issue.record("Expected has no `\(set.key)`: add `var \(set.key): [RawPath] = []` to it",
+                             sourceLocation: sourceLocation)
+                continue
+            }
+            #expect(report[set] == paths, "\(set.key)\n\(diagnostics)", sourceLocation: sourceLocation)
+        }
         #expect(report.warnings.isEmpty, "warnings\n\(diagnostics)", sourceLocation: sourceLocation)
         return report
     }

@@ -18,13 +18,20 @@ let oddNames: [RawPath] = [
 let longDirectory: String = (0..<30).map { "d\(String($0).leftPadded(to: 2))-" + String(repeating: "x", count: 93) }
     .joined(separator: "/")
 
+/// Every level of `directory` (relative to sub/), sorted: what a fixture that makes it one mkdir at a time
+/// reports as `directories`.
+func levels(of directory: String) -> [RawPath] {
+    let components = directory.split(separator: "/")
+    return (1...components.count).map { RawPath("sub/" + components[..<$0].joined(separator: "/")) }.sorted()
+}
+
 @Suite("Paths", .serialized, .timeLimit(.minutes(2)))
 struct PathsTests {
     @Test("spaces, UTF-8, newline, tab, quote, backslash and non-UTF-8 bytes in names", arguments: TracerMode.allCases)
     func oddNamesInJSON(mode: TracerMode) throws {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("odd_names")], mode: mode)
-        try run.expectReport(writes: oddNames)
+        try run.expectReport(Expected(writes: oddNames, outputs: oddNames))
         // The lossless forms: a name that is not UTF-8 is quoted (its bytes in nameBytes), a newline the usual
         // escape.
         let json = String(decoding: try #require(run.reportBytes), as: UTF8.self)
@@ -90,8 +97,8 @@ struct PathsTests {
         let run = try workspace.trace([try Fixture.path("long_path"), longDirectory], mode: mode)
         let file = "\(workspace.path)/sub/\(longDirectory)/file.txt"
         #expect(file.utf8.count > 2_950 && file.utf8.count < 4_096, "\(file.utf8.count) bytes")
-        try run.expectReport(writes: [RawPath("sub/\(longDirectory)/file.txt"),
-                                      RawPath("sub/\(longDirectory)/rel.txt")])
+        let written = [RawPath("sub/\(longDirectory)/file.txt"), RawPath("sub/\(longDirectory)/rel.txt")]
+        try run.expectReport(Expected(writes: written, directories: levels(of: longDirectory), outputs: written))
     }
 
     @Test("a relative path of PATH_MAX - 1 bytes, the longest the kernel takes", arguments: TracerMode.allCases)
@@ -105,7 +112,8 @@ struct PathsTests {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("long_path"), directory, "whole-only"], mode: mode)
         try #require(relative.utf8.count >= 4_094)
-        try run.expectReport(writes: [RawPath("sub/" + relative)])
+        try run.expectReport(Expected(writes: [RawPath("sub/" + relative)], directories: levels(of: directory),
+                                      outputs: [RawPath("sub/" + relative)]))
     }
 
     @Test("symlinks: a file opened through a link keeps the link's path; after cd link-to-dir the cwd is the target",
@@ -117,7 +125,9 @@ struct PathsTests {
         try workspace.directory("sub/realdir")
         try workspace.symlink("sub/linkdir", to: "realdir")
         let run = try workspace.trace([try Fixture.path("symlinks")], mode: mode)
-        try run.expectReport(reads: ["sub/link.txt"], writes: ["sub/linkdir/through.txt", "sub/realdir/after-cd.txt"])
+        let written: [RawPath] = ["sub/linkdir/through.txt", "sub/realdir/after-cd.txt"]
+        try run.expectReport(Expected(reads: ["sub/link.txt"], writes: written, inputs: ["sub/link.txt"],
+                                      outputs: written))
     }
 
     @Test("a workspace given through a symlink matches paths under it and under its target",
@@ -133,7 +143,8 @@ struct PathsTests {
             ["--workspace", link, "--format", "json", "-o", report] + mode.options
                 + ["--", try Fixture.path("touch"), "sub/relative.txt", link + "/sub/through-link.txt"],
             reportPath: report)
-        try run.expectReport(writes: ["sub/relative.txt", "sub/through-link.txt"])
+        let written: [RawPath] = ["sub/relative.txt", "sub/through-link.txt"]
+        try run.expectReport(Expected(writes: written, outputs: written))
     }
 
     /// ROOT stands for the last component of the workspace's parent, ABS for the workspace's absolute path.
@@ -149,7 +160,7 @@ struct PathsTests {
         let run = try workspace.runTracer(
             ["--workspace", given, "--format", "json", "-o", report, "--", try Fixture.path("touch"), "ws/sub/a"],
             reportPath: report, directory: workspace.root)
-        let parsed = try run.expectReport(writes: ["sub/a"])
+        let parsed = try run.expectReport(Expected(writes: ["sub/a"], outputs: ["sub/a"]))
         #expect(parsed.workspace == RawPath(workspace.path), "the report names the workspace normalized and absolute")
     }
 
@@ -180,9 +191,11 @@ struct PathsTests {
             [touch, "sub/node_modules/a", "sub/.git/b", "sub/.nx/c", "sub/custom/d", "sub/my_node_modules/e",
              "sub/kept", "../outside.txt", workspace.root + "/ws-sibling.txt"],
             mode: mode)
-        try run.expectReport(writes: ["sub/custom/d", "sub/kept", "sub/my_node_modules/e"])
+        let kept: [RawPath] = ["sub/custom/d", "sub/kept", "sub/my_node_modules/e"]
+        try run.expectReport(Expected(writes: kept, outputs: kept))
         // The workspace directory itself, opened O_RDONLY without O_DIRECTORY (a read, were it a file).
         let itself = try workspace.trace([try Fixture.path("open_flags"), "O_RDONLY", "..", "ok"], mode: mode)
+        // A directory opened so is listed; but the workspace itself is not reported: every set is empty.
         try itself.expectReport()
     }
 
@@ -203,6 +216,7 @@ struct PathsTests {
             [try Fixture.path("touch"), "sub/node_modules/a", "sub/.git/b", "sub/.nx/c", "sub/custom/d",
              "sub/my_node_modules/e", "sub/kept"],
             mode: .seccompSyscallInfo, options: options)
-        try run.expectReport(writes: writes.map { RawPath($0) })
+        let written = writes.map { RawPath($0) }
+        try run.expectReport(Expected(writes: written, outputs: written))
     }
 }

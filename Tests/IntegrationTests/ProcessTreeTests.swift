@@ -126,7 +126,7 @@ struct ProcessTreeTests {
     func absentByDefault(mode: TracerMode) throws {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("touch"), "sub/x"], mode: mode)
-        let report = try run.expectReport(writes: ["sub/x"])
+        let report = try run.expectReport(Expected(writes: ["sub/x"], outputs: ["sub/x"]))
         #expect(report.processes == nil, "\(run.diagnostics)")
     }
 

@@ -9,7 +9,9 @@ struct ProcessesTests {
     func fork(mode: TracerMode) throws {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("fork_child")], mode: mode)
-        try run.expectReport(writes: ["sub/childdir/child.txt", "sub/parent.txt"])
+        let written: [RawPath] = ["sub/childdir/child.txt", "sub/parent.txt"]
+        // The parent makes childdir/ before it forks.
+        try run.expectReport(Expected(writes: written, directories: ["sub/childdir"], outputs: written))
     }
 
     @Test("vfork then exec of another program", arguments: TracerMode.allCases)
@@ -17,7 +19,8 @@ struct ProcessesTests {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("vfork_exec"), try Fixture.path("touch"), "vforked.txt"],
                                       mode: mode)
-        try run.expectReport(writes: ["sub/parent.txt", "sub/vforked.txt"])
+        let written: [RawPath] = ["sub/parent.txt", "sub/vforked.txt"]
+        try run.expectReport(Expected(writes: written, outputs: written))
     }
 
     @Test("posix_spawn (clone with CLONE_VM|CLONE_VFORK) then exec", arguments: TracerMode.allCases)
@@ -25,7 +28,8 @@ struct ProcessesTests {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("spawn_exec"), try Fixture.path("touch"), "spawned.txt"],
                                       mode: mode)
-        try run.expectReport(writes: ["sub/parent.txt", "sub/spawned.txt"])
+        let written: [RawPath] = ["sub/parent.txt", "sub/spawned.txt"]
+        try run.expectReport(Expected(writes: written, outputs: written))
     }
 
     @Test("8 threads opening files at once", arguments: TracerMode.allCases)
@@ -33,7 +37,9 @@ struct ProcessesTests {
         let workspace = try Workspace()
         try workspace.file("sub/shared.txt")
         let run = try workspace.trace([try Fixture.path("threads")], mode: mode)
-        try run.expectReport(reads: ["sub/shared.txt"], writes: (0..<8).map { RawPath("sub/thread-\($0).txt") })
+        let written = (0..<8).map { RawPath("sub/thread-\($0).txt") }
+        try run.expectReport(Expected(reads: ["sub/shared.txt"], writes: written, inputs: ["sub/shared.txt"],
+                                      outputs: written))
     }
 
     @Test("exec from a thread that is not the leader; the new program's opens are traced",
@@ -42,7 +48,8 @@ struct ProcessesTests {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("thread_exec"), try Fixture.path("touch"), "after-exec.txt"],
                                       mode: mode)
-        try run.expectReport(writes: ["sub/after-exec.txt", "sub/before-exec.txt"])
+        let written: [RawPath] = ["sub/after-exec.txt", "sub/before-exec.txt"]
+        try run.expectReport(Expected(writes: written, outputs: written))
     }
 
     @Test("exec from a thread while the other threads are in the middle of opens", arguments: TracerMode.allCases)
@@ -51,7 +58,8 @@ struct ProcessesTests {
         try workspace.file("sub/busy.txt")
         let run = try workspace.trace(
             [try Fixture.path("exec_while_busy"), try Fixture.path("touch"), "after-exec.txt"], mode: mode)
-        try run.expectReport(reads: ["sub/busy.txt"], writes: ["sub/after-exec.txt"])
+        try run.expectReport(Expected(reads: ["sub/busy.txt"], writes: ["sub/after-exec.txt"], inputs: ["sub/busy.txt"],
+                                      outputs: ["sub/after-exec.txt"]))
     }
 
     @Test("exec from a thread after the leader has exited (a zombie leader)", arguments: TracerMode.allCases)
@@ -60,14 +68,16 @@ struct ProcessesTests {
         let run = try workspace.trace(
             [try Fixture.path("leader_exit_exec"), try Fixture.path("touch"), "after-exec.txt"],
             mode: mode, timeout: 20)
-        try run.expectReport(writes: ["sub/after-exec.txt", "sub/before-exec.txt"])
+        let written: [RawPath] = ["sub/after-exec.txt", "sub/before-exec.txt"]
+        try run.expectReport(Expected(writes: written, outputs: written))
     }
 
     @Test("a grandchild that outlives its parent is waited for", arguments: TracerMode.allCases)
     func orphanedGrandchild(mode: TracerMode) throws {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("orphan_grandchild")], mode: mode)
-        try run.expectReport(writes: ["sub/grandchild.txt", "sub/parent.txt"])
+        let written: [RawPath] = ["sub/grandchild.txt", "sub/parent.txt"]
+        try run.expectReport(Expected(writes: written, outputs: written))
         #expect(workspace.exists("sub/grandchild.txt"), "the grandchild was killed before it wrote")
         #expect(run.process.duration >= 0.3, "the trace ended before the grandchild's 300 ms sleep")
     }
@@ -78,8 +88,9 @@ struct ProcessesTests {
         for index in 1...200 { try workspace.file("sub/f\(index)", "\(index)\n") }
         let run = try workspace.trace(
             ["/bin/sh", "-c", "cd sub && for i in $(seq 200); do cat f$i > o$i || exit 1; done"], mode: mode)
-        try run.expectReport(reads: (1...200).map { RawPath("sub/f\($0)") }.sorted(),
-                             writes: (1...200).map { RawPath("sub/o\($0)") }.sorted())
+        let read = (1...200).map { RawPath("sub/f\($0)") }.sorted()
+        let written = (1...200).map { RawPath("sub/o\($0)") }.sorted()
+        try run.expectReport(Expected(reads: read, writes: written, inputs: read, outputs: written))
         #expect(workspace.contents("sub/o200") == "200\n")
     }
 
@@ -89,8 +100,9 @@ struct ProcessesTests {
         for index in 1...60 { try workspace.file("sub/f\(index)", "\(index)\n") }
         let run = try workspace.trace(
             ["/bin/sh", "-c", "cd sub && for i in $(seq 60); do (cat f$i > o$i) & done; wait"], mode: mode)
-        try run.expectReport(reads: (1...60).map { RawPath("sub/f\($0)") }.sorted(),
-                             writes: (1...60).map { RawPath("sub/o\($0)") }.sorted())
+        let read = (1...60).map { RawPath("sub/f\($0)") }.sorted()
+        let written = (1...60).map { RawPath("sub/o\($0)") }.sorted()
+        try run.expectReport(Expected(reads: read, writes: written, inputs: read, outputs: written))
     }
 
     @Test("a statically linked program (no dynamic loader)", arguments: TracerMode.allCases)
@@ -106,6 +118,7 @@ struct ProcessesTests {
         let workspace = try Workspace()
         try workspace.file("sub/in.txt")
         let run = try workspace.trace([program], mode: mode)
-        try run.expectReport(reads: ["sub/in.txt"], writes: ["sub/child.txt", "sub/out.txt"])
+        try run.expectReport(Expected(reads: ["sub/in.txt"], writes: ["sub/child.txt", "sub/out.txt"],
+                                      inputs: ["sub/in.txt"], outputs: ["sub/child.txt", "sub/out.txt"]))
     }
 }

@@ -164,6 +164,31 @@ extension TraceReport {
     var outputs: [RawPath] { self[.outputs] }
 }
 
+/// A report's path sets as a test expects them (relative to the workspace, sorted), each empty unless named:
+/// `Expected(writes: ["out.txt"], outputs: ["out.txt"])` says every other set is empty. One property per
+/// `PathSet`, named by its JSON key, so adding a set to PathSet is one line here: `subscript` finds each set's
+/// property by that name, and `expectReport` fails a test whose PathSet has no property here.
+struct Expected: Sendable {
+    var reads: [RawPath] = []
+    var writes: [RawPath] = []
+    var probes: [RawPath] = []
+    var missing: [RawPath] = []
+    var deletes: [RawPath] = []
+    var directories: [RawPath] = []
+    var executed: [RawPath] = []
+    var listed: [RawPath] = []
+    var inputs: [RawPath] = []
+    var outputs: [RawPath] = []
+    /// Sets this run cannot fix exactly (a race the fixture cannot order, a tool's version, an entry SPEC
+    /// leaves in question): not compared here; the caller says why, and checks what it can of them.
+    var unchecked: [PathSet] = []
+
+    /// One set's expected paths; nil when this type has no property for the set.
+    subscript(set: PathSet) -> [RawPath]? {
+        Mirror(reflecting: self).children.first { $0.label == set.key }?.value as? [RawPath]
+    }
+}
+
 /// One element of `processes`.
 struct TraceProcess {
     var pid: Int

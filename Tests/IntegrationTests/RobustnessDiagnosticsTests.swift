@@ -44,7 +44,8 @@ struct RobustnessDiagnosticsTests {
         let result = try runProcess(try Fixture.path("seccomp_deny"), arguments, in: workspace.path, timeout: 30)
         let run = TraceRun(arguments: arguments, process: result,
                            reportBytes: FileManager.default.contents(atPath: report).map { Array($0) })
-        try run.expectReport(writes: (1...15).map { RawPath("sub/n-\($0).txt") }.sorted())
+        let written = (1...15).map { RawPath("sub/n-\($0).txt") }.sorted()
+        try run.expectReport(Expected(writes: written, outputs: written))
         let lines = result.stderrText.split(separator: "\n").map(String.init)
         #expect(lines.count == 1, "one line on stderr, the note\n\(run.diagnostics)")
         let note = lines.first ?? ""
@@ -89,7 +90,7 @@ struct RobustnessDiagnosticsTests {
         let result = try runProcessRaw(try Locations.iotrace(), arguments, in: workspace.path, timeout: 20)
         let run = TraceRun(arguments: arguments.map { RawPath(bytes: $0).description }, process: result,
                            reportBytes: FileManager.default.contents(atPath: report).map { Array($0) })
-        let parsed = try run.expectReport(writes: ["sub/argv.bin"])
+        let parsed = try run.expectReport(Expected(writes: ["sub/argv.bin"], outputs: ["sub/argv.bin"]))
         let received = Array(FileManager.default.contents(atPath: workspace.absolute("sub/argv.bin")) ?? Data())
         let expected: [UInt8] = Self.awkwardArguments.flatMap { argument -> [UInt8] in argument + [0] }
         #expect(received == expected, """

@@ -38,7 +38,8 @@ struct RobustnessFaultTests {
 
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("faults"), fault.how], mode: mode, timeout: 20)
-        let report = try run.expectReport(exitCode: fault.status, writes: fault.writes)
+        let report = try run.expectReport(exitCode: fault.status,
+                                          Expected(writes: fault.writes, outputs: fault.writes))
         #expect(report.signal == fault.signal.map(Int.init), "\(run.diagnostics)")
         #expect(!workspace.exists("sub/child-continued.txt"), "the stopped child ran on")
     }
@@ -56,7 +57,7 @@ struct RobustnessFaultTests {
         #expect(untraced.status == 141, "untraced: \(untraced.stderrText)")
         let workspace = try Workspace()
         let run = try workspace.trace([bash, "-c", script], mode: mode, timeout: 20)
-        try run.expectReport(exitCode: 141, writes: ["sub/out.txt"])
+        try run.expectReport(exitCode: 141, Expected(writes: ["sub/out.txt"], outputs: ["sub/out.txt"]))
         #expect(workspace.contents("sub/out.txt") == "y\n")
     }
 

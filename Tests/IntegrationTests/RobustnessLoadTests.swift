@@ -15,7 +15,8 @@ struct RobustnessLoadTests {
         let workspace = try Workspace()
         defer { emptyBigDirectory(workspace.absolute("sub")) }   // 1,023 files: see removeTreeInPlace
         let run = try workspace.trace([try Fixture.path("fork_tree"), "9"], mode: mode, timeout: 60)
-        try run.expectReport(writes: (1...1023).map { RawPath("sub/n-\($0).txt") }.sorted())
+        let written = (1...1023).map { RawPath("sub/n-\($0).txt") }.sorted()
+        try run.expectReport(Expected(writes: written, outputs: written))
         let seconds = String(format: "%.2f", run.process.duration)
         print("fork tree of 1,023 processes, \(mode.testDescription): \(seconds) s")
     }
@@ -25,7 +26,9 @@ struct RobustnessLoadTests {
         let workspace = try Workspace()
         try workspace.file("sub/shared.txt")
         let run = try workspace.trace([try Fixture.path("thread_storm"), "64"], mode: mode, timeout: 30)
-        try run.expectReport(reads: ["sub/shared.txt"], writes: (0..<64).map { RawPath("sub/t-\($0).txt") }.sorted())
+        let written = (0..<64).map { RawPath("sub/t-\($0).txt") }.sorted()
+        try run.expectReport(Expected(reads: ["sub/shared.txt"], writes: written, inputs: ["sub/shared.txt"],
+                                      outputs: written))
     }
 
     @Test("a chain of 100 nested execs, each level writing its own file",
@@ -35,7 +38,7 @@ struct RobustnessLoadTests {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("exec_chain"), "100", how], mode: mode, timeout: 60)
         let levels = (0...100).map { RawPath("sub/level-" + String($0).leftPadded(to: 3) + ".txt") }
-        try run.expectReport(writes: levels)
+        try run.expectReport(Expected(writes: levels, outputs: levels))
     }
 
     @Test("a thread forks as fast as it can while the main thread execs: every child that was born is traced",
@@ -50,7 +53,7 @@ struct RobustnessLoadTests {
         let forked = onDisk.filter { $0.description.contains("forked-") }.count
         #expect(forked >= 20, "the fixture reaps at least the 20 children it waited for; \(forked) wrote a file")
         #expect(onDisk.contains("sub/after-exec.txt"))
-        try run.expectReport(writes: onDisk)
+        try run.expectReport(Expected(writes: onDisk, outputs: onDisk))
         #expect(run.process.stdoutText == "reaped \(forked) children\n", "every child written was reaped")
     }
 }

@@ -84,7 +84,7 @@ struct RobustnessMemoryTests {
     /// The fixed cost (runtime, binary, buffers): one file, then 200 ms asleep so that the polling sees it.
     private func baseline(_ build: MeasuredBuild, _ engine: TracerMode) throws -> PeakRSSProbe {
         let (run, probe) = try measure(build, engine, [try Fixture.path("many_files"), "1", "200"], timeout: 20)
-        try run.expectReport(writes: ["sub/f-000000"])
+        try run.expectReport(Expected(writes: ["sub/f-000000"], outputs: ["sub/f-000000"]))
         print(describe(build, "a trivial run (1 file)", run, probe))
         return probe
     }

@@ -48,7 +48,7 @@ struct RobustnessReportTests {
             let first = try workspace.runTracer(
                 ["--workspace", workspace.path, "--format", "json", "-o", report, "--", try Fixture.path("touch"),
                  "sub/previous"], reportPath: report)
-            try first.expectReport(writes: ["sub/previous"])
+            try first.expectReport(Expected(writes: ["sub/previous"], outputs: ["sub/previous"]))
             previous = first.reportBytes
         }
         // 20,000 files make a report of about 400 kB, and the command then sleeps 300 ms more: a long window
@@ -59,7 +59,8 @@ struct RobustnessReportTests {
              try Fixture.path("many_files"), "20000", "300"], reportPath: report, timeout: 90) { tracer in
             watch(report, directory: directory, tracer: tracer, into: seen)
         }
-        let parsed = try run.expectReport(writes: (0..<20_000).map { RawPath("sub/f-" + String($0).leftPadded(to: 6)) })
+        let written = (0..<20_000).map { RawPath("sub/f-" + String($0).leftPadded(to: 6)) }
+        let parsed = try run.expectReport(Expected(writes: written, outputs: written))
         let final = try #require(run.reportBytes)
         #expect(seen.reads > 100, "the reader read only \(seen.reads) times")
         for content in seen.contents {

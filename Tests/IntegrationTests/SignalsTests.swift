@@ -12,7 +12,7 @@ struct SignalsTests {
     func stopAndContinue(mode: TracerMode) throws {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("stop_continue")], mode: mode, timeout: 20)
-        try run.expectReport(writes: ["sub/after-stop.txt"])
+        try run.expectReport(Expected(writes: ["sub/after-stop.txt"], outputs: ["sub/after-stop.txt"]))
     }
 
     @Test("the command itself stops with SIGSTOP and goes on when SIGCONT comes from outside",
@@ -34,7 +34,7 @@ struct SignalsTests {
                 usleep(10_000)
             }
         }
-        try run.expectReport(writes: ["sub/after-stop.txt"])
+        try run.expectReport(Expected(writes: ["sub/after-stop.txt"], outputs: ["sub/after-stop.txt"]))
         #expect(sawStopped, "the command was never seen stopped")
     }
 
@@ -42,7 +42,8 @@ struct SignalsTests {
     func handlerOpens(mode: TracerMode) throws {
         let workspace = try Workspace()
         let run = try workspace.trace([try Fixture.path("signal_handler")], mode: mode)
-        try run.expectReport(writes: ["sub/after-handler.txt", "sub/from-handler.txt"])
+        let written: [RawPath] = ["sub/after-handler.txt", "sub/from-handler.txt"]
+        try run.expectReport(Expected(writes: written, outputs: written))
     }
 
     @Test("SIGTERM, SIGINT and SIGHUP sent to the tracer reach the command; the report is still written",
@@ -58,7 +59,8 @@ struct SignalsTests {
             }
             kill(tracer, signal)
         }
-        let report = try run.expectReport(exitCode: 128 + signal, writes: ["sub/ready.txt"])
+        let report = try run.expectReport(exitCode: 128 + signal,
+                                          Expected(writes: ["sub/ready.txt"], outputs: ["sub/ready.txt"]))
         #expect(report.signal == Int(signal))
     }
 

@@ -143,6 +143,8 @@ struct StaticBinaryTests {
         }
         let run = TraceRun(arguments: ["(chroot \(root.path))"] + mode.options, process: result,
                            reportBytes: result.stdout)
+        let expected = Expected(reads: ["sub/in.txt"], writes: ["sub/child.txt", "sub/out.txt"],
+                                inputs: ["sub/in.txt"], outputs: ["sub/child.txt", "sub/out.txt"])
         if mode == .ebpf {
             // The kernel's view must differ here: libbpf relocates the program against the kernel's BTF, at
             // /sys/kernel/btf/vmlinux, which an empty root lacks. One line says so; `auto` (below) uses ptrace.
@@ -155,11 +157,11 @@ struct StaticBinaryTests {
             }
             let fallback = TraceRun(arguments: ["(chroot \(root.path)) auto"], process: automatic,
                                     reportBytes: automatic.stdout)
-            let report = try fallback.expectReport(reads: ["sub/in.txt"], writes: ["sub/child.txt", "sub/out.txt"])
+            let report = try fallback.expectReport(expected)
             #expect(report.engine == "ptrace", "\(fallback.diagnostics)")
             return
         }
-        let report = try run.expectReport(reads: ["sub/in.txt"], writes: ["sub/child.txt", "sub/out.txt"])
+        let report = try run.expectReport(expected)
         #expect(report.workspace == "/ws")
         #expect(report.command == [RawPath(root.program), "/ws/sub"])
         #expect(result.stderr.isEmpty, "\(run.diagnostics)")

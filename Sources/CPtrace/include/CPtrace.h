@@ -20,6 +20,8 @@
 /// PTRACE_O_* options for PTRACE_SEIZE; `with_seccomp` adds PTRACE_O_TRACESECCOMP.
 uint32_t cptrace_seize_options(bool with_seccomp);
 
+/// PTRACE_EVENT_* (ptrace(2)): the one declaration Swift reads (Kernel's PtraceEvent). Mirrored, not included:
+/// <sys/ptrace.h> would bring libc's whole ptrace API into the module; ptrace.c checks each value against it.
 enum {
     CPTRACE_EVENT_FORK = 1,
     CPTRACE_EVENT_VFORK = 2,
@@ -31,6 +33,8 @@ enum {
     CPTRACE_EVENT_STOP = 128,
 };
 
+/// PTRACE_SYSCALL_INFO_* (linux/ptrace.h), the phase of a PTRACE_GET_SYSCALL_INFO read: the one declaration
+/// Swift reads (Kernel's SyscallInfoOp); ptrace.c checks each against libc's where libc has them.
 enum {
     CPTRACE_SYSCALL_INFO_NONE = 0,
     CPTRACE_SYSCALL_INFO_ENTRY = 1,

@@ -19,8 +19,12 @@ public struct OpenFlags: Sendable, Equatable, Hashable {
         self.tmpfile = tmpfile
     }
 
-    /// Decodes raw open(2) flags. O_ACCMODE (3), O_CREAT (0o100) and O_TRUNC (0o1000) are the same on
-    /// every ABI; the rest come from `bits`. Access mode 3 is Linux's "no access" mode, read as O_RDWR
+    /// O_CREAT and O_TRUNC (asm-generic/fcntl.h), the same on every ABI (unlike `OpenFlagBits`' bits).
+    public static let createBit: UInt64 = 0o100
+    public static let truncateBit: UInt64 = 0o1000
+
+    /// Decodes raw open(2) flags. O_ACCMODE (3), O_CREAT and O_TRUNC are the same on every ABI; the rest come
+    /// from `bits`. Access mode 3 is Linux's "no access" mode, read as O_RDWR
     /// the way the kernel checks permissions for it.
     public init(raw: UInt64, bits: OpenFlagBits) {
         switch raw & 3 {
@@ -28,8 +32,8 @@ public struct OpenFlags: Sendable, Equatable, Hashable {
         case 1: accessMode = .writeOnly
         default: accessMode = .readWrite
         }
-        create = raw & 0o100 != 0
-        truncate = raw & 0o1000 != 0
+        create = raw & Self.createBit != 0
+        truncate = raw & Self.truncateBit != 0
         tmpfile = raw & bits.tmpfile != 0
         directory = raw & bits.directory != 0 && !tmpfile
         pathOnly = raw & bits.path != 0

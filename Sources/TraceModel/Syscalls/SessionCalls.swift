@@ -5,10 +5,10 @@ public enum SessionCalls {
     /// setsid's numbers for an audit arch (asm/unistd_64.h, unistd_x32.h, unistd_32.h, asm-generic/unistd.h).
     public static func setsid(auditArch: UInt32) -> [UInt64] {
         switch auditArch {
-        case 0xC000_003E: return [112, 0x4000_0000 | 112]   // x86_64, and x32 (same audit arch, X32 bit)
-        case 0x4000_0003: return [66]                        // i386
-        case 0xC000_00B7: return [157]                       // aarch64
-        case 0x4000_0028: return [66]                        // arm (EABI)
+        case AuditArch.x86_64: return [112, UInt64(AuditArch.x32SyscallBit) | 112]   // and x32 (the X32 bit)
+        case AuditArch.i386: return [66]
+        case AuditArch.aarch64: return [157]
+        case AuditArch.arm: return [66]                                               // EABI
         default: return []
         }
     }

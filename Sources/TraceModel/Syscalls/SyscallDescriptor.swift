@@ -42,6 +42,8 @@ extension ArgumentShape {
     public static let atFDCWD: Int32 = -100
     /// RENAME_EXCHANGE (linux/fs.h): both names stay, each with the other's content.
     public static let renameExchange: UInt64 = 2
+    /// AT_EMPTY_PATH (fcntl.h): a `*at` call on the dirfd itself when the path is empty.
+    public static let atEmptyPath: UInt32 = 0x1000
     /// CLONE_UNTRACED (linux/sched.h): "set if the tracing process can't force CLONE_PTRACE on this clone".
     public static let cloneUntraced: UInt32 = 0x0080_0000
 }
@@ -65,7 +67,9 @@ public struct UntracedWhen: Sendable, Equatable {
     /// AT_EMPTY_PATH (fcntl.h) in the flags: newfstatat(fd, "", …) and statx(fd, "", …) are fstat in
     /// disguise (glibc's fstat, libuv's), thousands per run, and name no path. A call that passes
     /// AT_EMPTY_PATH with a non-empty path is left out with them: a documented limit.
-    public static func emptyPath(flags index: Int) -> UntracedWhen { UntracedWhen(argument: index, anyOf: 0x1000) }
+    public static func emptyPath(flags index: Int) -> UntracedWhen {
+        UntracedWhen(argument: index, anyOf: ArgumentShape.atEmptyPath)
+    }
 
     /// CLONE_UNTRACED (linux/sched.h) clear in clone's flags: an ordinary clone, which PTRACE_O_TRACECLONE and
     /// friends already follow, passes without a stop; only an untraced one stops, to have the bit cleared.
