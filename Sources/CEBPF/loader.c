@@ -4,6 +4,7 @@
 #endif
 
 #include "CEBPF.h"
+#include "kernel_btf.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -14,7 +15,11 @@
 #include <string.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,11 +38,14 @@ struct cebpf_trace {
     /// The guard process (see cebpf_guard) and the pipe whose end tells it the tracer is gone.
     pid_t guard;
     int guard_pipe;
+    /// A pidfd of the process whose exit ends a wait in cebpf_poll (cebpf_wake_on_exit); -1: none.
+    int exit_fd;
 };
 
 // libbpf reports through one process-wide print callback; each thread keeps its own last line, so two
 // traces opening at once on two threads never mix their reasons.
 static __thread char last_message[256];
+
 
 static int keep_last_message(enum libbpf_print_level level, const char *format, va_list arguments) {
     // IOTRACE_BPF_LOG=1 shows everything libbpf says (the verifier's log among it): for working on the program.
@@ -86,6 +94,76 @@ static int handle_record(void *context, void *data, size_t size) {
     return trace->handler ? trace->handler(trace->context, data, size) : 0;
 }
 
+/// The program's hash maps allocate their elements as they go (BPF_F_NO_PREALLOC), not 65,536 of them at every
+/// start, where the kernel has its BPF memory allocator (6.1 and later). Before it, a tracing program with such
+/// a map puts a warning in the kernel's log: there, they are preallocated.
+static bool has_memory_allocator(void) {
+    struct utsname name;
+    unsigned major = 0, minor = 0;
+    if (uname(&name) != 0 || sscanf(name.release, "%u.%u", &major, &minor) != 2) return false;
+    return major > 6 || (major == 6 && minor >= 1);
+}
+
+/// Opens the object with `kernel_btf` (a path; NULL: the kernel's whole BTF) as the BTF its CO-RE relocations
+/// are made against, sizes its maps and loads it. 0, or -errno with the reason written.
+static int open_and_load(struct cebpf_trace *trace, const void *object, size_t size, uint32_t ring_bytes,
+                         const char *kernel_btf, char *reason, size_t reason_capacity) {
+    LIBBPF_OPTS(bpf_object_open_opts, options, .object_name = "iotrace", .btf_custom_path = kernel_btf);
+    trace->object = bpf_object__open_mem(object, size, &options);
+    if (!trace->object) {
+        int error = errno;
+        describe(reason, reason_capacity, "opening the eBPF program", error);
+        return -error;
+    }
+    int error;
+    struct bpf_map *events = bpf_object__find_map_by_name(trace->object, "events");
+    if (!events || (error = -bpf_map__set_max_entries(events, ring_bytes)) != 0) {
+        if (!events) error = ENOENT;
+        describe(reason, reason_capacity, "sizing the ring buffer", error);
+        return -error;
+    }
+    struct bpf_map *scratch = bpf_object__find_map_by_name(trace->object, "scratch_space");
+    int cpus = libbpf_num_possible_cpus();
+    if (!scratch || cpus <= 0 || (error = -bpf_map__set_max_entries(scratch, (uint32_t)cpus)) != 0) {
+        if (!scratch || cpus <= 0) error = cpus < 0 ? -cpus : ENOENT;
+        describe(reason, reason_capacity, "sizing the scratch space", error);
+        return -error;
+    }
+    if (!has_memory_allocator()) {
+        struct bpf_map *map;
+        bpf_object__for_each_map(map, trace->object) {
+            __u32 flags = bpf_map__map_flags(map);
+            if (flags & BPF_F_NO_PREALLOC) bpf_map__set_map_flags(map, flags & ~(__u32)BPF_F_NO_PREALLOC);
+        }
+    }
+    if ((error = -bpf_object__load(trace->object)) != 0) {
+        describe(reason, reason_capacity, "loading the eBPF program", error);
+        return -error;
+    }
+    return 0;
+}
+
+/// The kernel's BTF cut down to what the program reads (kernel_btf.c), as a path libbpf can open; -errno when
+/// it cannot be made here (libbpf then reads the whole BTF). IOTRACE_BPF_WHOLE_BTF=1 skips it, to compare.
+static int cut_kernel_btf(const void *object, size_t size, char *path, size_t path_capacity) {
+    const char *whole = getenv("IOTRACE_BPF_WHOLE_BTF");
+    if (whole && strcmp(whole, "1") == 0) return -ECANCELED;
+    LIBBPF_OPTS(bpf_object_open_opts, options, .object_name = "iotrace");
+    struct bpf_object *opened = bpf_object__open_mem(object, size, &options);
+    if (!opened) return -errno;
+    const struct btf *local = bpf_object__btf(opened);
+    int fd = local ? cebpf_cut_kernel_btf(local) : -ENOENT;
+    bpf_object__close(opened);
+    if (fd < 0) return fd;
+    snprintf(path, path_capacity, "/proc/self/fd/%d", fd);
+    if (access(path, R_OK) != 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    return fd;
+}
+
 int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struct cebpf_row *rows,
                size_t row_count, cebpf_trace **out, char *reason, size_t reason_capacity) {
     *out = NULL;
@@ -95,29 +173,22 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
     if (error) return error;
     struct cebpf_trace *trace = calloc(1, sizeof(*trace));
     if (!trace) return -ENOMEM;
-    LIBBPF_OPTS(bpf_object_open_opts, options, .object_name = "iotrace");
-    trace->object = bpf_object__open_mem(object, size, &options);
-    if (!trace->object) {
-        error = errno;
-        describe(reason, reason_capacity, "opening the eBPF program", error);
-        free(trace);
-        return -error;
+    trace->guard_pipe = -1;
+    trace->exit_fd = -1;
+    char kernel_btf[64];
+    int kernel_btf_fd = cut_kernel_btf(object, size, kernel_btf, sizeof(kernel_btf));
+    error = open_and_load(trace, object, size, ring_bytes, kernel_btf_fd >= 0 ? kernel_btf : NULL, reason,
+                          reason_capacity);
+    if (error && kernel_btf_fd >= 0) {
+        // Whatever the cut-down BTF lacked, the whole one has: load again against it, and report that load.
+        bpf_object__close(trace->object);
+        trace->object = NULL;
+        last_message[0] = 0;
+        error = open_and_load(trace, object, size, ring_bytes, NULL, reason, reason_capacity);
     }
-    struct bpf_map *events = bpf_object__find_map_by_name(trace->object, "events");
-    if (!events || (error = -bpf_map__set_max_entries(events, ring_bytes)) != 0) {
-        if (!events) error = ENOENT;
-        describe(reason, reason_capacity, "sizing the ring buffer", error);
-        goto fail;
-    }
-    struct bpf_map *scratch = bpf_object__find_map_by_name(trace->object, "scratch_space");
-    int cpus = libbpf_num_possible_cpus();
-    if (!scratch || cpus <= 0 || (error = -bpf_map__set_max_entries(scratch, (uint32_t)cpus)) != 0) {
-        if (!scratch || cpus <= 0) error = cpus < 0 ? -cpus : ENOENT;
-        describe(reason, reason_capacity, "sizing the scratch space", error);
-        goto fail;
-    }
-    if ((error = -bpf_object__load(trace->object)) != 0) {
-        describe(reason, reason_capacity, "loading the eBPF program", error);
+    if (kernel_btf_fd >= 0) close(kernel_btf_fd);
+    if (error) {
+        error = -error;
         goto fail;
     }
     int rows_fd = bpf_object__find_map_fd_by_name(trace->object, "rows");
@@ -136,8 +207,8 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
             goto fail;
         }
     }
-    trace->guard_pipe = -1;
-    trace->ring = ring_buffer__new(bpf_map__fd(events), handle_record, trace, NULL);
+    trace->ring = ring_buffer__new(bpf_object__find_map_fd_by_name(trace->object, "events"), handle_record, trace,
+                                   NULL);
     if (!trace->ring) {
         error = errno;
         describe(reason, reason_capacity, "opening the ring buffer", error);
@@ -228,17 +299,39 @@ int cebpf_follow(cebpf_trace *trace, uint32_t pid) {
     return 0;
 }
 
+int cebpf_wake_on_exit(cebpf_trace *trace, uint32_t pid) {
+#ifdef SYS_pidfd_open
+    if (trace->exit_fd >= 0) close(trace->exit_fd);
+    trace->exit_fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+    return trace->exit_fd < 0 ? -errno : 0;
+#else
+    (void)trace;
+    (void)pid;
+    return -ENOSYS;
+#endif
+}
+
 int cebpf_poll(cebpf_trace *trace, int timeout_ms, cebpf_handler handler, void *context) {
+    // The program sends records without a wake-up (see emit in iotrace.bpf.c), so the ring's descriptor is
+    // readable only when the buffer fills up: wait for that, for the watched process's exit, or for the
+    // timeout; then consume whatever is there either way.
+    if (timeout_ms != 0) {
+        struct pollfd waits[2] = {{.fd = ring_buffer__epoll_fd(trace->ring), .events = POLLIN},
+                                  {.fd = trace->exit_fd, .events = POLLIN}};
+        int ready = poll(waits, trace->exit_fd >= 0 ? 2 : 1, timeout_ms);
+        if (ready < 0) return -errno;
+        if (trace->exit_fd >= 0 && waits[1].revents) {
+            // It has exited: readable from now on, it would end every later wait at once.
+            close(trace->exit_fd);
+            trace->exit_fd = -1;
+        }
+    }
     trace->handler = handler;
     trace->context = context;
-    // ring_buffer__poll consumes only the rings whose epoll fired, and the program sends records without a
-    // wake-up (see emit in iotrace.bpf.c): wait, then consume whatever is there either way.
-    int polled = timeout_ms == 0 ? 0 : ring_buffer__poll(trace->ring, timeout_ms);
-    int consumed = polled < 0 && polled != -EINTR ? 0 : ring_buffer__consume(trace->ring);
-    int result = polled < 0 && polled != -EINTR ? polled : consumed < 0 ? consumed : (polled > 0 ? polled : 0) + consumed;
+    int consumed = ring_buffer__consume(trace->ring);
     trace->handler = NULL;
     trace->context = NULL;
-    return result;
+    return consumed;
 }
 
 int cebpf_counters(cebpf_trace *trace, uint64_t *values) {
@@ -269,6 +362,7 @@ void cebpf_close(cebpf_trace *trace) {
         while (waitpid(trace->guard, &status, 0) < 0 && errno == EINTR) {}
     }
     for (int index = 0; index < trace->link_count; index++) bpf_link__destroy(trace->links[index]);
+    if (trace->exit_fd >= 0) close(trace->exit_fd);
     ring_buffer__free(trace->ring);
     bpf_object__close(trace->object);
     free(trace);

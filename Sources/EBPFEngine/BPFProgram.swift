@@ -48,6 +48,12 @@ final class BPFProgram {
         valueOrErrno(cebpf_guard(trace)).map { _ in }
     }
 
+    /// `cebpf_wake_on_exit`: a poll waiting when `pid` exits returns then, not at its timeout. Best effort: a
+    /// kernel without pidfds leaves the timeout.
+    func wakeOnExit(of pid: TaskID) {
+        _ = cebpf_wake_on_exit(trace, UInt32(bitPattern: pid))
+    }
+
     /// `cebpf_poll`: each record waiting (after up to `timeoutMilliseconds`) to `handle`, in order; the
     /// number handled. EINTR (a signal to the tracer) is no error: nothing was handled.
     func poll(timeoutMilliseconds: Int32, _ handle: (UnsafeRawBufferPointer) -> Void) -> Result<Int, Errno> {

@@ -133,6 +133,7 @@ public final class EBPFTracer {
             _ = Spawn.readReport(child)
             throw .cannotLoad("following the command's process failed (\(error))")
         }
+        bpf.wakeOnExit(of: child.pid)
         processes.addCommand(child.pid, parent: getpid(), argv: configuration.command,
                              cwd: ProcFS.ownCurrentDirectory().successValue ?? [])
         spawning = child.pid
@@ -149,19 +150,25 @@ public final class EBPFTracer {
         var idlePolls = 0
         // The command's session: this process's, until the command moves to one of its own.
         var commandSession = getsid(0)
+        // How long the next poll may wait: 0 right after the command ended, whose last records (its exit's
+        // included: the exit tracepoint runs before the parent's SIGCHLD) are already in the buffer.
+        var timeout = Self.pollMilliseconds
         while true {
             if outcome == nil, case let session = getsid(child.pid), session > 0 { commandSession = session }
             let handled: Int
             // The program wakes the reader only when its buffer fills up (see emit in iotrace.bpf.c): poll often.
-            switch bpf.poll(timeoutMilliseconds: Self.pollMilliseconds, { self.handle($0) }) {
+            switch bpf.poll(timeoutMilliseconds: timeout, { self.handle($0) }) {
             case .success(let count): handled = count
             case .failure(let error): throw .readFailed(error)
             }
+            timeout = Self.pollMilliseconds
             if outcome == nil, let status = Wait.ended(child.pid) {
                 outcome = Self.outcome(status)
                 let report = Spawn.readReport(child)
                 if let error = report.execFailure { outcome = .execFailed(error) }
                 if let error = report.setupFailure { throw .childSetupFailed(error) }
+                timeout = 0
+                continue
             }
             guard outcome != nil else { continue }
             // getsid fails for a process already gone whose exit record is still to come: not a daemon.

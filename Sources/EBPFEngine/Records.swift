@@ -38,8 +38,8 @@ enum Record: Equatable {
             func part(_ index: Int) -> UnsafeRawBufferPointer {
                 var start = 0
                 for earlier in lengths[..<index] { start += Int(earlier) }
-                let clampedStart = min(start, data.count)
-                return UnsafeRawBufferPointer(rebasing: data[clampedStart..<min(start + Int(lengths[index]), data.count)])
+                let end = min(start + Int(lengths[index]), data.count)
+                return UnsafeRawBufferPointer(rebasing: data[min(start, end)..<end])
             }
             func path(_ slot: Int) -> CapturedCall.PathArgument {
                 let unreadable = UInt32(slot == 0 ? CEBPF_PATH0_UNREADABLE : CEBPF_PATH1_UNREADABLE)
@@ -84,7 +84,8 @@ enum Record: Equatable {
             self = .exec(process: process, former: TaskID(bitPattern: exec.former),
                          argv: argvEnd == 0
                             ? [] : argv.split(separator: 0, omittingEmptySubsequences: false).map(Array.init),
-                         cwd: Self.directory(UnsafeRawBufferPointer(rebasing: data[argvEnd..<cwdEnd])), filename: Array(data[cwdEnd..<nameEnd]),
+                         cwd: Self.directory(UnsafeRawBufferPointer(rebasing: data[argvEnd..<cwdEnd])),
+                         filename: Array(data[cwdEnd..<nameEnd]),
                          environment: Array(data[nameEnd..<environmentEnd]))
         case CEBPF_EVENT_PROCESS_EXIT.rawValue:
             let exit = bytes.loadUnaligned(as: cebpf_process_exit.self)

@@ -63,6 +63,43 @@ struct EngineChoiceTests {
         #expect(warning?.contains(String(numbers[1])) == true, "the warning's count is the counter's: \(line)")
     }
 
+    /// A trace with libbpf's log on (IOTRACE_BPF_LOG=1), and IOTRACE_BPF_WHOLE_BTF=1 when `whole`: the run,
+    /// and the log's "patched insn" lines, each CO-RE relocation's result.
+    private func traceLogged(whole: Bool, _ workspace: Workspace) throws -> (run: TraceRun, patches: [Substring]) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["IOTRACE_BPF_LOG"] = "1"
+        environment["IOTRACE_BPF_WHOLE_BTF"] = whole ? "1" : nil
+        let report = workspace.scratchFile("report.json")
+        let arguments = ["--workspace", workspace.path, "--format", "json", "-o", report] + TracerMode.ebpf.options
+            + ["--", "/bin/sh", "-c", "cd sub && cat ../in.txt > out.txt"]
+        let run = try workspace.runTracer(arguments, reportPath: report, environment: environment)
+        let patches = run.process.stderrText.split(separator: "\n").filter { $0.contains("patched insn") }
+            .map { $0[($0.range(of: "patched insn")?.lowerBound ?? $0.startIndex)...] }
+        return (run, patches)
+    }
+
+    // kernel_btf.c: libbpf relocates against the kernel's BTF cut down to the structures the program declares
+    // (it saves about 20 ms of each start); with IOTRACE_BPF_WHOLE_BTF=1, or when a load against the cut one
+    // fails, against the whole of /sys/kernel/btf/vmlinux. Both must give every relocation the same result.
+    @Test("the kernel BTF cut down to what the program reads relocates every field as the whole BTF does")
+    func cutKernelBTF() throws {
+        let workspace = try Workspace()
+        try workspace.file("in.txt", "input")
+        try workspace.directory("sub")
+        let cut = try traceLogged(whole: false, workspace)
+        let whole = try traceLogged(whole: true, workspace)
+        #expect(!cut.run.process.stderrText.contains("loading kernel BTF '/sys/kernel/btf/vmlinux'"),
+                "libbpf read the whole kernel BTF although a cut one was given\n\(cut.run.diagnostics)")
+        #expect(whole.run.process.stderrText.contains("loading kernel BTF '/sys/kernel/btf/vmlinux'"),
+                "\(whole.run.diagnostics)")
+        #expect(cut.patches.count > 50, "too few relocations in libbpf's log: \(cut.patches.count)")
+        #expect(cut.patches == whole.patches)
+        for run in [cut.run, whole.run] {
+            _ = try run.expectReport(Expected(reads: ["in.txt"], writes: ["sub/out.txt"], inputs: ["in.txt"],
+                                              outputs: ["sub/out.txt"]))
+        }
+    }
+
     // The tracer's process is a monitor (see DaemonHandOff): the programs are held by its child, the tracing
     // process, and by that one's guard.
     @Test("no program of ours stays attached after a trace, and two traces at once keep apart")

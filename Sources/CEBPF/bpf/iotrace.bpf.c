@@ -123,6 +123,7 @@ struct followed_process {
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, 65536);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
     __type(key, __u32);
     __type(value, struct followed_process);
 } followed SEC(".maps");
@@ -149,6 +150,7 @@ struct pending_call {
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, 65536);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
     __type(key, __u32);
     __type(value, struct pending_call);
 } pending SEC(".maps");

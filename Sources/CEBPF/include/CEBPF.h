@@ -35,11 +35,17 @@ int cebpf_unfollow(cebpf_trace *trace, uint32_t pid);
 /// eBPF engine's PTRACE_O_EXITKILL). cebpf_close ends and reaps it.
 int cebpf_guard(cebpf_trace *trace);
 
+/// Makes the next cebpf_poll that is waiting when process `pid` (a child of the caller) exits return at once,
+/// not at its timeout: the records of a command's end are read as soon as they are all there. -ENOSYS where
+/// the kernel has no pidfd (before 5.3): waits then end at their timeout.
+int cebpf_wake_on_exit(cebpf_trace *trace, uint32_t pid);
+
 /// Called once per record, in the ring buffer's order; a non-zero return stops this poll.
 typedef int (*cebpf_handler)(void *_Nullable context, const void *record, size_t size);
 
-/// Waits up to `timeout_ms` (0: not at all) for records and gives each to `handler`. Returns the number of
-/// records handled, or -errno (EINTR when a signal came: call again).
+/// Waits up to `timeout_ms` (0: not at all) for the buffer to fill up or the process given to
+/// cebpf_wake_on_exit to exit, then gives each record waiting to `handler`. Returns the number of records
+/// handled, or -errno (EINTR when a signal came: call again).
 int cebpf_poll(cebpf_trace *trace, int timeout_ms, cebpf_handler handler, void *_Nullable context);
 
 /// The program's counters, summed over CPUs, into `values[CEBPF_COUNTERS]`.
