@@ -5,10 +5,11 @@ import TraceModel
 /// One loaded and attached instance of the eBPF program (`cebpf_*`), with its own maps. Closed on deinit:
 /// nothing of it stays attached once the trace is over.
 final class BPFProgram {
-    /// 16 MiB: the reader is woken for each record and drains the buffer as it fills, but a burst (100,000
-    /// creates in a second) outruns a debug build's reader with 4 MiB. The tracer's resident size grows with
-    /// the buffer as it is cycled through (RobustnessMemoryTests).
-    static let defaultRingBytes = 1 << 24
+    /// 8 MiB: room for about 40,000 calls (one record each, about 200 bytes), while the reader takes them
+    /// every 5 ms and a quarter-full buffer wakes it at once. A debug build's reader was outrun by a burst
+    /// (100,000 creates in a second) with 4 MiB when each call made two records. The tracer's resident size
+    /// grows with the buffer as it is cycled through (RobustnessMemoryTests).
+    static let defaultRingBytes = 1 << 23
 
     private let trace: OpaquePointer
 
@@ -107,7 +108,7 @@ final class BPFProgram {
         let none = UInt8(CEBPF_NO_ARGUMENT)
         func index(_ argument: Int?) -> UInt8 { argument.map(UInt8.init) ?? none }
         var row = cebpf_row(kind: 0, path0: none, dirfd0: none, path1: none, dirfd1: none, flags: none,
-                            untraced_argument: none, reserved: 0, untraced_mask: 0)
+                            untraced_argument: none, options: 0, untraced_mask: 0)
         switch descriptor.shape {
         case .open(let dirfd, let path, let flags):
             (row.kind, row.dirfd0, row.path0, row.flags) = (UInt8(CEBPF_ROW_OPEN.rawValue), index(dirfd), index(path),
@@ -117,8 +118,10 @@ final class BPFProgram {
                                                             index(path), index(how))
         case .create(let path):
             (row.kind, row.path0) = (UInt8(CEBPF_ROW_OPEN.rawValue), index(path))
-        case .path(let dirfd, let path, _):
+        case .path(let dirfd, let path, let effect):
             (row.kind, row.dirfd0, row.path0) = (UInt8(CEBPF_ROW_PATH.rawValue), index(dirfd), index(path))
+            // A successful exec replaces the memory its path is in: read it at the entry.
+            if effect == .execute { row.options = UInt8(CEBPF_ROW_AT_ENTRY) }
         case .descriptor(let fd, _):
             (row.kind, row.dirfd0) = (UInt8(CEBPF_ROW_DESCRIPTOR.rawValue), index(fd))
         case .rename(let fromDirfd, let from, let toDirfd, let to, let flags):

@@ -84,14 +84,15 @@ public struct EBPFTraceResult: Sendable {
 }
 
 /// Runs a command with the eBPF program following it: no stop, no ptrace. The program captures each call of
-/// the syscall table at its entry and its exit; this side pairs the two records by thread and gives the call
-/// to the same report builder the ptrace engine feeds.
+/// the syscall table at its entry and its exit and sends it whole in one record (an exec in two, its entry and
+/// its exit, which this side pairs by thread); each call goes to the same report builder the ptrace engine
+/// feeds.
 public final class EBPFTracer {
     private let configuration: EBPFConfiguration
     private var builder: ReportBuilder
     private var recorder = CallRecorder(table: .native)
     private var processes: FollowedProcesses
-    /// Entries waiting for their exit, by thread.
+    /// Exec entries waiting for their exit, by thread.
     private var entries: [TaskID: Record.Entry] = [:]
     /// The command's process until its first exec: its calls are the tracer's own spawn code (the PATH search
     /// of `cptrace_spawn`), left out as the ptrace engine leaves them out.
@@ -225,6 +226,9 @@ public final class EBPFTracer {
         case .entry(let entry):
             guard entry.process != spawning else { return }
             entries[entry.task] = entry
+        case .call(let entry, let result, let openedDirectory):
+            guard entry.process != spawning else { return }
+            complete(entry, result: result, openedDirectory: openedDirectory)
         case .exit(let task, let result, let openedDirectory, let late):
             guard var entry = entries.removeValue(forKey: task) else { return }
             for (slot, path) in late where slot < entry.paths.count { entry.paths[slot] = path }

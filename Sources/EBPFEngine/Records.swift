@@ -8,6 +8,8 @@ enum Record: Equatable {
     case entry(Entry)
     /// A call's exit; `late` holds the paths the entry could not read, read at the exit.
     case exit(task: TaskID, result: Int64, openedDirectory: Bool, late: [Int: CapturedCall.PathArgument])
+    /// A whole call, read at its exit: every row but exec's.
+    case call(Entry, result: Int64, openedDirectory: Bool)
     case forked(parent: TaskID, child: TaskID)
     case exec(process: TaskID, former: TaskID, argv: [[UInt8]], cwd: [UInt8], filename: [UInt8], environment: [UInt8])
     case processExit(process: TaskID, status: Int32)
@@ -31,7 +33,7 @@ enum Record: Equatable {
         let process = TaskID(bitPattern: header.tgid)
         let task = TaskID(bitPattern: header.tid)
         switch header.kind {
-        case CEBPF_EVENT_ENTRY.rawValue, CEBPF_EVENT_EXIT.rawValue:
+        case CEBPF_EVENT_ENTRY.rawValue, CEBPF_EVENT_EXIT.rawValue, CEBPF_EVENT_CALL.rawValue:
             let call = bytes.loadUnaligned(as: cebpf_call.self)
             // The data holds path 0, base 0, path 1, base 1, back to back; read in place, copied once.
             let lengths = [call.lengths.0, call.lengths.1, call.lengths.2, call.lengths.3]
@@ -51,14 +53,17 @@ enum Record: Equatable {
                 if call.status & unknown != 0 { return .unreadable }
                 return .path(Array(bytes), base: Self.directory(part(2 * slot + 1)))
             }
-            if header.kind == CEBPF_EVENT_ENTRY.rawValue {
+            let openedDirectory = call.status & UInt32(CEBPF_OPENED_DIRECTORY) != 0
+            if header.kind != CEBPF_EVENT_EXIT.rawValue {
                 var paths = [path(0), path(1)]
                 // A descriptor call names no path: its base is the descriptor's own.
                 if call.status & UInt32(CEBPF_BASE0_UNKNOWN) == 0, lengths[0] == 0, lengths[1] != 0 {
                     paths[0] = .path([], base: Self.directory(part(1)))
                 }
-                self = .entry(Entry(process: process, task: task, number: UInt64(call.number), abi: Int(call.abi),
-                                    flags: call.flags, paths: paths))
+                let entry = Entry(process: process, task: task, number: UInt64(call.number), abi: Int(call.abi),
+                                  flags: call.flags, paths: paths)
+                self = header.kind == CEBPF_EVENT_CALL.rawValue
+                    ? .call(entry, result: call.result, openedDirectory: openedDirectory) : .entry(entry)
             } else {
                 var late: [Int: CapturedCall.PathArgument] = [:]
                 if call.status & UInt32(CEBPF_LATE_PATHS) != 0 {
@@ -67,8 +72,7 @@ enum Record: Equatable {
                         late[slot] = path(slot)
                     }
                 }
-                self = .exit(task: task, result: call.result,
-                             openedDirectory: call.status & UInt32(CEBPF_OPENED_DIRECTORY) != 0, late: late)
+                self = .exit(task: task, result: call.result, openedDirectory: openedDirectory, late: late)
             }
         case CEBPF_EVENT_FORK.rawValue:
             let fork = bytes.loadUnaligned(as: cebpf_fork.self)

@@ -139,12 +139,17 @@ struct {
 /// A call between its entry and its exit, per thread: what the exit needs to complete it.
 struct pending_call {
     __u64 paths[2];
+    __u64 flags;
+    /// The dirfds of the paths; for a descriptor row, dirfds[0] is the descriptor.
     __s32 dirfds[2];
     __u32 number;
     __u32 abi;
     __u32 kind;
-    /// CEBPF_PATHn_UNREADABLE bits: paths to read again at the exit.
+    /// CEBPF_PATHn_UNREADABLE bits: paths to read at the exit (again, after an ENTRY record).
     __u32 unread;
+    /// An ENTRY record was sent: the exit sends an EXIT record, not a CALL.
+    __u32 entered;
+    __u32 reserved;
 };
 
 struct {
@@ -158,7 +163,7 @@ struct {
 /// The records, to userspace. Its size is set by the loader before load.
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 1 << 24);
+    __uint(max_entries, 1 << 23);
 } events SEC(".maps");
 
 struct {
@@ -403,16 +408,6 @@ int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
         && ((__u32)argument(regs, abi, row->untraced_argument) & row->untraced_mask)) {
         return 0;
     }
-    struct scratch *s = scratch();
-    if (!s) return 0;
-    struct cebpf_call *call = (struct cebpf_call *)s->fixed;
-    __builtin_memset(call, 0, sizeof(*call));
-    call->header.kind = CEBPF_EVENT_ENTRY;
-    call->header.tgid = tgid;
-    call->header.tid = tid;
-    call->header.time = bpf_ktime_get_ns();
-    call->number = (__u32)number;
-    call->abi = abi;
     struct pending_call state = {.number = (__u32)number, .abi = abi, .kind = row->kind,
                                  .dirfds = {AT_FDCWD, AT_FDCWD}};
     if (row->flags != CEBPF_NO_ARGUMENT) {
@@ -423,8 +418,37 @@ int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
             if (bpf_probe_read_user(&how, sizeof(how), (const void *)flags) != 0) count(CEBPF_COUNTER_UNREADABLE);
             flags = how;
         }
-        call->flags = flags;
+        state.flags = flags;
     }
+    if (!(row->options & CEBPF_ROW_AT_ENTRY)) {
+        // Only the arguments now; the exit reads the rest and sends the whole call in one record.
+        if (row->kind == CEBPF_ROW_DESCRIPTOR) {
+            state.dirfds[0] = (int)argument(regs, abi, row->dirfd0);
+        } else if (row->path0 != CEBPF_NO_ARGUMENT) {
+            state.paths[0] = argument(regs, abi, row->path0);
+            state.dirfds[0] = dirfd_argument(regs, abi, row->dirfd0);
+            state.unread = CEBPF_PATH0_UNREADABLE;
+            if (row->path1 != CEBPF_NO_ARGUMENT) {
+                state.paths[1] = argument(regs, abi, row->path1);
+                state.dirfds[1] = dirfd_argument(regs, abi, row->dirfd1);
+                state.unread |= CEBPF_PATH1_UNREADABLE;
+            }
+        }
+        bpf_map_update_elem(&pending, &tid, &state, BPF_ANY);
+        return 0;
+    }
+    struct scratch *s = scratch();
+    if (!s) return 0;
+    struct cebpf_call *call = (struct cebpf_call *)s->fixed;
+    __builtin_memset(call, 0, sizeof(*call));
+    call->header.kind = CEBPF_EVENT_ENTRY;
+    call->header.tgid = tgid;
+    call->header.tid = tid;
+    call->header.time = bpf_ktime_get_ns();
+    call->number = (__u32)number;
+    call->abi = abi;
+    call->flags = state.flags;
+    state.entered = 1;
     __u32 offset = 0;
     if (row->kind == CEBPF_ROW_DESCRIPTOR) {
         struct file *file = descriptor(task, (int)argument(regs, abi, row->dirfd0));
@@ -465,12 +489,13 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
     struct cebpf_call *call = (struct cebpf_call *)s->fixed;
     __builtin_memset(call, 0, sizeof(*call));
-    call->header.kind = CEBPF_EVENT_EXIT;
+    call->header.kind = state->entered ? CEBPF_EVENT_EXIT : CEBPF_EVENT_CALL;
     call->header.tgid = tgid;
     call->header.tid = tid;
     call->header.time = bpf_ktime_get_ns();
     call->number = state->number;
     call->abi = state->abi;
+    call->flags = state->flags;
     long result = (long)context->args[1];
     call->result = result;
     if (result >= 0 && (state->kind == CEBPF_ROW_OPEN || state->kind == CEBPF_ROW_OPEN_HOW)) {
@@ -478,9 +503,19 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
         if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFDIR) call->status |= CEBPF_OPENED_DIRECTORY;
     }
     __u32 offset = 0;
+    if (!state->entered && state->kind == CEBPF_ROW_DESCRIPTOR) {
+        struct file *file = descriptor(task, state->dirfds[0]);
+        if (file) {
+            offset = write_directory(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), 0,
+                                     &call->status);
+            call->lengths[1] = (__u16)offset;
+        } else {
+            call->status |= CEBPF_BASE0_UNKNOWN;
+        }
+    }
     if (state->unread) {
         // The kernel has copied the strings by now: a page that was not faulted in at the entry is now.
-        call->status |= CEBPF_LATE_PATHS;
+        if (state->entered) call->status |= CEBPF_LATE_PATHS;
         if (state->unread & CEBPF_PATH0_UNREADABLE)
             write_path_and_base(s, task, call, &offset, 0, state->paths[0], state->dirfds[0]);
         if (state->unread & CEBPF_PATH1_UNREADABLE)

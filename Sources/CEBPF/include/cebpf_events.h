@@ -18,6 +18,10 @@ enum cebpf_event_kind {
     CEBPF_EVENT_EXEC = 4,
     /// The last thread of a followed process exited.
     CEBPF_EVENT_PROCESS_EXIT = 5,
+    /// A traced call, whole, in one record at its exit: the arguments captured at its entry, its paths read
+    /// and their base directories resolved at its exit (by then the kernel has copied the strings: their
+    /// pages are in memory), its result. Every row but CEBPF_ROW_AT_ENTRY ones.
+    CEBPF_EVENT_CALL = 6,
 };
 
 struct cebpf_event_header {
@@ -41,21 +45,21 @@ enum {
     CEBPF_BASE1_UNKNOWN = 1u << 3,
     /// A path or base directory was longer than the program's buffers: cut short.
     CEBPF_TRUNCATED = 1u << 4,
-    /// Exit only: the descriptor a successful open returned is a directory.
+    /// EXIT, CALL: the descriptor a successful open returned is a directory.
     CEBPF_OPENED_DIRECTORY = 1u << 5,
     /// Exit only: the paths of the entry that were unreadable follow, read at the exit.
     CEBPF_LATE_PATHS = 1u << 6,
 };
 
-/// An ENTRY or EXIT record. Data: path0, base0, path1, base1, each `lengths[i]` bytes. A path is the bytes
+/// An ENTRY, EXIT or CALL record. Data: path0, base0, path1, base1, each `lengths[i]` bytes. A path is the bytes
 /// the task passed (no NUL). A base directory, present only when its path is relative (or for a descriptor
 /// call, where path0 is empty and base0 is the descriptor's path), is its components from the leaf up to
 /// the root, each followed by a NUL: "b\0a\0" is /a/b; the root itself is an empty base with no unknown bit.
 struct cebpf_call {
     struct cebpf_event_header header;
-    /// EXIT: the syscall's return value (-errno on failure).
+    /// EXIT, CALL: the syscall's return value (-errno on failure).
     __s64 result;
-    /// ENTRY: the flags argument the row names (open flags, open_how.flags, rename flags), raw.
+    /// ENTRY, CALL: the flags argument the row names (open flags, open_how.flags, rename flags), raw.
     __u64 flags;
     __u32 number;
     /// 0: the native ABI; 1: the compat ABI (i386 on x86_64).
@@ -115,6 +119,13 @@ enum cebpf_row_kind {
     CEBPF_ROW_RESULT = 6,
 };
 
+/// Row options.
+enum {
+    /// Read the paths at the entry (an ENTRY record, then an EXIT): exec, whose success replaces the memory
+    /// they are in. Other rows make one CALL record at their exit.
+    CEBPF_ROW_AT_ENTRY = 1u << 0,
+};
+
 /// No argument in that slot.
 #define CEBPF_NO_ARGUMENT 0xFF
 /// Where a record's variable data starts: every fixed part is padded to this.
@@ -131,7 +142,8 @@ struct cebpf_row {
     __u8 flags;
     /// The call is left out when argument `untraced_argument`'s low 32 bits have any of `untraced_mask`.
     __u8 untraced_argument;
-    __u8 reserved;
+    /// CEBPF_ROW_* option bits.
+    __u8 options;
     __u32 untraced_mask;
 };
 
