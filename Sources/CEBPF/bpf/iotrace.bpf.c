@@ -450,25 +450,11 @@ int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
     call->flags = state.flags;
     state.entered = 1;
     __u32 offset = 0;
-    if (row->kind == CEBPF_ROW_DESCRIPTOR) {
-        struct file *file = descriptor(task, (int)argument(regs, abi, row->dirfd0));
-        if (file) {
-            __u32 end = write_directory(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), 0,
-                                        &call->status);
-            call->lengths[1] = (__u16)end;
-            offset = end;
-        } else {
-            call->status |= CEBPF_BASE0_UNKNOWN;
-        }
-    } else if (row->path0 != CEBPF_NO_ARGUMENT) {
+    // An entry record is an exec's (CEBPF_ROW_AT_ENTRY): one path, no descriptor row.
+    if (row->path0 != CEBPF_NO_ARGUMENT) {
         state.paths[0] = argument(regs, abi, row->path0);
         state.dirfds[0] = dirfd_argument(regs, abi, row->dirfd0);
         write_path_and_base(s, task, call, &offset, 0, state.paths[0], state.dirfds[0]);
-        if (row->path1 != CEBPF_NO_ARGUMENT) {
-            state.paths[1] = argument(regs, abi, row->path1);
-            state.dirfds[1] = dirfd_argument(regs, abi, row->dirfd1);
-            write_path_and_base(s, task, call, &offset, 1, state.paths[1], state.dirfds[1]);
-        }
     }
     state.unread = call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE);
     call->header.data_length = offset;

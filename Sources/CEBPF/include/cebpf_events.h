@@ -121,8 +121,8 @@ enum cebpf_row_kind {
 
 /// Row options.
 enum {
-    /// Read the paths at the entry (an ENTRY record, then an EXIT): exec, whose success replaces the memory
-    /// they are in. Other rows make one CALL record at their exit.
+    /// Read the path at the entry (an ENTRY record, then an EXIT): exec, whose success replaces the memory it
+    /// is in. Only for rows of one path (path0, dirfd0). Other rows make one CALL record at their exit.
     CEBPF_ROW_AT_ENTRY = 1u << 0,
 };
 

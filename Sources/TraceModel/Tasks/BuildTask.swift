@@ -27,17 +27,25 @@ public struct BuildTask: Sendable, Hashable, CustomStringConvertible {
     /// as getenv(3) reads a duplicated name differently from libc to libc and Nx never duplicates them.
     public init?(environment: some Collection<UInt8>) {
         var project: String?, target: String?, configuration: String?, hash: String?
-        for entry in environment.split(separator: 0) {
-            guard entry.starts(with: Self.prefix), let equals = entry.firstIndex(of: UInt8(ascii: "=")) else {
-                continue
-            }
-            let value = String(decoding: entry[entry.index(after: equals)...], as: UTF8.self)
-            switch String(decoding: entry[..<equals], as: UTF8.self) {
-            case "NX_TASK_TARGET_PROJECT": project = value
-            case "NX_TASK_TARGET_TARGET": target = value
-            case "NX_TASK_TARGET_CONFIGURATION": configuration = value
-            case "NX_TASK_HASH": hash = value
-            default: break
+        // One pass over contiguous bytes, nothing allocated but the four values: this runs at every exec.
+        Array(environment).withUnsafeBufferPointer { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != 0 { end += 1 }
+                defer { start = end + 1 }
+                let entry = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                guard entry.starts(with: Self.prefix), let equals = entry.firstIndex(of: UInt8(ascii: "=")) else {
+                    continue
+                }
+                let value = String(decoding: entry[(equals + 1)...], as: UTF8.self)
+                switch String(decoding: entry[..<equals], as: UTF8.self) {
+                case "NX_TASK_TARGET_PROJECT": project = value
+                case "NX_TASK_TARGET_TARGET": target = value
+                case "NX_TASK_TARGET_CONFIGURATION": configuration = value
+                case "NX_TASK_HASH": hash = value
+                default: break
+                }
             }
         }
         guard let project, let target, !project.isEmpty, !target.isEmpty else { return nil }
