@@ -274,20 +274,28 @@ static long walk_step(__u32 index, void *context) {
     return 0;
 }
 
-/// Writes `directory`'s components (leaf first, each NUL-terminated) at `offset`; returns the new offset.
-static __always_inline __u32 write_directory(struct dentry *dentry, struct vfsmount *vfsmount, __u32 offset,
-                                             __u32 *status) {
+/// Writes the components of the directory at `dentry` on `vfsmount` (leaf first, each NUL-terminated) into the
+/// scratch space's data at `offset`; returns the new offset, with bit 32 set when the walk was cut short. A
+/// global function: the verifier checks it, and the bpf_loop in it, once, not at each of its five callers.
+__attribute__((noinline)) __u64 walk_directory(__u64 dentry, __u64 vfsmount, __u32 offset) {
     struct scratch *s = scratch();
     if (!dentry || !vfsmount || !s) return offset;
-    s->walk.dentry = dentry;
+    s->walk.dentry = (struct dentry *)dentry;
     // container_of(vfsmount, struct mount, mnt), with the offset CO-RE gives for this kernel.
     s->walk.mount = (struct mount *)((void *)vfsmount - bpf_core_field_offset(struct mount, mnt));
     s->walk.offset = offset;
     s->walk.limit = offset + BASE_LIMIT;
     s->walk.truncated = 0;
     bpf_loop(MAX_COMPONENTS, walk_step, 0, 0);
-    if (s->walk.truncated) *status |= CEBPF_TRUNCATED;
-    return s->walk.offset;
+    return (__u64)s->walk.offset | ((__u64)(s->walk.truncated ? 1 : 0) << 32);
+}
+
+/// Writes `directory`'s components (leaf first, each NUL-terminated) at `offset`; returns the new offset.
+static __always_inline __u32 write_directory(struct dentry *dentry, struct vfsmount *vfsmount, __u32 offset,
+                                             __u32 *status) {
+    __u64 walked = walk_directory((__u64)dentry, (__u64)vfsmount, offset);
+    if (walked >> 32) *status |= CEBPF_TRUNCATED;
+    return (__u32)walked;
 }
 
 /// The open file behind descriptor `fd` of the current task, or NULL.
@@ -323,6 +331,7 @@ static __always_inline long read_path(struct scratch *s, __u32 offset, __u64 add
     return length > 0 ? length - 1 : -1;
 }
 
+/// Path `slot` and its base: written at `*offset`, lengths into `call->lengths[2 * slot]` and the next.
 /// Path `slot` and its base: written at `*offset`, lengths into `call->lengths[2 * slot]` and the next.
 static __always_inline void write_path_and_base(struct scratch *s, struct task_struct *task, struct cebpf_call *call,
                                                 __u32 *offset, int slot, __u64 address, int dirfd) {
@@ -360,30 +369,37 @@ static __always_inline __u32 task_abi(struct task_struct *task) {
 #endif
 }
 
-static __always_inline __u64 argument(struct pt_regs *regs, __u32 abi, __u8 index) {
+/// Argument `index` of the current call, from its registers (`regs`, a struct pt_regs *) as ABI `abi` passes
+/// it. A global function: the verifier checks its branches once, not at each of its callers.
+__attribute__((noinline)) __u64 syscall_argument(__u64 regs, __u32 abi, __u32 index) {
+    struct pt_regs *registers = (struct pt_regs *)regs;
 #if defined(__TARGET_ARCH_x86)
     if (abi) {
         // i386: ebx, ecx, edx, esi, edi, ebp.
         switch (index) {
-        case 0: return (__u32)BPF_CORE_READ(regs, bx);
-        case 1: return (__u32)BPF_CORE_READ(regs, cx);
-        case 2: return (__u32)BPF_CORE_READ(regs, dx);
-        case 3: return (__u32)BPF_CORE_READ(regs, si);
-        case 4: return (__u32)BPF_CORE_READ(regs, di);
-        default: return (__u32)BPF_CORE_READ(regs, bp);
+        case 0: return (__u32)BPF_CORE_READ(registers, bx);
+        case 1: return (__u32)BPF_CORE_READ(registers, cx);
+        case 2: return (__u32)BPF_CORE_READ(registers, dx);
+        case 3: return (__u32)BPF_CORE_READ(registers, si);
+        case 4: return (__u32)BPF_CORE_READ(registers, di);
+        default: return (__u32)BPF_CORE_READ(registers, bp);
         }
     }
     switch (index) {
-    case 0: return BPF_CORE_READ(regs, di);
-    case 1: return BPF_CORE_READ(regs, si);
-    case 2: return BPF_CORE_READ(regs, dx);
-    case 3: return BPF_CORE_READ(regs, r10);
-    case 4: return BPF_CORE_READ(regs, r8);
-    default: return BPF_CORE_READ(regs, r9);
+    case 0: return BPF_CORE_READ(registers, di);
+    case 1: return BPF_CORE_READ(registers, si);
+    case 2: return BPF_CORE_READ(registers, dx);
+    case 3: return BPF_CORE_READ(registers, r10);
+    case 4: return BPF_CORE_READ(registers, r8);
+    default: return BPF_CORE_READ(registers, r9);
     }
 #else
-    return BPF_CORE_READ(regs, regs[index & 7]);
+    return BPF_CORE_READ(registers, regs[index & 7]);
 #endif
+}
+
+static __always_inline __u64 argument(struct pt_regs *regs, __u32 abi, __u8 index) {
+    return syscall_argument((__u64)regs, abi, index);
 }
 
 static __always_inline int dirfd_argument(struct pt_regs *regs, __u32 abi, __u8 index) {
