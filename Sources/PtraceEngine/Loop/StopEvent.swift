@@ -8,25 +8,33 @@ import TraceModel
 
 /// One waitpid(2) result, as the kind of stop it is. This is the only code that reads wait statuses.
 enum StopEvent: Equatable {
-    /// The task exited with a status.
+    /// The task exited with a status. Not resumed: it is gone (its id leaves the task table).
     case exited(TaskID, status: Int32)
-    /// The task was killed by a signal.
+    /// The task was killed by a signal. Not resumed: it is gone.
     case killed(TaskID, signal: Int32)
-    /// Syscall-entry or syscall-exit stop (SIGTRAP | 0x80 under PTRACE_O_TRACESYSGOOD).
+    /// Syscall-entry or syscall-exit stop (SIGTRAP | 0x80 under PTRACE_O_TRACESYSGOOD). Resumed to its next
+    /// syscall stop (PTRACE_SYSCALL) after an entry whose exit matters or while stepping, else to its next
+    /// event (PTRACE_CONT: the seccomp filter brings the next call).
     case syscall(TaskID)
-    /// PTRACE_EVENT_SECCOMP: the filter returned SECCOMP_RET_TRACE, at syscall entry.
+    /// PTRACE_EVENT_SECCOMP: the filter returned SECCOMP_RET_TRACE, at syscall entry. Resumed with
+    /// PTRACE_SYSCALL when the call's exit matters (its result completes the call), else PTRACE_CONT.
     case seccomp(TaskID)
-    /// PTRACE_EVENT_FORK, _VFORK or _CLONE in the parent; the new task's id is the event message.
+    /// PTRACE_EVENT_FORK, _VFORK or _CLONE in the parent; the new task's id is the event message. The parent is
+    /// resumed at once (PTRACE_CONT, or PTRACE_SYSCALL while stepping); the child reports its own first stop.
     case newTask(TaskID)
-    /// PTRACE_EVENT_EXEC; the event message is the tid that called execve (see Tracer.handleExec).
+    /// PTRACE_EVENT_EXEC; the event message is the tid that called execve (see Tracer.handleExec). Resumed
+    /// as any stop once the exec is recorded: to the exec's exit stop when awaited, else to the next event.
     case exec(TaskID)
-    /// PTRACE_EVENT_STOP with a stopping signal: a group-stop of a seized tracee.
+    /// PTRACE_EVENT_STOP with a stopping signal: a group-stop of a seized tracee. Not resumed but listened to
+    /// (PTRACE_LISTEN): it stays stopped, as it would untraced, until SIGCONT; the wake-up is an `eventStop`.
     case groupStop(TaskID, signal: Int32)
-    /// PTRACE_EVENT_STOP otherwise: a new task's first stop, or the wake-up after PTRACE_LISTEN.
+    /// PTRACE_EVENT_STOP otherwise: a new task's first stop, or the wake-up after PTRACE_LISTEN. Resumed with
+    /// no signal, to its next event (or syscall stop while stepping).
     case eventStop(TaskID)
-    /// An event we did not ask for (VFORK_DONE, EXIT); resumed as it is.
+    /// An event we did not ask for (VFORK_DONE, EXIT). Resumed as it is, with no signal.
     case otherEvent(TaskID, event: Int32)
-    /// Signal-delivery stop: the signal is about to be delivered; resuming with it passes it on.
+    /// Signal-delivery stop: the signal is about to be delivered. Resumed with that signal, which passes it on
+    /// unchanged (the tracer never suppresses or alters one).
     case signal(TaskID, signal: Int32)
 
     init(task: TaskID, status raw: Int32) {
