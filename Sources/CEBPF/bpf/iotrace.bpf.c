@@ -483,11 +483,13 @@ SEC("raw_tracepoint/sys_exit")
 int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     __u64 ids = bpf_get_current_pid_tgid();
     __u32 tgid = ids >> 32, tid = (__u32)ids;
-    if (!is_followed(tgid)) return 0;
+    // Every syscall exit on the machine comes here, and only a followed thread's traced call left a pending
+    // entry: that one lookup first. A process unfollowed during its call (a daemon left behind), or an entry
+    // left by a thread killed in its call whose id came back, sends nothing.
     struct pending_call *state = bpf_map_lookup_elem(&pending, &tid);
     if (!state) return 0;
     struct scratch *s = scratch();
-    if (!s) goto done;
+    if (!s || !is_followed(tgid)) goto done;
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
     struct cebpf_call *call = (struct cebpf_call *)s->fixed;
     __builtin_memset(call, 0, sizeof(*call));
