@@ -51,18 +51,22 @@ struct Daemons {
 
     private mutating func onlyDaemonsLeft(_ tasks: ProcessTable) -> Bool {
         guard commandEnded, !tasks.isEmpty else { return false }
-        if let last = lastInSession, inSession(last) { return false }
-        for task in tasks.taskIDs where inSession(task) {
-            lastInSession = task
+        if let last = lastInSession, case .success(let session) = Session.of(last), session == commandSession {
             return false
         }
+        for task in tasks.taskIDs {
+            switch Session.of(task) {
+            case .success(let session) where session == commandSession:
+                lastInSession = task
+                return false
+            case .success:
+                continue
+            case .failure:
+                // Gone (ESRCH), its end not reported yet: no daemon, and the check runs again at that end.
+                return false
+            }
+        }
         return true
-    }
-
-    /// A task that is gone (ESRCH) is in no session; its end is still to be reported and checked.
-    private func inSession(_ task: TaskID) -> Bool {
-        if case .success(let session) = Session.of(task) { return session == commandSession }
-        return false
     }
 
     /// The daemons among `tasks`, one per process, with their command lines.
