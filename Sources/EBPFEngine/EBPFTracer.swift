@@ -65,13 +65,13 @@ public enum EBPFTraceError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .emptyCommand:
-            return "no command to trace: give one after --, e.g. iotrace-native -- node test-script.mjs"
+            return Spawn.Failure.emptyCommand
         case .cannotLoad(let reason):
             return "the eBPF engine cannot run here: \(reason); use --engine ptrace (or auto)"
         case .spawnFailed(let error):
-            return "could not start the command (fork: \(error))"
+            return Spawn.Failure.fork(error)
         case .childSetupFailed(let error):
-            return "the command's process could not be prepared (\(error))"
+            return Spawn.Failure.childSetup(error)
         case .readFailed(let error):
             return "reading the eBPF program's events failed (\(error))"
         }

@@ -22,6 +22,16 @@ package struct ChildReport: Equatable {
 
 /// Starting the command: the PATH search before fork, `cptrace_spawn` for the rest.
 package enum Spawn {
+    /// The lines both engines print when the command cannot be started: one wording for each failure.
+    package enum Failure {
+        package static let emptyCommand =
+            "no command to trace: give one after --, e.g. iotrace-native -- node test-script.mjs"
+        package static func fork(_ error: Errno) -> String { "could not start the command (fork: \(error))" }
+        package static func childSetup(_ error: Errno) -> String {
+            "the command's process could not be prepared (\(error))"
+        }
+    }
+
     /// The paths execvp(3) would try for `command`, in order: itself when it holds a `/`, else each PATH
     /// entry joined to it (an empty entry is the current directory; no PATH means glibc's "/bin:/usr/bin").
     package static func candidates(for command: [UInt8], path: [UInt8]?) -> [[UInt8]] {

@@ -223,6 +223,17 @@ static __always_inline struct scratch *scratch(void) {
     return bpf_map_lookup_elem(&scratch_space, &cpu);
 }
 
+/// Starts a record in `s`: its whole fixed part zeroed (the padding sent after a shorter record included), then
+/// the header every record begins with. The record's own fields follow at `s->fixed`.
+static __always_inline void begin_record(struct scratch *s, __u32 kind, __u32 tgid, __u32 tid) {
+    __builtin_memset(s->fixed, 0, FIXED_BYTES);
+    struct cebpf_event_header *header = (struct cebpf_event_header *)s->fixed;
+    header->kind = kind;
+    header->tgid = tgid;
+    header->tid = tid;
+    header->time = bpf_ktime_get_ns();
+}
+
 /// Copies the record built in `s` (fixed part `fixed` bytes, then `data_length` bytes) to the ring buffer.
 /// Every record's fixed part is padded to FIXED_BYTES, so that the data follows it in `s` as in the record.
 /// No wake-up per record: the reader polls every few milliseconds anyway, and a wake-up costs a context switch
@@ -455,12 +466,8 @@ int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
     }
     struct scratch *s = scratch();
     if (!s) return 0;
+    begin_record(s, CEBPF_EVENT_ENTRY, tgid, tid);
     struct cebpf_call *call = (struct cebpf_call *)s->fixed;
-    __builtin_memset(call, 0, sizeof(*call));
-    call->header.kind = CEBPF_EVENT_ENTRY;
-    call->header.tgid = tgid;
-    call->header.tid = tid;
-    call->header.time = bpf_ktime_get_ns();
     call->number = (__u32)number;
     call->abi = abi;
     call->flags = state.flags;
@@ -491,12 +498,8 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     struct scratch *s = scratch();
     if (!s || !is_followed(tgid)) goto done;
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    begin_record(s, state->entered ? CEBPF_EVENT_EXIT : CEBPF_EVENT_CALL, tgid, tid);
     struct cebpf_call *call = (struct cebpf_call *)s->fixed;
-    __builtin_memset(call, 0, sizeof(*call));
-    call->header.kind = state->entered ? CEBPF_EVENT_EXIT : CEBPF_EVENT_CALL;
-    call->header.tgid = tgid;
-    call->header.tid = tid;
-    call->header.time = bpf_ktime_get_ns();
     call->number = state->number;
     call->abi = state->abi;
     call->flags = state->flags;
@@ -552,12 +555,8 @@ int iotrace_fork(struct bpf_raw_tracepoint_args *context) {
     bpf_map_update_elem(&followed, &child_tgid, &joined, BPF_ANY);
     struct scratch *s = scratch();
     if (!s) return 0;
+    begin_record(s, CEBPF_EVENT_FORK, tgid, BPF_CORE_READ(parent, pid));
     struct cebpf_fork *event = (struct cebpf_fork *)s->fixed;
-    __builtin_memset(event, 0, sizeof(*event));
-    event->header.kind = CEBPF_EVENT_FORK;
-    event->header.tgid = tgid;
-    event->header.tid = BPF_CORE_READ(parent, pid);
-    event->header.time = bpf_ktime_get_ns();
     event->child = child_tgid;
     emit(s, 0);
     return 0;
@@ -576,12 +575,8 @@ int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
     bpf_map_delete_elem(&pending, &tgid);
     struct scratch *s = scratch();
     if (!s) return 0;
+    begin_record(s, CEBPF_EVENT_EXEC, tgid, BPF_CORE_READ(task, pid));
     struct cebpf_exec *event = (struct cebpf_exec *)s->fixed;
-    __builtin_memset(event, 0, sizeof(*event));
-    event->header.kind = CEBPF_EVENT_EXEC;
-    event->header.tgid = tgid;
-    event->header.tid = BPF_CORE_READ(task, pid);
-    event->header.time = bpf_ktime_get_ns();
     event->former = former;
     // argv, as the new program's stack holds it (the task is current: its memory is the new image's).
     unsigned long start = BPF_CORE_READ(task, mm, arg_start);
@@ -633,12 +628,8 @@ int iotrace_exit(struct bpf_raw_tracepoint_args *context) {
     bpf_map_delete_elem(&followed, &tgid);
     struct scratch *s = scratch();
     if (!s) return 0;
+    begin_record(s, CEBPF_EVENT_PROCESS_EXIT, tgid, tid);
     struct cebpf_process_exit *event = (struct cebpf_process_exit *)s->fixed;
-    __builtin_memset(event, 0, sizeof(*event));
-    event->header.kind = CEBPF_EVENT_PROCESS_EXIT;
-    event->header.tgid = tgid;
-    event->header.tid = tid;
-    event->header.time = bpf_ktime_get_ns();
     // do_exit stores the code before this tracepoint: exit_group's status for every thread of the group.
     event->status = BPF_CORE_READ(task, exit_code);
     emit(s, 0);

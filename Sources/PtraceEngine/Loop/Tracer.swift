@@ -68,15 +68,15 @@ public enum TraceError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .emptyCommand:
-            return "no command to trace: give one after --, e.g. iotrace-native -- node test-script.mjs"
+            return Spawn.Failure.emptyCommand
         case .spawnFailed(let error):
-            return "could not start the command (fork: \(error))"
+            return Spawn.Failure.fork(error)
         case .ptraceRefused(let error):
             return "ptrace is not permitted here (PTRACE_SEIZE: \(error)); in a container, run it with "
                 + "--cap-add SYS_PTRACE or a seccomp profile that allows ptrace, and check that "
                 + "/proc/sys/kernel/yama/ptrace_scope is below 3"
         case .childSetupFailed(let error):
-            return "the command's process could not be prepared (\(error))"
+            return Spawn.Failure.childSetup(error)
         case .waitFailed(let error):
             return "waiting for the traced tasks failed (waitpid: \(error))"
         case .procUnavailable(let error):
