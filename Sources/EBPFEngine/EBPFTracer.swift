@@ -150,12 +150,12 @@ public final class EBPFTracer {
     private func follow(_ child: SpawnedChild, _ bpf: BPFProgram) throws(EBPFTraceError) {
         var idlePolls = 0
         // The command's session: this process's, until the command moves to one of its own.
-        var commandSession = getsid(0)
+        var commandSession = Session.own()
         // How long the next poll may wait: 0 right after the command ended, whose last records (its exit's
         // included: the exit tracepoint runs before the parent's SIGCHLD) are already in the buffer.
         var timeout = Self.pollMilliseconds
         while true {
-            if outcome == nil, case let session = getsid(child.pid), session > 0 { commandSession = session }
+            if outcome == nil, case .success(let session) = Session.of(child.pid) { commandSession = session }
             let handled: Int
             // The program wakes the reader only when its buffer fills up (see emit in iotrace.bpf.c): poll often.
             switch bpf.poll(timeoutMilliseconds: timeout, { self.handle($0) }) {
@@ -186,7 +186,7 @@ public final class EBPFTracer {
             // a quiet while, ask the kernel which followed processes are still there.
             if idlePolls >= 10 {
                 idlePolls = 0
-                for pid in processes.live where kill(pid, 0) != 0 && errno == ESRCH { processes.forget(pid) }
+                for pid in processes.live where Session.of(pid) == .failure(.noSuchProcess) { processes.forget(pid) }
             }
         }
     }
@@ -210,8 +210,8 @@ public final class EBPFTracer {
     /// A live process outside the command's session. getsid fails for one already gone whose exit record is
     /// still to come: not a daemon.
     private static func isDaemon(_ pid: TaskID, _ commandSession: pid_t) -> Bool {
-        let session = getsid(pid)
-        return session > 0 && session != commandSession
+        guard case .success(let session) = Session.of(pid) else { return false }
+        return session != commandSession
     }
 
     private static func outcome(_ status: Int32) -> CommandOutcome {
