@@ -389,7 +389,7 @@ static int cut(struct cutter *cutter) {
     return 0;
 }
 
-int cebpf_cut_kernel_btf(const struct btf *local) {
+int cebpf_cut_kernel_btf(const struct btf *local, int fd) {
     struct kernel_btf kernel;
     int error = kernel_btf_open(&kernel);
     if (error) return error;
@@ -402,22 +402,19 @@ int cebpf_cut_kernel_btf(const struct btf *local) {
     cutter->kernel = &kernel;
     cutter->out = btf__new_empty();
     error = cutter->out ? cut(cutter) : -ENOMEM;
-    int fd = -1;
     if (!error) {
         uint32_t size;
         const char *raw = btf__raw_data(cutter->out, &size);
-        fd = raw ? memfd_create("iotrace-kernel-btf", MFD_CLOEXEC) : -1;
-        error = fd < 0 ? -errno : 0;
+        if (!raw) error = -ENOMEM;
         for (uint32_t done = 0; !error && done < size;) {
             ssize_t count = write(fd, raw + done, size - done);
             if (count < 0 && errno == EINTR) continue;
             if (count <= 0) error = count < 0 ? -errno : -EIO;
             else done += (uint32_t)count;
         }
-        if (error && fd >= 0) close(fd);
     }
     btf__free(cutter->out);
     free(cutter);
     kernel_btf_free(&kernel);
-    return error ? error : fd;
+    return error;
 }

@@ -17,6 +17,10 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -24,10 +28,13 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { MAX_LINKS = 8 };
+enum { MAX_LINKS = 8, MAX_OBJECTS = 2 };
+
 
 struct cebpf_trace {
-    struct bpf_object *object;
+    /// The program's copies, each loading some of its programs (see load).
+    struct bpf_object *objects[MAX_OBJECTS];
+    int object_count;
     struct bpf_link *links[MAX_LINKS];
     int link_count;
     struct ring_buffer *ring;
@@ -94,7 +101,7 @@ static int handle_record(void *context, void *data, size_t size) {
     return trace->handler ? trace->handler(trace->context, data, size) : 0;
 }
 
-/// The program's hash maps allocate their elements as they go (BPF_F_NO_PREALLOC), not 65,536 of them at every
+/// The program's hash maps allocate their elements as they go (BPF_F_NO_PREALLOC), not all of them at every
 /// start, where the kernel has its BPF memory allocator (6.1 and later). Before it, a tracing program with such
 /// a map puts a warning in the kernel's log: there, they are preallocated.
 static bool has_memory_allocator(void) {
@@ -104,25 +111,33 @@ static bool has_memory_allocator(void) {
     return major > 6 || (major == 6 && minor >= 1);
 }
 
-/// Opens the object with `kernel_btf` (a path; NULL: the kernel's whole BTF) as the BTF its CO-RE relocations
-/// are made against, sizes its maps and loads it. 0, or -errno with the reason written.
-static int open_and_load(struct cebpf_trace *trace, const void *object, size_t size, uint32_t ring_bytes,
-                         const char *kernel_btf, char *reason, size_t reason_capacity) {
+// MARK: - Loading, on every CPU there is
+//
+// A trace's start is mostly the kernel's work: the verifier checks each program (a few milliseconds, single-
+// threaded), and the maps are allocated (the ring buffer's pages zeroed). Where the tracer may run on two
+// CPUs, the object is opened twice (two copies), the programs are shared out between the copies, and both
+// take one set of maps, made up front. A helper thread cuts the kernel's BTF (kernel_btf.c) while the maps
+// are made; then each thread loads its copy's programs (see load).
+
+/// Opens a copy of the object with `kernel_btf` (a path; NULL: the kernel's whole BTF) as the BTF its CO-RE
+/// relocations are made against, and sizes its maps. 0, or -errno with the reason written.
+static int open_object(struct bpf_object **out, const void *object, size_t size, uint32_t ring_bytes,
+                       const char *kernel_btf, char *reason, size_t reason_capacity) {
     LIBBPF_OPTS(bpf_object_open_opts, options, .object_name = "iotrace", .btf_custom_path = kernel_btf);
-    trace->object = bpf_object__open_mem(object, size, &options);
-    if (!trace->object) {
+    *out = bpf_object__open_mem(object, size, &options);
+    if (!*out) {
         int error = errno;
         describe(reason, reason_capacity, "opening the eBPF program", error);
         return -error;
     }
     int error;
-    struct bpf_map *events = bpf_object__find_map_by_name(trace->object, "events");
+    struct bpf_map *events = bpf_object__find_map_by_name(*out, "events");
     if (!events || (error = -bpf_map__set_max_entries(events, ring_bytes)) != 0) {
         if (!events) error = ENOENT;
         describe(reason, reason_capacity, "sizing the ring buffer", error);
         return -error;
     }
-    struct bpf_map *scratch = bpf_object__find_map_by_name(trace->object, "scratch_space");
+    struct bpf_map *scratch = bpf_object__find_map_by_name(*out, "scratch_space");
     int cpus = libbpf_num_possible_cpus();
     if (!scratch || cpus <= 0 || (error = -bpf_map__set_max_entries(scratch, (uint32_t)cpus)) != 0) {
         if (!scratch || cpus <= 0) error = cpus < 0 ? -cpus : ENOENT;
@@ -131,37 +146,295 @@ static int open_and_load(struct cebpf_trace *trace, const void *object, size_t s
     }
     if (!has_memory_allocator()) {
         struct bpf_map *map;
-        bpf_object__for_each_map(map, trace->object) {
+        bpf_object__for_each_map(map, *out) {
             __u32 flags = bpf_map__map_flags(map);
             if (flags & BPF_F_NO_PREALLOC) bpf_map__set_map_flags(map, flags & ~(__u32)BPF_F_NO_PREALLOC);
         }
     }
-    if ((error = -bpf_object__load(trace->object)) != 0) {
-        describe(reason, reason_capacity, "loading the eBPF program", error);
+    return 0;
+}
+
+/// Makes every map of `object` as libbpf would (none of them needs BTF), for every copy to reuse. 0 or -errno.
+static int make_maps(struct bpf_object *object) {
+    struct bpf_map *map;
+    bpf_object__for_each_map(map, object) {
+        if (bpf_map__is_internal(map)) continue;
+        LIBBPF_OPTS(bpf_map_create_opts, options, .map_flags = bpf_map__map_flags(map),
+                    .map_extra = bpf_map__map_extra(map), .numa_node = bpf_map__numa_node(map));
+        int fd = bpf_map_create(bpf_map__type(map), bpf_map__name(map), bpf_map__key_size(map),
+                                bpf_map__value_size(map), bpf_map__max_entries(map), &options);
+        if (fd < 0) return -errno;
+        int error = bpf_map__reuse_fd(map, fd);
+        close(fd);
+        if (error) return error;
+    }
+    return 0;
+}
+
+/// Gives `copy` the maps `original` has made (make_maps). 0 or -errno.
+static int share_maps(struct bpf_object *original, struct bpf_object *copy) {
+    struct bpf_map *map;
+    bpf_object__for_each_map(map, copy) {
+        if (bpf_map__is_internal(map)) continue;
+        struct bpf_map *made = bpf_object__find_map_by_name(original, bpf_map__name(map));
+        if (!made) return -ENOENT;
+        int error = bpf_map__reuse_fd(map, bpf_map__fd(made));
+        if (error) return error;
+    }
+    return 0;
+}
+
+/// Marks the programs copy `index` of `count` loads (the others' autoload is off): the largest program first,
+/// each to the copy with the fewest instructions so far (the verifier's time grows with them). Every copy is
+/// the same object, so each copy's share is worked out on its own and the shares never overlap.
+static void share_programs(struct bpf_object *copy, int index, int count) {
+    size_t load[MAX_OBJECTS] = {0};
+    uint64_t given = 0;
+    int programs = 0;
+    struct bpf_program *program;
+    bpf_object__for_each_program(program, copy) programs++;
+    for (int round = 0; round < programs && round < 64; round++) {
+        int largest = -1, position = 0;
+        size_t largest_size = 0;
+        bpf_object__for_each_program(program, copy) {
+            bool free = !(given & ((uint64_t)1 << position));
+            if (free && (largest < 0 || bpf_program__insn_cnt(program) > largest_size)) {
+                largest = position;
+                largest_size = bpf_program__insn_cnt(program);
+            }
+            position++;
+        }
+        given |= (uint64_t)1 << largest;
+        int lightest = 0;
+        for (int other = 1; other < count; other++) {
+            if (load[other] < load[lightest]) lightest = other;
+        }
+        load[lightest] += largest_size;
+        position = 0;
+        bpf_object__for_each_program(program, copy) {
+            if (position++ == largest) bpf_program__set_autoload(program, lightest == index);
+        }
+    }
+}
+
+/// Two threads on two CPUs for the start: this thread's own CPU (`mine`, this thread kept on it until
+/// `unpin`), and another it may run on (`theirs`, for the helper). False where there is one CPU to run on.
+///
+/// Pinned, because the scheduler would run a new thread on the CPU that made it and move it to an idle one
+/// only at its next balancing tick (up to 4 ms): as long as the whole start takes. Unpinned again before
+/// anything is forked: the command inherits the mask of the thread that starts it.
+struct pinning {
+    cpu_set_t before;
+    cpu_set_t mine;
+    cpu_set_t theirs;
+};
+
+static bool pin(struct pinning *pinning) {
+    if (sched_getaffinity(0, sizeof(pinning->before), &pinning->before) != 0) return false;
+    int mine = sched_getcpu();
+    if (mine < 0 || !CPU_ISSET(mine, &pinning->before)) return false;
+    int theirs = -1;
+    for (int cpu = 0; cpu < CPU_SETSIZE && theirs < 0; cpu++) {
+        if (cpu != mine && CPU_ISSET(cpu, &pinning->before)) theirs = cpu;
+    }
+    if (theirs < 0) return false;
+    CPU_ZERO(&pinning->mine);
+    CPU_SET(mine, &pinning->mine);
+    CPU_ZERO(&pinning->theirs);
+    CPU_SET(theirs, &pinning->theirs);
+    return sched_setaffinity(0, sizeof(pinning->mine), &pinning->mine) == 0;
+}
+
+static void unpin(struct pinning *pinning) {
+    sched_setaffinity(0, sizeof(pinning->before), &pinning->before);
+}
+
+/// What the loading thread and its helper share (see load): each step's state is 0 until it is done, then 1,
+/// or -errno when it failed.
+struct start_up {
+    struct cebpf_trace *trace;
+    const void *object;
+    size_t size;
+    uint32_t ring_bytes;
+    const char *kernel_btf;
+    int btf_fd;
+    atomic_int cut;
+    atomic_int maps;
+    atomic_int helped;
+    /// The helper's reason when `helped` failed (libbpf's last line on its thread included).
+    char reason[256];
+};
+
+/// Waits for `step` to be done or failed, and returns its state. These waits are short: spinning (yielding to
+/// whoever shares the CPU) rather than sleeping, which on a virtual machine's idle CPU can take a millisecond
+/// to be woken from.
+static int await(atomic_int *step) {
+    int state;
+    while ((state = atomic_load(step)) == 0) sched_yield();
+    return state;
+}
+
+/// Loads `copy`'s share of the programs; 0 or -errno, with libbpf's last line in this thread's last_message.
+static int loaded(struct bpf_object *copy) {
+    last_message[0] = 0;
+    int error = bpf_object__load(copy);
+    return error;
+}
+
+/// The helper: cuts the kernel's BTF down, then opens copy 1, takes the maps copy 0 made and loads its share
+/// of the programs.
+static void *help(void *argument) {
+    struct start_up *start = argument;
+    struct cebpf_trace *trace = start->trace;
+    int error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start->btf_fd);
+    atomic_store(&start->cut, error ? error : 1);
+    if (error) goto done;
+    error = open_object(&trace->objects[1], start->object, start->size, start->ring_bytes, start->kernel_btf,
+                        start->reason, sizeof(start->reason));
+    if (error || (error = await(&start->maps)) < 0) goto done;
+    if ((error = share_maps(trace->objects[0], trace->objects[1])) != 0) {
+        describe(start->reason, sizeof(start->reason), "sharing the eBPF program's maps", -error);
+        goto done;
+    }
+    share_programs(trace->objects[1], 1, trace->object_count);
+    if ((error = loaded(trace->objects[1])) != 0) {
+        describe(start->reason, sizeof(start->reason), "loading the eBPF program", -error);
+    }
+done:
+    atomic_store(&start->helped, error ? (error < 0 ? error : -error) : 1);
+    return NULL;
+}
+
+/// Fills the syscall rows (`rows[i]` for key i) and maps the ring buffer: the maps are made by now, and this
+/// needs no program. 0, or -errno with the reason written.
+static int fill_maps(struct cebpf_trace *trace, const struct cebpf_row *rows, size_t row_count, char *reason,
+                     size_t reason_capacity) {
+    struct bpf_object *made = trace->objects[0];
+    int rows_fd = bpf_object__find_map_fd_by_name(made, "rows");
+    trace->followed_fd = bpf_object__find_map_fd_by_name(made, "followed");
+    trace->counters_fd = bpf_object__find_map_fd_by_name(made, "counters");
+    if (rows_fd < 0 || trace->followed_fd < 0 || trace->counters_fd < 0) {
+        describe(reason, reason_capacity, "finding the program's maps", ENOENT);
+        return -ENOENT;
+    }
+    for (uint32_t key = 0; key < row_count; key++) {
+        if (rows[key].kind == CEBPF_ROW_NONE) continue;
+        if (bpf_map_update_elem(rows_fd, &key, &rows[key], BPF_ANY) != 0) {
+            int error = errno;
+            describe(reason, reason_capacity, "filling the syscall rows", error);
+            return -error;
+        }
+    }
+    trace->ring = ring_buffer__new(bpf_object__find_map_fd_by_name(made, "events"), handle_record, trace, NULL);
+    if (!trace->ring) {
+        int error = errno;
+        describe(reason, reason_capacity, "opening the ring buffer", error);
         return -error;
     }
     return 0;
 }
 
-/// The kernel's BTF cut down to what the program reads (kernel_btf.c), as a path libbpf can open; -errno when
-/// it cannot be made here (libbpf then reads the whole BTF). IOTRACE_BPF_WHOLE_BTF=1 skips it, to compare.
-static int cut_kernel_btf(const void *object, size_t size, char *path, size_t path_capacity) {
-    const char *whole = getenv("IOTRACE_BPF_WHOLE_BTF");
-    if (whole && strcmp(whole, "1") == 0) return -ECANCELED;
-    LIBBPF_OPTS(bpf_object_open_opts, options, .object_name = "iotrace");
-    struct bpf_object *opened = bpf_object__open_mem(object, size, &options);
-    if (!opened) return -errno;
-    const struct btf *local = bpf_object__btf(opened);
-    int fd = local ? cebpf_cut_kernel_btf(local) : -ENOENT;
-    bpf_object__close(opened);
-    if (fd < 0) return fd;
-    snprintf(path, path_capacity, "/proc/self/fd/%d", fd);
-    if (access(path, R_OK) != 0) {
-        int error = errno;
-        close(fd);
-        return -error;
+/// The programs other programs hand calls to (bpf_tail_call): the program each slot of a program array holds
+/// (iotrace.bpf.c's entry_programs). They have no attach point of their own.
+static const struct {
+    const char *map;
+    uint32_t slot;
+    const char *program;
+} tail_calls[] = {
+    {"entry_programs", 0, "iotrace_entry_record"},
+};
+
+/// Puts each tail call's program, from whichever copy loaded it, in its slot. 0, or -errno with the reason.
+static int fill_tail_calls(struct cebpf_trace *trace, char *reason, size_t reason_capacity) {
+    for (size_t index = 0; index < sizeof(tail_calls) / sizeof(tail_calls[0]); index++) {
+        int map = bpf_object__find_map_fd_by_name(trace->objects[0], tail_calls[index].map);
+        int program = -1;
+        for (int copy = 0; copy < trace->object_count && program < 0; copy++) {
+            struct bpf_program *found = bpf_object__find_program_by_name(trace->objects[copy],
+                                                                         tail_calls[index].program);
+            if (found && bpf_program__autoload(found)) program = bpf_program__fd(found);
+        }
+        if (map < 0 || program < 0) {
+            describe(reason, reason_capacity, "finding the eBPF program's tail calls", ENOENT);
+            return -ENOENT;
+        }
+        if (bpf_map_update_elem(map, &tail_calls[index].slot, &program, BPF_ANY) != 0) {
+            int error = errno;
+            describe(reason, reason_capacity, "filling the eBPF program's tail calls", error);
+            return -error;
+        }
     }
-    return fd;
+    return 0;
+}
+
+/// Opens, shares out and loads the program's copies into `trace`, relocated against the kernel's BTF cut down
+/// (`cut`) or whole, and fills its maps. 0, -ECANCELED when the cut could not be made (the caller loads against
+/// the whole BTF), or -errno with the reason written.
+///
+/// With two CPUs, a helper thread cuts the BTF while this one makes the maps, fills them and maps the ring
+/// buffer; then each loads its copy's share of the programs, each on a CPU of its own (see pin). Where there
+/// is one CPU (or no thread to be had), this thread does it all with one copy.
+static int load(struct cebpf_trace *trace, const void *object, size_t size, uint32_t ring_bytes, bool cut,
+                const struct cebpf_row *rows, size_t row_count, char *reason, size_t reason_capacity) {
+    char kernel_btf[64];
+    struct start_up start = {.trace = trace, .object = object, .size = size, .ring_bytes = ring_bytes,
+                             .btf_fd = cut ? memfd_create("iotrace-kernel-btf", MFD_CLOEXEC) : -1};
+    if (cut && start.btf_fd < 0) return -ECANCELED;
+    if (cut) {
+        snprintf(kernel_btf, sizeof(kernel_btf), "/proc/self/fd/%d", start.btf_fd);
+        start.kernel_btf = kernel_btf;
+    }
+    int error = open_object(&trace->objects[0], object, size, ring_bytes, start.kernel_btf, reason,
+                            reason_capacity);
+    trace->object_count = 1;
+    pthread_t helper;
+    struct pinning pinning;
+    bool pinned = !error && cut && pin(&pinning);
+    bool helping = false;
+    pthread_attr_t attributes;
+    if (pinned && pthread_attr_init(&attributes) == 0) {
+        trace->object_count = 2;
+        helping = pthread_attr_setaffinity_np(&attributes, sizeof(pinning.theirs), &pinning.theirs) == 0
+            && pthread_create(&helper, &attributes, help, &start) == 0;
+        if (!helping) trace->object_count = 1;
+        pthread_attr_destroy(&attributes);
+    }
+    if (!error && (error = make_maps(trace->objects[0])) != 0) {
+        describe(reason, reason_capacity, "making the eBPF program's maps", -error);
+    }
+    atomic_store(&start.maps, error ? error : 1);
+    if (!error) {
+        share_programs(trace->objects[0], 0, trace->object_count);
+        error = fill_maps(trace, rows, row_count, reason, reason_capacity);
+    }
+    if (cut && !helping && !error) {
+        int cut_error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start.btf_fd);
+        atomic_store(&start.cut, cut_error ? cut_error : 1);
+    }
+    bool cut_failed = cut && !error && await(&start.cut) < 0;
+    if (!error && !cut_failed && (error = loaded(trace->objects[0])) != 0) {
+        describe(reason, reason_capacity, "loading the eBPF program", -error);
+    }
+    if (helping) {
+        if (await(&start.helped) < 0 && !error && !cut_failed) {
+            error = atomic_load(&start.helped);
+            snprintf(reason, reason_capacity, "%s", start.reason);
+        }
+        pthread_join(helper, NULL);
+    }
+    if (pinned) unpin(&pinning);
+    if (!error && cut_failed) error = -ECANCELED;
+    if (!error) error = fill_tail_calls(trace, reason, reason_capacity);
+    if (start.btf_fd >= 0) close(start.btf_fd);
+    return error;
+}
+
+static void unload(struct cebpf_trace *trace) {
+    ring_buffer__free(trace->ring);
+    trace->ring = NULL;
+    for (int copy = 0; copy < trace->object_count; copy++) bpf_object__close(trace->objects[copy]);
+    memset(trace->objects, 0, sizeof(trace->objects));
+    trace->object_count = 0;
 }
 
 int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struct cebpf_row *rows,
@@ -175,55 +448,34 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
     if (!trace) return -ENOMEM;
     trace->guard_pipe = -1;
     trace->exit_fd = -1;
-    char kernel_btf[64];
-    int kernel_btf_fd = cut_kernel_btf(object, size, kernel_btf, sizeof(kernel_btf));
-    error = open_and_load(trace, object, size, ring_bytes, kernel_btf_fd >= 0 ? kernel_btf : NULL, reason,
-                          reason_capacity);
-    if (error && kernel_btf_fd >= 0) {
+    // The kernel's BTF cut down to what the program reads; IOTRACE_BPF_WHOLE_BTF=1 skips it, to compare.
+    const char *whole = getenv("IOTRACE_BPF_WHOLE_BTF");
+    bool cut = !(whole && strcmp(whole, "1") == 0);
+    error = load(trace, object, size, ring_bytes, cut, rows, row_count, reason, reason_capacity);
+    if (error && cut) {
         // Whatever the cut-down BTF lacked, the whole one has: load again against it, and report that load.
-        bpf_object__close(trace->object);
-        trace->object = NULL;
+        unload(trace);
         last_message[0] = 0;
-        error = open_and_load(trace, object, size, ring_bytes, NULL, reason, reason_capacity);
+        error = load(trace, object, size, ring_bytes, false, rows, row_count, reason, reason_capacity);
     }
-    if (kernel_btf_fd >= 0) close(kernel_btf_fd);
     if (error) {
         error = -error;
         goto fail;
     }
-    int rows_fd = bpf_object__find_map_fd_by_name(trace->object, "rows");
-    trace->followed_fd = bpf_object__find_map_fd_by_name(trace->object, "followed");
-    trace->counters_fd = bpf_object__find_map_fd_by_name(trace->object, "counters");
-    if (rows_fd < 0 || trace->followed_fd < 0 || trace->counters_fd < 0) {
-        error = ENOENT;
-        describe(reason, reason_capacity, "finding the program's maps", error);
-        goto fail;
-    }
-    for (uint32_t key = 0; key < row_count; key++) {
-        if (rows[key].kind == CEBPF_ROW_NONE) continue;
-        if (bpf_map_update_elem(rows_fd, &key, &rows[key], BPF_ANY) != 0) {
-            error = errno;
-            describe(reason, reason_capacity, "filling the syscall rows", error);
-            goto fail;
+    for (int copy = 0; copy < trace->object_count; copy++) {
+        struct bpf_program *program;
+        bpf_object__for_each_program(program, trace->objects[copy]) {
+            // Not this copy's, or a tail call's (a section without an attach point: "raw_tracepoint").
+            if (!bpf_program__autoload(program) || !strchr(bpf_program__section_name(program), '/')) continue;
+            if (trace->link_count == MAX_LINKS) break;
+            struct bpf_link *link = bpf_program__attach(program);
+            if (!link) {
+                error = errno;
+                describe(reason, reason_capacity, "attaching the eBPF program", error);
+                goto fail;
+            }
+            trace->links[trace->link_count++] = link;
         }
-    }
-    trace->ring = ring_buffer__new(bpf_object__find_map_fd_by_name(trace->object, "events"), handle_record, trace,
-                                   NULL);
-    if (!trace->ring) {
-        error = errno;
-        describe(reason, reason_capacity, "opening the ring buffer", error);
-        goto fail;
-    }
-    struct bpf_program *program;
-    bpf_object__for_each_program(program, trace->object) {
-        if (trace->link_count == MAX_LINKS) break;
-        struct bpf_link *link = bpf_program__attach(program);
-        if (!link) {
-            error = errno;
-            describe(reason, reason_capacity, "attaching the eBPF program", error);
-            goto fail;
-        }
-        trace->links[trace->link_count++] = link;
     }
     *out = trace;
     return 0;
@@ -363,7 +615,6 @@ void cebpf_close(cebpf_trace *trace) {
     }
     for (int index = 0; index < trace->link_count; index++) bpf_link__destroy(trace->links[index]);
     if (trace->exit_fd >= 0) close(trace->exit_fd);
-    ring_buffer__free(trace->ring);
-    bpf_object__close(trace->object);
+    unload(trace);
     free(trace);
 }

@@ -9,7 +9,10 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int cptrace_seccomp_install_in_child(const cptrace_filter *filter);
@@ -18,6 +21,41 @@ static void child_report(int fd, int32_t kind, int32_t value) {
     cptrace_child_record record = {.kind = kind, .value = value};
     ssize_t ignored = write(fd, &record, sizeof record);
     (void)ignored;   // the parent learns of a failure from the exit status too
+}
+
+// glibc's two internal signals (SIGCANCEL, SIGSETXID: the first two real-time signals): its first
+// pthread_create puts its own handler on SIGSETXID, which exec turns into SIG_DFL, and sigaction(2) refuses
+// to touch either. Which of them the process was started with ignored (a tracer that made threads, the eBPF
+// engine's loader does, must still hand the command the dispositions it was given), read before main.
+enum { INTERNAL_SIGNALS = 2 };
+static bool started_ignoring[INTERNAL_SIGNALS];
+
+/// The kernel's struct sigaction (x86_64 and arm64 alike): what rt_sigaction(2) reads and writes.
+struct kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+/// The kernel's first real-time signal is 32 (SIGRTMIN, as libc shows it, is past the ones libc keeps).
+static int internal_signal(int index) { return 32 + index; }
+
+__attribute__((constructor(101))) static void note_internal_signals(void) {
+    for (int index = 0; index < INTERNAL_SIGNALS; index++) {
+        struct kernel_sigaction current;
+        started_ignoring[index] = syscall(SYS_rt_sigaction, internal_signal(index), NULL, &current,
+                                          sizeof(current.mask)) == 0 && current.handler == SIG_IGN;
+    }
+}
+
+static void restore_internal_signals(void) {
+    struct kernel_sigaction ignore = {.handler = SIG_IGN};
+    for (int index = 0; index < INTERNAL_SIGNALS; index++) {
+        if (started_ignoring[index]) {
+            syscall(SYS_rt_sigaction, internal_signal(index), &ignore, NULL, sizeof(ignore.mask));
+        }
+    }
 }
 
 // The child: wait until the parent has seized us, install the filter, exec. The PATH search was done by
@@ -104,6 +142,7 @@ int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_
                 sigaction(s, &dfl, NULL);
             }
         }
+        restore_internal_signals();
         sigset_t mask;
         sigemptyset(&mask);
         for (int s = 1; s <= 64 && s < NSIG; s++) {

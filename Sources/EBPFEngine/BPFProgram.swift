@@ -5,11 +5,12 @@ import TraceModel
 /// One loaded and attached instance of the eBPF program (`cebpf_*`), with its own maps. Closed on deinit:
 /// nothing of it stays attached once the trace is over.
 final class BPFProgram {
-    /// 8 MiB: room for about 40,000 calls (one record each, about 200 bytes), while the reader takes them
-    /// every 5 ms and a quarter-full buffer wakes it at once. A debug build's reader was outrun by a burst
-    /// (100,000 creates in a second) with 4 MiB when each call made two records. The tracer's resident size
-    /// grows with the buffer as it is cycled through (RobustnessMemoryTests).
-    static let defaultRingBytes = 1 << 23
+    /// 4 MiB: room for about 20,000 calls (one record each, about 200 bytes), while the reader takes them
+    /// every 5 ms and a quarter-full buffer wakes it at once. A debug build's reader keeps up with a burst of
+    /// 100,000 creates in a second with half of it (0 lost at 2 MiB, losses at 1 MiB). The kernel allocates,
+    /// zeroes and maps every page of it at each trace's start (8 MiB: 2.6 ms of it), and the tracer's resident
+    /// size grows with the buffer as it is cycled through (RobustnessMemoryTests).
+    static let defaultRingBytes = 1 << 22
 
     private let trace: OpaquePointer
 

@@ -36,7 +36,8 @@ public struct EBPFConfiguration: Sendable {
 public struct EBPFCounters: Sendable, Equatable {
     /// Events the program wrote to the ring buffer.
     public var events = 0
-    /// Events the program could not write: the ring buffer was full. Each is a call the report misses.
+    /// Events the program could not write (the ring buffer was full), and forks and calls it could not follow
+    /// (its tables were full). Each is a call, or a process's calls, the report misses.
     public var lost = 0
     /// Path strings that could not be read from the task's memory, at the entry and again at the exit.
     public var unreadablePaths = 0
@@ -283,7 +284,7 @@ public final class EBPFTracer {
         var warnings = daemons.map(\.warning)
         if counters.lost > 0 {
             warnings.append("the eBPF engine lost \(counters.lost) event\(counters.lost == 1 ? "" : "s") (its ring "
-                + "buffer was full): the report may miss calls; trace again, or use --engine ptrace")
+                + "buffer or its tables were full): the report may miss calls; trace again, or use --engine ptrace")
         }
         let unknown = counters.unreadablePaths + recorder.undecoded
         if unknown > 0 {

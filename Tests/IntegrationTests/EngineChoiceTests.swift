@@ -56,7 +56,7 @@ struct EngineChoiceTests {
         let report = try run.report()
         #expect(!report.writes.contains { $0.description.hasSuffix("made.txt") }, "\(run.diagnostics)")
         let warning = report.warnings.first { $0.contains("lost") }
-        #expect(warning?.contains("ring buffer was full") == true, "\(report.warnings)")
+        #expect(warning?.contains("ring buffer or its tables were full") == true, "\(report.warnings)")
         let (line, numbers) = try run.stats()
         try #require(line.contains("stats: eBPF") && numbers.count == 4, "\(line)")
         #expect(numbers[1] > 0, "no lost record counted: \(line)")
@@ -65,7 +65,7 @@ struct EngineChoiceTests {
 
     /// A trace with libbpf's log on (IOTRACE_BPF_LOG=1), and IOTRACE_BPF_WHOLE_BTF=1 when `whole`: the run,
     /// and the log's "patched insn" lines, each CO-RE relocation's result.
-    private func traceLogged(whole: Bool, _ workspace: Workspace) throws -> (run: TraceRun, patches: [Substring]) {
+    private func traceLogged(whole: Bool, _ workspace: Workspace) throws -> (run: TraceRun, patches: Set<Substring>) {
         var environment = ProcessInfo.processInfo.environment
         environment["IOTRACE_BPF_LOG"] = "1"
         environment["IOTRACE_BPF_WHOLE_BTF"] = whole ? "1" : nil
@@ -73,9 +73,11 @@ struct EngineChoiceTests {
         let arguments = ["--workspace", workspace.path, "--format", "json", "-o", report] + TracerMode.ebpf.options
             + ["--", "/bin/sh", "-c", "cd sub && cat ../in.txt > out.txt"]
         let run = try workspace.runTracer(arguments, reportPath: report, environment: environment)
+        // "prog 'NAME': relo #N: patched insn ...", as a set: the program's copies load on two threads at once,
+        // and each relocates the functions its own programs call.
         let patches = run.process.stderrText.split(separator: "\n").filter { $0.contains("patched insn") }
-            .map { $0[($0.range(of: "patched insn")?.lowerBound ?? $0.startIndex)...] }
-        return (run, patches)
+            .map { $0[($0.range(of: "prog '")?.lowerBound ?? $0.startIndex)...] }
+        return (run, Set(patches))
     }
 
     // kernel_btf.c: libbpf relocates against the kernel's BTF cut down to the structures the program declares
@@ -98,6 +100,37 @@ struct EngineChoiceTests {
             _ = try run.expectReport(Expected(reads: ["in.txt"], writes: ["sub/out.txt"], inputs: ["in.txt"],
                                               outputs: ["sub/out.txt"]))
         }
+    }
+
+    // loader.c loads the program's copies on two threads, one per CPU, where the tracer may run on two CPUs or
+    // more; on one, a single copy on one thread. Both ways must trace the same.
+    @Test("on one CPU the program loads as one copy, on two as two, and both trace the same", arguments: [1, 2])
+    func loadsOnEveryCPU(cpus: Int) throws {
+        guard let taskset = Locations.onPath("taskset") else {
+            cannotRunHere("taskset is not installed: the tracer cannot be kept to one CPU")
+            return
+        }
+        let allowed = try allowedCPUs()
+        guard cpus == 1 || allowed >= 2 else {
+            cannotRunHere("this process may run on one CPU only: the two-copy load cannot happen here")
+            return
+        }
+        let workspace = try Workspace()
+        try workspace.file("in.txt", "input")
+        let report = workspace.scratchFile("report.json")
+        var environment = ProcessInfo.processInfo.environment
+        environment["IOTRACE_BPF_LOG"] = "1"
+        let arguments = ["--workspace", workspace.path, "--format", "json", "-o", report] + TracerMode.ebpf.options
+            + ["--", "/bin/sh", "-c", "cat in.txt > out.txt"]
+        let cpuList = cpus == 1 ? "0" : "0-\(cpus - 1)"
+        let process = try runProcess(taskset, ["-c", cpuList, try Locations.iotrace()] + arguments,
+                                     in: workspace.path, environment: environment)
+        let run = TraceRun(arguments: arguments, process: process,
+                           reportBytes: FileManager.default.contents(atPath: report).map { Array($0) })
+        try run.expectReport(Expected(reads: ["in.txt"], writes: ["out.txt"], inputs: ["in.txt"],
+                                      outputs: ["out.txt"]))
+        let copies = process.stderrText.components(separatedBy: "loading object 'iotrace'").count - 1
+        #expect(copies == cpus, "libbpf opened the object \(copies) times\n\(run.diagnostics)")
     }
 
     // The tracer's process is a monitor (see DaemonHandOff): the programs are held by its child, the tracing
@@ -129,6 +162,17 @@ struct EngineChoiceTests {
         // Freed after an RCU grace period: give the kernel a moment.
         try? waitUntil("the programs to go", seconds: 3) { loaded.allSatisfy { !isLoaded($0, bpftool) } }
         #expect(loaded.allSatisfy { !isLoaded($0, bpftool) }, "programs \(loaded) still loaded after the trace")
+    }
+
+    /// How many CPUs this process may run on: its Cpus_allowed_list ("0-1", "0,2-3").
+    private func allowedCPUs() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let list = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }?
+            .split(separator: "\t").last ?? ""
+        return list.split(separator: ",").reduce(0) { count, range in
+            let bounds = range.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            return count + (bounds.count == 2 ? bounds[1] - bounds[0] + 1 : bounds.count)
+        }
     }
 
     /// The ids of the BPF programs whose links or descriptors process `pid` or one of its children holds, from

@@ -120,9 +120,16 @@ struct followed_process {
     __u32 threads;
 };
 
+// The hash maps' sizes: processes followed at once, and threads in a traced call at once. The kernel allocates
+// and initialises a bucket per entry when the map is made (at every trace's start: 65,536 cost 0.6 ms each),
+// and every syscall on the machine looks one up (fewer buckets stay in the cache). A full map is counted as a
+// loss (the fork or the call is not followed) and warned about like a full ring buffer.
+#define MAX_PROCESSES 16384
+#define MAX_CALLS 16384
+
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 65536);
+    __uint(max_entries, MAX_PROCESSES);
     __uint(map_flags, BPF_F_NO_PREALLOC);
     __type(key, __u32);
     __type(value, struct followed_process);
@@ -154,7 +161,7 @@ struct pending_call {
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 65536);
+    __uint(max_entries, MAX_CALLS);
     __uint(map_flags, BPF_F_NO_PREALLOC);
     __type(key, __u32);
     __type(value, struct pending_call);
@@ -163,7 +170,7 @@ struct {
 /// The records, to userspace. Its size is set by the loader before load.
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 1 << 23);
+    __uint(max_entries, 1 << 22);
 } events SEC(".maps");
 
 struct {
@@ -417,26 +424,39 @@ static __always_inline int dirfd_argument(struct pt_regs *regs, __u32 abi, __u8 
     return index == CEBPF_NO_ARGUMENT ? AT_FDCWD : (int)argument(regs, abi, index);
 }
 
-SEC("raw_tracepoint/sys_enter")
-int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
-    __u64 ids = bpf_get_current_pid_tgid();
-    __u32 tgid = ids >> 32, tid = (__u32)ids;
-    // Every syscall on the machine comes here: one hash lookup for those of other processes.
-    if (!is_followed(tgid)) return 0;
+/// What sys_enter and exec_entry learn of the current call before they differ.
+struct call_start {
+    __u32 tgid;
+    __u32 tid;
+    struct task_struct *task;
+    struct pt_regs *regs;
+    const struct cebpf_row *row;
+    struct pending_call state;
+};
+
+/// The current call, if the syscall table has a row for it in its task's ABI and the row does not leave it
+/// out by its arguments: 1, with `start` filled; else 0. `tgid` is followed.
+static __always_inline int start_call(struct bpf_raw_tracepoint_args *context, __u32 tgid, __u32 tid,
+                                      struct call_start *start) {
     long number = (long)context->args[1];
     if (number < 0 || number >= CEBPF_ROWS_PER_ABI) return 0;
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
     __u32 abi = task_abi(task);
     __u32 key = abi * CEBPF_ROWS_PER_ABI + (__u32)number;
-    struct cebpf_row *row = bpf_map_lookup_elem(&rows, &key);
+    const struct cebpf_row *row = bpf_map_lookup_elem(&rows, &key);
     if (!row || row->kind == CEBPF_ROW_NONE) return 0;
     struct pt_regs *regs = (struct pt_regs *)context->args[0];
     if (row->untraced_argument != CEBPF_NO_ARGUMENT
         && ((__u32)argument(regs, abi, row->untraced_argument) & row->untraced_mask)) {
         return 0;
     }
-    struct pending_call state = {.number = (__u32)number, .abi = abi, .kind = row->kind,
-                                 .dirfds = {AT_FDCWD, AT_FDCWD}};
+    start->tgid = tgid;
+    start->tid = tid;
+    start->task = task;
+    start->regs = regs;
+    start->row = row;
+    start->state = (struct pending_call){.number = (__u32)number, .abi = abi, .kind = row->kind,
+                                         .dirfds = {AT_FDCWD, AT_FDCWD}};
     if (row->flags != CEBPF_NO_ARGUMENT) {
         __u64 flags = argument(regs, abi, row->flags);
         if (row->kind == CEBPF_ROW_OPEN_HOW) {
@@ -445,44 +465,85 @@ int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
             if (bpf_probe_read_user(&how, sizeof(how), (const void *)flags) != 0) count(CEBPF_COUNTER_UNREADABLE);
             flags = how;
         }
-        state.flags = flags;
+        start->state.flags = flags;
     }
-    if (!(row->options & CEBPF_ROW_AT_ENTRY)) {
-        // Only the arguments now; the exit reads the rest and sends the whole call in one record.
-        if (row->kind == CEBPF_ROW_DESCRIPTOR) {
-            state.dirfds[0] = (int)argument(regs, abi, row->dirfd0);
-        } else if (row->path0 != CEBPF_NO_ARGUMENT) {
-            state.paths[0] = argument(regs, abi, row->path0);
-            state.dirfds[0] = dirfd_argument(regs, abi, row->dirfd0);
-            state.unread = CEBPF_PATH0_UNREADABLE;
-            if (row->path1 != CEBPF_NO_ARGUMENT) {
-                state.paths[1] = argument(regs, abi, row->path1);
-                state.dirfds[1] = dirfd_argument(regs, abi, row->dirfd1);
-                state.unread |= CEBPF_PATH1_UNREADABLE;
-            }
-        }
-        bpf_map_update_elem(&pending, &tid, &state, BPF_ANY);
+    return 1;
+}
+
+/// The programs sys_enter hands a call to (a tail call), each loaded and verified on its own: slot
+/// ENTRY_RECORD sends the call's entry record (CEBPF_ROW_AT_ENTRY rows: an exec, whose memory is gone at a
+/// successful exit). The loader fills the slots.
+#define ENTRY_RECORD 0
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} entry_programs SEC(".maps");
+
+SEC("raw_tracepoint/sys_enter")
+int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
+    __u64 ids = bpf_get_current_pid_tgid();
+    __u32 tgid = ids >> 32, tid = (__u32)ids;
+    // Every syscall on the machine comes here: one hash lookup for those of other processes.
+    if (!is_followed(tgid)) return 0;
+    struct call_start start;
+    if (!start_call(context, tgid, tid, &start)) return 0;
+    if (start.row->options & CEBPF_ROW_AT_ENTRY) {
+        bpf_tail_call(context, &entry_programs, ENTRY_RECORD);
+        // Only a slot left empty comes back here: the call goes unseen, and is counted as lost.
+        count(CEBPF_COUNTER_LOST);
         return 0;
     }
+    // Only the arguments now; the exit reads the rest and sends the whole call in one record.
+    const struct cebpf_row *row = start.row;
+    struct pt_regs *regs = start.regs;
+    __u32 abi = start.state.abi;
+    struct pending_call *state = &start.state;
+    if (row->kind == CEBPF_ROW_DESCRIPTOR) {
+        state->dirfds[0] = (int)argument(regs, abi, row->dirfd0);
+    } else if (row->path0 != CEBPF_NO_ARGUMENT) {
+        state->paths[0] = argument(regs, abi, row->path0);
+        state->dirfds[0] = dirfd_argument(regs, abi, row->dirfd0);
+        state->unread = CEBPF_PATH0_UNREADABLE;
+        if (row->path1 != CEBPF_NO_ARGUMENT) {
+            state->paths[1] = argument(regs, abi, row->path1);
+            state->dirfds[1] = dirfd_argument(regs, abi, row->dirfd1);
+            state->unread |= CEBPF_PATH1_UNREADABLE;
+        }
+    }
+    if (bpf_map_update_elem(&pending, &tid, state, BPF_ANY) != 0) count(CEBPF_COUNTER_LOST);
+    return 0;
+}
+
+/// Slot ENTRY_RECORD: the entry record of a CEBPF_ROW_AT_ENTRY call (an exec: one path, no descriptor row),
+/// its path and base read now; the exit completes it with an EXIT record.
+SEC("raw_tracepoint")
+int iotrace_entry_record(struct bpf_raw_tracepoint_args *context) {
+    __u64 ids = bpf_get_current_pid_tgid();
+    struct call_start start;
+    if (!start_call(context, ids >> 32, (__u32)ids, &start)) return 0;
     struct scratch *s = scratch();
     if (!s) return 0;
-    begin_record(s, CEBPF_EVENT_ENTRY, tgid, tid);
+    const struct cebpf_row *row = start.row;
+    struct pending_call *state = &start.state;
+    begin_record(s, CEBPF_EVENT_ENTRY, start.tgid, start.tid);
     struct cebpf_call *call = (struct cebpf_call *)s->fixed;
-    call->number = (__u32)number;
-    call->abi = abi;
-    call->flags = state.flags;
-    state.entered = 1;
+    call->number = state->number;
+    call->abi = state->abi;
+    call->flags = state->flags;
+    state->entered = 1;
     __u32 offset = 0;
-    // An entry record is an exec's (CEBPF_ROW_AT_ENTRY): one path, no descriptor row.
     if (row->path0 != CEBPF_NO_ARGUMENT) {
-        state.paths[0] = argument(regs, abi, row->path0);
-        state.dirfds[0] = dirfd_argument(regs, abi, row->dirfd0);
-        write_path_and_base(s, task, call, &offset, 0, state.paths[0], state.dirfds[0]);
+        state->paths[0] = argument(start.regs, state->abi, row->path0);
+        state->dirfds[0] = dirfd_argument(start.regs, state->abi, row->dirfd0);
+        write_path_and_base(s, start.task, call, &offset, 0, state->paths[0], state->dirfds[0]);
     }
-    state.unread = call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE);
+    state->unread = call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE);
     call->header.data_length = offset;
     emit(s, offset);
-    bpf_map_update_elem(&pending, &tid, &state, BPF_ANY);
+    if (bpf_map_update_elem(&pending, &start.tid, state, BPF_ANY) != 0) count(CEBPF_COUNTER_LOST);
     return 0;
 }
 
@@ -552,7 +613,10 @@ int iotrace_fork(struct bpf_raw_tracepoint_args *context) {
         return 0;
     }
     struct followed_process joined = {.threads = 1};
-    bpf_map_update_elem(&followed, &child_tgid, &joined, BPF_ANY);
+    if (bpf_map_update_elem(&followed, &child_tgid, &joined, BPF_ANY) != 0) {
+        count(CEBPF_COUNTER_LOST);
+        return 0;
+    }
     struct scratch *s = scratch();
     if (!s) return 0;
     begin_record(s, CEBPF_EVENT_FORK, tgid, BPF_CORE_READ(parent, pid));
