@@ -33,14 +33,22 @@ static const char *const kernel_btf_path = "/sys/kernel/btf/vmlinux";
 
 // MARK: - The kernel's BTF, read in place
 
+/// Types are found by id from every CHECKPOINT_EVERY-th one on: an index of all of them (126,000 here) would
+/// cost more to fill than the few dozen lookups the cut makes.
+enum { CHECKPOINT_EVERY = 256 };
+
 struct kernel_btf {
     void *data;
     size_t size;
     bool mapped;
     const char *strings;
     uint32_t strings_size;
-    /// types[id]: type `id` in the type section (id 0 is void and has none).
-    const struct btf_type **types;
+    const char *types;
+    uint32_t types_size;
+    /// checkpoints[n]: where type n * CHECKPOINT_EVERY starts in `types` (type 0, void, is not in it: the
+    /// section starts with type 1, so checkpoint 0 is type 1's offset and the walk counts from 1).
+    uint32_t *checkpoints;
+    /// Types in the section, void included.
     uint32_t count;
 };
 
@@ -78,7 +86,7 @@ static void kernel_btf_free(struct kernel_btf *btf) {
     } else {
         free(btf->data);
     }
-    free(btf->types);
+    free(btf->checkpoints);
 }
 
 /// Reads the whole file at `fd`, of `size` bytes by fstat, into a buffer of our own.
@@ -122,30 +130,25 @@ static int kernel_btf_open(struct kernel_btf *btf) {
         kernel_btf_free(btf);
         return -EINVAL;
     }
-    const char *types = (const char *)btf->data + header->hdr_len + header->type_off;
+    btf->types = (const char *)btf->data + header->hdr_len + header->type_off;
+    btf->types_size = header->type_len;
     btf->strings = (const char *)btf->data + header->hdr_len + header->str_off;
     btf->strings_size = header->str_len;
     // Every type takes at least a struct btf_type: a bound on their number.
-    size_t capacity = header->type_len / sizeof(struct btf_type) + 1;
-    btf->types = malloc(capacity * sizeof(*btf->types));
-    if (!btf->types) {
+    size_t capacity = header->type_len / sizeof(struct btf_type) / CHECKPOINT_EVERY + 2;
+    btf->checkpoints = malloc(capacity * sizeof(*btf->checkpoints));
+    if (!btf->checkpoints) {
         kernel_btf_free(btf);
         return -ENOMEM;
     }
-    btf->types[0] = NULL;
-    uint32_t count = 1;
-    for (size_t offset = 0; offset < header->type_len;) {
-        const struct btf_type *type = (const void *)(types + offset);
-        size_t bytes = offset + sizeof(*type) <= header->type_len ? type_bytes(type) : 0;
-        if (bytes == 0 || offset + bytes > header->type_len || count == capacity) {
-            kernel_btf_free(btf);
-            return -EINVAL;
-        }
-        btf->types[count++] = type;
-        offset += bytes;
-    }
-    btf->count = count;
     return 0;
+}
+
+/// Bytes of the type at `offset` in the type section, or 0 when it does not fit or is of an unknown kind.
+static size_t type_bytes_at(const struct kernel_btf *btf, size_t offset) {
+    if (offset + sizeof(struct btf_type) > btf->types_size) return 0;
+    size_t bytes = type_bytes((const void *)(btf->types + offset));
+    return offset + bytes <= btf->types_size ? bytes : 0;
 }
 
 static const char *kernel_name(const struct kernel_btf *btf, uint32_t offset) {
@@ -153,7 +156,13 @@ static const char *kernel_name(const struct kernel_btf *btf, uint32_t offset) {
 }
 
 static const struct btf_type *kernel_type(const struct kernel_btf *btf, uint32_t id) {
-    return id > 0 && id < btf->count ? btf->types[id] : NULL;
+    if (id == 0 || id >= btf->count) return NULL;
+    uint32_t at = id / CHECKPOINT_EVERY;
+    size_t offset = btf->checkpoints[at];
+    for (uint32_t walked = at == 0 ? 1 : at * CHECKPOINT_EVERY; walked < id; walked++) {
+        offset += type_bytes_at(btf, offset);
+    }
+    return (const void *)(btf->types + offset);
 }
 
 /// Type `id` without typedefs and qualifiers; its id in `*resolved`.
@@ -229,7 +238,7 @@ struct leaf {
 
 struct cutter {
     const struct btf *local;
-    const struct kernel_btf *kernel;
+    struct kernel_btf *kernel;
     struct btf *out;
     struct structure structures[MAX_STRUCTURES];
     int structure_count;
@@ -335,21 +344,35 @@ static int add_members(struct cutter *cutter, const struct btf_type *local, cons
     return 0;
 }
 
-/// Finds, in one pass over the kernel's types, the structures and unions the program declares by name. Where
-/// the kernel has two of a name (rare), the first with members is taken.
-static void find_structures(struct cutter *cutter) {
-    const struct kernel_btf *kernel = cutter->kernel;
-    for (uint32_t id = 1; id < kernel->count; id++) {
-        const struct btf_type *type = kernel->types[id];
-        if (!is_composite(type) || type->name_off == 0) continue;
+/// Walks the kernel's types once: sets their checkpoints and count, and finds the structures and unions the
+/// program declares, by name (where the kernel has two of a name, rare, the first with members). 0 or
+/// -EINVAL when the type section holds what this file does not expect.
+static int find_structures(struct cutter *cutter) {
+    struct kernel_btf *kernel = cutter->kernel;
+    // The first letters of the names looked for: most names need no comparison at all.
+    bool first_letters[256] = {false};
+    for (int index = 0; index < cutter->structure_count; index++) {
+        first_letters[(unsigned char)cutter->structures[index].name[0]] = true;
+    }
+    uint32_t id = 1;
+    for (size_t offset = 0; offset < kernel->types_size; id++) {
+        if (id % CHECKPOINT_EVERY == 0 || id == 1) kernel->checkpoints[id / CHECKPOINT_EVERY] = (uint32_t)offset;
+        const struct btf_type *type = (const void *)(kernel->types + offset);
+        size_t bytes = type_bytes_at(kernel, offset);
+        if (bytes == 0) return -EINVAL;
+        offset += bytes;
+        if (type->name_off == 0 || !is_composite(type)) continue;
         const char *name = kernel_name(kernel, type->name_off);
+        if (!first_letters[(unsigned char)name[0]]) continue;
         for (int index = 0; index < cutter->structure_count; index++) {
             struct structure *structure = &cutter->structures[index];
-            if (structure->kernel || name[0] != structure->name[0] || strcmp(name, structure->name) != 0) continue;
+            if (structure->kernel || strcmp(name, structure->name) != 0) continue;
             if (BTF_INFO_KIND(type->info) != btf_kind(structure->local)) continue;
             if (BTF_INFO_VLEN(type->info) > 0) structure->kernel = type;
         }
     }
+    kernel->count = id;
+    return 0;
 }
 
 static int cut(struct cutter *cutter) {
@@ -361,7 +384,8 @@ static int cut(struct cutter *cutter) {
         cutter->structures[cutter->structure_count++] =
             (struct structure){.name = btf__name_by_offset(cutter->local, type->name_off), .local = type};
     }
-    find_structures(cutter);
+    int found = find_structures(cutter);
+    if (found) return found;
     // Leaves first, then the structures: libbpf adds each field to the type added last.
     cutter->planning = true;
     for (int index = 0; index < cutter->structure_count; index++) {

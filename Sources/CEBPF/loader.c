@@ -217,36 +217,28 @@ static void share_programs(struct bpf_object *copy, int index, int count) {
     }
 }
 
-/// Two threads on two CPUs for the start: this thread's own CPU (`mine`, this thread kept on it until
-/// `unpin`), and another it may run on (`theirs`, for the helper). False where there is one CPU to run on.
+/// Where the helper thread starts: a CPU this process may run on other than the current one, in `theirs`,
+/// and the process's whole mask in `all`. False where there is no other CPU.
 ///
-/// Pinned, because the scheduler would run a new thread on the CPU that made it and move it to an idle one
-/// only at its next balancing tick (up to 4 ms): as long as the whole start takes. Unpinned again before
-/// anything is forked: the command inherits the mask of the thread that starts it.
-struct pinning {
-    cpu_set_t before;
-    cpu_set_t mine;
+/// A new thread is otherwise often queued on the CPU that made it, and moved to an idle one only at the next
+/// balancing tick (up to 4 ms, as long as the whole start takes here). So the helper is made on the other
+/// CPU, and lets itself run anywhere again as soon as it runs (a busy machine may need it elsewhere).
+struct placement {
+    cpu_set_t all;
     cpu_set_t theirs;
 };
 
-static bool pin(struct pinning *pinning) {
-    if (sched_getaffinity(0, sizeof(pinning->before), &pinning->before) != 0) return false;
+static bool place(struct placement *placement) {
+    if (sched_getaffinity(0, sizeof(placement->all), &placement->all) != 0) return false;
     int mine = sched_getcpu();
-    if (mine < 0 || !CPU_ISSET(mine, &pinning->before)) return false;
-    int theirs = -1;
-    for (int cpu = 0; cpu < CPU_SETSIZE && theirs < 0; cpu++) {
-        if (cpu != mine && CPU_ISSET(cpu, &pinning->before)) theirs = cpu;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (cpu != mine && CPU_ISSET(cpu, &placement->all)) {
+            CPU_ZERO(&placement->theirs);
+            CPU_SET(cpu, &placement->theirs);
+            return true;
+        }
     }
-    if (theirs < 0) return false;
-    CPU_ZERO(&pinning->mine);
-    CPU_SET(mine, &pinning->mine);
-    CPU_ZERO(&pinning->theirs);
-    CPU_SET(theirs, &pinning->theirs);
-    return sched_setaffinity(0, sizeof(pinning->mine), &pinning->mine) == 0;
-}
-
-static void unpin(struct pinning *pinning) {
-    sched_setaffinity(0, sizeof(pinning->before), &pinning->before);
+    return false;
 }
 
 /// What the loading thread and its helper share (see load): each step's state is 0 until it is done, then 1,
@@ -263,6 +255,8 @@ struct start_up {
     atomic_int helped;
     /// The helper's reason when `helped` failed (libbpf's last line on its thread included).
     char reason[256];
+    /// The CPUs the helper may run on once it has started (see place).
+    cpu_set_t cpus;
 };
 
 /// Waits for `step` to be done or failed, and returns its state. These waits are short: spinning (yielding to
@@ -285,6 +279,7 @@ static int loaded(struct bpf_object *copy) {
 /// of the programs.
 static void *help(void *argument) {
     struct start_up *start = argument;
+    sched_setaffinity(0, sizeof(start->cpus), &start->cpus);
     struct cebpf_trace *trace = start->trace;
     int error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start->btf_fd);
     atomic_store(&start->cut, error ? error : 1);
@@ -372,8 +367,8 @@ static int fill_tail_calls(struct cebpf_trace *trace, char *reason, size_t reaso
 /// the whole BTF), or -errno with the reason written.
 ///
 /// With two CPUs, a helper thread cuts the BTF while this one makes the maps, fills them and maps the ring
-/// buffer; then each loads its copy's share of the programs, each on a CPU of its own (see pin). Where there
-/// is one CPU (or no thread to be had), this thread does it all with one copy.
+/// buffer; then each loads its copy's share of the programs (the helper started on another CPU: see place).
+/// Where there is one CPU (or no thread to be had), this thread does it all with one copy.
 static int load(struct cebpf_trace *trace, const void *object, size_t size, uint32_t ring_bytes, bool cut,
                 const struct cebpf_row *rows, size_t row_count, char *reason, size_t reason_capacity) {
     char kernel_btf[64];
@@ -388,13 +383,13 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, uint
                             reason_capacity);
     trace->object_count = 1;
     pthread_t helper;
-    struct pinning pinning;
-    bool pinned = !error && cut && pin(&pinning);
+    struct placement placement;
     bool helping = false;
     pthread_attr_t attributes;
-    if (pinned && pthread_attr_init(&attributes) == 0) {
+    if (!error && cut && place(&placement) && pthread_attr_init(&attributes) == 0) {
+        start.cpus = placement.all;
         trace->object_count = 2;
-        helping = pthread_attr_setaffinity_np(&attributes, sizeof(pinning.theirs), &pinning.theirs) == 0
+        helping = pthread_attr_setaffinity_np(&attributes, sizeof(placement.theirs), &placement.theirs) == 0
             && pthread_create(&helper, &attributes, help, &start) == 0;
         if (!helping) trace->object_count = 1;
         pthread_attr_destroy(&attributes);
@@ -422,7 +417,6 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, uint
         }
         pthread_join(helper, NULL);
     }
-    if (pinned) unpin(&pinning);
     if (!error && cut_failed) error = -ECANCELED;
     if (!error) error = fill_tail_calls(trace, reason, reason_capacity);
     if (start.btf_fd >= 0) close(start.btf_fd);
@@ -489,7 +483,37 @@ fail:
 // still in the followed map, again and again until the map is empty: the program, kept attached by the guard's
 // copies of the tracer's descriptors, goes on adding the children they fork meanwhile. After a normal end the
 // map is empty and the guard exits at once.
-static void guard_run(int pipe_fd, int followed_fd) {
+//
+// The guard keeps only the descriptors it needs: its pipe's end, the followed map and the links. Another
+// trace's pipe (two traces at once in one process) would otherwise keep that trace's guard waiting, and the
+// two guards, each holding the other's pipe, would outlive their tracer forever with their programs attached.
+enum { GUARD_KEEPS = MAX_LINKS + 2 };
+
+/// Closes every descriptor from 3 on but the `count` in `keep` (sorted here). Async-signal-safe.
+static void keep_only(int *keep, int count) {
+    for (int index = 1; index < count; index++) {
+        for (int at = index; at > 0 && keep[at - 1] > keep[at]; at--) {
+            int swapped = keep[at];
+            keep[at] = keep[at - 1];
+            keep[at - 1] = swapped;
+        }
+    }
+    unsigned first = 3;
+    for (int index = 0; index <= count; index++) {
+        // Below `first`: 0 to 2 (kept), or a descriptor named twice.
+        if (index < count && keep[index] < (int)first) continue;
+        unsigned last = index < count ? (unsigned)keep[index] - 1 : ~0U;
+        if (first <= last && syscall(SYS_close_range, first, last, 0) != 0) {
+            // Before Linux 5.9: one by one, up to the descriptor limit.
+            long limit = sysconf(_SC_OPEN_MAX);
+            for (unsigned fd = first; fd <= last && (long)fd < (limit > 0 ? limit : 65536); fd++) close((int)fd);
+        }
+        if (index < count) first = (unsigned)keep[index] + 1;
+    }
+}
+
+static void guard_run(int pipe_fd, int followed_fd, int *keep, int count) {
+    keep_only(keep, count);
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
         // Off the caller's stdin, stdout and stderr: one reading them to the end is not held by the guard.
@@ -523,6 +547,9 @@ static void guard_run(int pipe_fd, int followed_fd) {
 int cebpf_guard(cebpf_trace *trace) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return -errno;
+    int keep[GUARD_KEEPS] = {fds[0], trace->followed_fd};
+    int count = 2;
+    for (int index = 0; index < trace->link_count; index++) keep[count++] = bpf_link__fd(trace->links[index]);
     pid_t guard = fork();
     if (guard < 0) {
         int error = errno;
@@ -530,10 +557,7 @@ int cebpf_guard(cebpf_trace *trace) {
         close(fds[1]);
         return -error;
     }
-    if (guard == 0) {
-        close(fds[1]);
-        guard_run(fds[0], trace->followed_fd);
-    }
+    if (guard == 0) guard_run(fds[0], trace->followed_fd, keep, count);
     close(fds[0]);
     trace->guard = guard;
     trace->guard_pipe = fds[1];

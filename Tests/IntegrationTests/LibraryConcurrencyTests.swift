@@ -100,4 +100,63 @@ struct LibraryConcurrencyTests {
         // WIFEXITED && WEXITSTATUS == 3
         #expect(untraced.status & 0x7f == 0 && (untraced.status >> 8) & 0xff == 3)
     }
+
+    /// The children of this process that are forks of it (not exec'd: the same executable), with the number of
+    /// pipes each holds open: the eBPF engine's guards.
+    static func guards() -> [(pid: Int, pipes: Int)] {
+        let me = getpid()
+        let children = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(me)/task"))?
+            .flatMap { task in
+                ((try? String(contentsOfFile: "/proc/\(me)/task/\(task)/children", encoding: .utf8)) ?? "")
+                    .split(separator: " ").compactMap { Int($0) }
+            } ?? []
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return children.compactMap { pid in
+            guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == executable,
+                  let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return nil }
+            let pipes = fds.filter {
+                ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? "")
+                    .hasPrefix("pipe:")
+            }
+            return (pid, pipes.count)
+        }
+    }
+
+    // loader.c: a guard that kept the other trace's pipe open made each wait for the other at its end, for ever
+    // when the two guards held each other's (seen as this suite's watchdog firing).
+    @Test("two eBPF traces at once: each guard holds its own pipe and no other descriptor of the process")
+    func eachGuardHoldsItsOwnPipe() throws {
+        let first = try Self.makeWorkspace("c")
+        let second = try Self.makeWorkspace("d")
+        defer {
+            try? FileManager.default.removeItem(at: first)
+            try? FileManager.default.removeItem(at: second)
+        }
+        let group = DispatchGroup()
+        let results = [Box<Result<Report, Error>>(), Box<Result<Report, Error>>()]
+        for (index, workspace) in [first, second].enumerated() {
+            group.enter()
+            Thread {
+                results[index].value = Result { try Self.trace("sleep 1; cat in-*.txt", in: workspace, engine: "ebpf") }
+                group.leave()
+            }.start()
+        }
+        var seen: [(pid: Int, pipes: Int)] = []
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            seen = Self.guards()
+            if seen.count == 2 { break }
+            usleep(10_000)
+        }
+        let watchdog = Self.armWatchdog(seconds: 60, "two concurrent eBPF traces")
+        group.wait()
+        watchdog.cancel()
+        #expect(seen.count == 2, "guards seen while both traces ran: \(seen)")
+        #expect(seen.allSatisfy { $0.pipes == 1 }, "pipes each guard held: \(seen)")
+        for result in results {
+            let report = try #require(try result.value?.get())
+            #expect(report.outcome == .exited(0))
+            #expect(report.reads.count == 1)
+        }
+    }
 }
