@@ -101,8 +101,9 @@ struct LibraryConcurrencyTests {
         #expect(untraced.status & 0x7f == 0 && (untraced.status >> 8) & 0xff == 3)
     }
 
-    /// The children of this process that are forks of it (not exec'd: the same executable), with the number of
-    /// pipes each holds open: the eBPF engine's guards.
+    /// The children of this process that are forks of it (not exec'd: the same executable) holding BPF links,
+    /// the eBPF engine's guards, with the number of pipes each holds open. (Other suites' tests, running at the
+    /// same time in this process, fork children of their own.)
     static func guards() -> [(pid: Int, pipes: Int)] {
         let me = getpid()
         let children = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(me)/task"))?
@@ -114,11 +115,11 @@ struct LibraryConcurrencyTests {
         return children.compactMap { pid in
             guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == executable,
                   let fds = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return nil }
-            let pipes = fds.filter {
-                ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? "")
-                    .hasPrefix("pipe:")
+            let targets = fds.map {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? ""
             }
-            return (pid, pipes.count)
+            guard targets.contains("anon_inode:bpf_link") else { return nil }
+            return (pid, targets.filter { $0.hasPrefix("pipe:") }.count)
         }
     }
 
@@ -141,12 +142,15 @@ struct LibraryConcurrencyTests {
                 group.leave()
             }.start()
         }
+        // Children seen twice, 50 ms apart: a command between its fork and its exec (or a child another suite
+        // is spawning) also runs this executable and holds copies of every descriptor, for a moment.
         var seen: [(pid: Int, pipes: Int)] = []
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline {
-            seen = Self.guards()
+            let before = Set(Self.guards().map(\.pid))
+            usleep(50_000)
+            seen = Self.guards().filter { before.contains($0.pid) }
             if seen.count == 2 { break }
-            usleep(10_000)
         }
         let watchdog = Self.armWatchdog(seconds: 60, "two concurrent eBPF traces")
         group.wait()

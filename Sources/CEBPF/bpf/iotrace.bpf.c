@@ -349,30 +349,34 @@ static __always_inline long read_path(struct scratch *s, __u32 offset, __u64 add
     return length > 0 ? length - 1 : -1;
 }
 
-/// Path `slot` and its base: written at `*offset`, lengths into `call->lengths[2 * slot]` and the next.
-/// Path `slot` and its base: written at `*offset`, lengths into `call->lengths[2 * slot]` and the next.
-static __always_inline void write_path_and_base(struct scratch *s, struct task_struct *task, struct cebpf_call *call,
-                                                __u32 *offset, int slot, __u64 address, int dirfd) {
+/// Path `slot` (0 or 1) of the call being built in the scratch space, read from `address`, and its base when it
+/// is relative (its dirfd `dirfd`): written at `offset`, their lengths into the call's `lengths[2 * slot]` and
+/// the next, what went wrong into its status. Returns the offset after them. A global function: the verifier
+/// checks it once per program, not at each of sys_exit's two calls.
+__attribute__((noinline)) __u32 write_path(__u32 slot, __u64 address, int dirfd, __u32 offset) {
+    struct scratch *s = scratch();
+    if (!s || slot > 1) return offset;
+    struct cebpf_call *call = (struct cebpf_call *)s->fixed;
     __u32 unreadable = slot == 0 ? CEBPF_PATH0_UNREADABLE : CEBPF_PATH1_UNREADABLE;
     __u32 unknown = slot == 0 ? CEBPF_BASE0_UNKNOWN : CEBPF_BASE1_UNKNOWN;
-    __u32 start = *offset;
-    if (start > DATA_MASK - PATH_BYTES - BASE_LIMIT) {
+    if (offset > DATA_MASK - PATH_BYTES - BASE_LIMIT) {
         call->status |= CEBPF_TRUNCATED | unreadable;
-        return;
+        return offset;
     }
-    long length = read_path(s, start, address);
+    long length = read_path(s, offset, address);
     if (length < 0) {
         call->status |= unreadable;
-        return;
+        return offset;
     }
     call->lengths[2 * slot] = (__u16)length;
-    __u32 after = start + (__u32)length;
-    if (length > 0 && s->data[start & DATA_MASK] != '/') {
+    __u32 after = offset + (__u32)length;
+    if (length > 0 && s->data[offset & DATA_MASK] != '/') {
+        struct task_struct *task = (struct task_struct *)bpf_get_current_task();
         __u32 end = write_base(task, dirfd, after, &call->status, unknown);
         call->lengths[2 * slot + 1] = (__u16)(end - after);
         after = end;
     }
-    *offset = after;
+    return after;
 }
 
 // MARK: - Syscalls
@@ -538,7 +542,7 @@ int iotrace_entry_record(struct bpf_raw_tracepoint_args *context) {
     if (row->path0 != CEBPF_NO_ARGUMENT) {
         state->paths[0] = argument(start.regs, state->abi, row->path0);
         state->dirfds[0] = dirfd_argument(start.regs, state->abi, row->dirfd0);
-        write_path_and_base(s, start.task, call, &offset, 0, state->paths[0], state->dirfds[0]);
+        offset = write_path(0, state->paths[0], state->dirfds[0], offset);
     }
     state->unread = call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE);
     call->header.data_length = offset;
@@ -585,9 +589,9 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
         // The kernel has copied the strings by now: a page that was not faulted in at the entry is now.
         if (state->entered) call->status |= CEBPF_LATE_PATHS;
         if (state->unread & CEBPF_PATH0_UNREADABLE)
-            write_path_and_base(s, task, call, &offset, 0, state->paths[0], state->dirfds[0]);
+            offset = write_path(0, state->paths[0], state->dirfds[0], offset);
         if (state->unread & CEBPF_PATH1_UNREADABLE)
-            write_path_and_base(s, task, call, &offset, 1, state->paths[1], state->dirfds[1]);
+            offset = write_path(1, state->paths[1], state->dirfds[1], offset);
         if (call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE)) count(CEBPF_COUNTER_UNREADABLE);
     }
     if (call->status & CEBPF_TRUNCATED) count(CEBPF_COUNTER_TRUNCATED);
