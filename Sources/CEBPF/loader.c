@@ -300,6 +300,29 @@ done:
     return NULL;
 }
 
+/// Writes the rows that have a kind (`rows[i]` for key i) into the map at `rows_fd`: in one batch (Linux 5.6
+/// and later), else one by one. 0 or -errno.
+static int fill_rows(int rows_fd, const struct cebpf_row *rows, size_t row_count) {
+    uint32_t *keys = calloc(row_count, sizeof(*keys));
+    struct cebpf_row *values = calloc(row_count, sizeof(*values));
+    uint32_t count = 0;
+    int error = keys && values ? 0 : -ENOMEM;
+    for (uint32_t key = 0; !error && key < row_count; key++) {
+        if (rows[key].kind == CEBPF_ROW_NONE) continue;
+        keys[count] = key;
+        values[count++] = rows[key];
+    }
+    uint32_t done = count;
+    if (!error && bpf_map_update_batch(rows_fd, keys, values, &done, NULL) != 0) {
+        for (uint32_t index = 0; index < count && !error; index++) {
+            if (bpf_map_update_elem(rows_fd, &keys[index], &values[index], BPF_ANY) != 0) error = -errno;
+        }
+    }
+    free(keys);
+    free(values);
+    return error;
+}
+
 /// Fills the syscall rows (`rows[i]` for key i) and maps the ring buffer: the maps are made by now, and this
 /// needs no program. 0, or -errno with the reason written.
 static int fill_maps(struct cebpf_trace *trace, const struct cebpf_row *rows, size_t row_count, char *reason,
@@ -312,17 +335,14 @@ static int fill_maps(struct cebpf_trace *trace, const struct cebpf_row *rows, si
         describe(reason, reason_capacity, "finding the program's maps", ENOENT);
         return -ENOENT;
     }
-    for (uint32_t key = 0; key < row_count; key++) {
-        if (rows[key].kind == CEBPF_ROW_NONE) continue;
-        if (bpf_map_update_elem(rows_fd, &key, &rows[key], BPF_ANY) != 0) {
-            int error = errno;
-            describe(reason, reason_capacity, "filling the syscall rows", error);
-            return -error;
-        }
+    int error = fill_rows(rows_fd, rows, row_count);
+    if (error) {
+        describe(reason, reason_capacity, "filling the syscall rows", -error);
+        return error;
     }
     trace->ring = ring_buffer__new(bpf_object__find_map_fd_by_name(made, "events"), handle_record, trace, NULL);
     if (!trace->ring) {
-        int error = errno;
+        error = errno;
         describe(reason, reason_capacity, "opening the ring buffer", error);
         return -error;
     }

@@ -383,9 +383,11 @@ __attribute__((noinline)) __u32 write_path(__u32 slot, __u64 address, int dirfd,
 
 static __always_inline int is_followed(__u32 tgid) { return bpf_map_lookup_elem(&followed, &tgid) != 0; }
 
-static __always_inline __u32 task_abi(struct task_struct *task) {
+/// The ABI of the current task's syscall: 1 for a 32-bit one (i386 on x86_64), else 0. Read through the task's
+/// BTF pointer: a plain load, not a helper call, at every followed task's every syscall.
+static __always_inline __u32 current_abi(void) {
 #if defined(__TARGET_ARCH_x86)
-    return (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) ? 1 : 0;
+    return (bpf_get_current_task_btf()->thread_info.status & TS_COMPAT) ? 1 : 0;
 #else
     return 0;
 #endif
@@ -432,7 +434,6 @@ static __always_inline int dirfd_argument(struct pt_regs *regs, __u32 abi, __u8 
 struct call_start {
     __u32 tgid;
     __u32 tid;
-    struct task_struct *task;
     struct pt_regs *regs;
     const struct cebpf_row *row;
     struct pending_call state;
@@ -444,8 +445,7 @@ static __always_inline int start_call(struct bpf_raw_tracepoint_args *context, _
                                       struct call_start *start) {
     long number = (long)context->args[1];
     if (number < 0 || number >= CEBPF_ROWS_PER_ABI) return 0;
-    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-    __u32 abi = task_abi(task);
+    __u32 abi = current_abi();
     __u32 key = abi * CEBPF_ROWS_PER_ABI + (__u32)number;
     const struct cebpf_row *row = bpf_map_lookup_elem(&rows, &key);
     if (!row || row->kind == CEBPF_ROW_NONE) return 0;
@@ -456,7 +456,6 @@ static __always_inline int start_call(struct bpf_raw_tracepoint_args *context, _
     }
     start->tgid = tgid;
     start->tid = tid;
-    start->task = task;
     start->regs = regs;
     start->row = row;
     start->state = (struct pending_call){.number = (__u32)number, .abi = abi, .kind = row->kind,
