@@ -20,6 +20,7 @@ enum NxSourceChoice: String, ExpressibleByArgument, CaseIterable {
 /// `iotrace-native check`: run and trace a task, then hold what it read and wrote against what it declares.
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Run a task and report the reads and writes its declared inputs and outputs do not cover.",
         discussion: """
             Prints only the violations: consumed files (read, not produced by the task) that no input or output \

@@ -13,6 +13,7 @@ import Musl
 /// `iotrace-native compare`: the same command under `strace -f` and natively, the two reports diffed key by key.
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compare",
         abstract: "Run the command under strace -f, then natively, and show where the two reports differ.",
         discussion: """
             strace traces every call the tracer decodes (see README, Subcommands), and its log is turned into a \

@@ -71,7 +71,8 @@ enum Main {
         // Reached only with /proc mounted: CProcCheck's constructor exits 125 before this otherwise.
         precondition(cproccheck_proc_mounted() == 1)
         // The top level's own answers (see TopLevel): asked alone, before the default subcommand takes them.
-        switch Array(CommandLine.arguments.dropFirst()) {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        switch arguments {
         case ["--help"], ["-h"], ["help"]:
             print(TopLevel.help(), terminator: "")
             exit(0)
@@ -82,7 +83,13 @@ enum Main {
             break
         }
         do {
-            var command = try IOTrace.parseAsRoot()
+            // The usual trace line is read directly; everything else, errors included, by argument-parser.
+            var command: ParsableCommand
+            if let trace = CommonTraceLine.parse(arguments) {
+                command = trace
+            } else {
+                command = try IOTrace.parseAsRoot(arguments)
+            }
             DaemonHandOff.split(for: command)
             try command.run()
             DaemonHandOff.exit(0)

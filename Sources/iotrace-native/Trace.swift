@@ -11,6 +11,7 @@ import Musl
 
 struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "trace",
         abstract: "Trace a command (the default subcommand).")
 
     @OptionGroup var options: TraceOptions
