@@ -85,6 +85,14 @@ enum StopEvent: Equatable {
         }
     }
 
+    /// The task is in a ptrace-stop, waiting to be resumed (or listened to); false for an end.
+    var isStop: Bool {
+        switch self {
+        case .exited, .killed: return false
+        default: return true
+        }
+    }
+
     /// A task began, exec'd or ended (or stopped for a ptrace event): not a syscall or a signal.
     var changesProcesses: Bool {
         switch self {

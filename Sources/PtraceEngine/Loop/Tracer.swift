@@ -193,9 +193,8 @@ public final class Tracer {
             warnings.append("could not release the command's process (\(error))")
         }
         while true {
-            switch waits.nextOwnTask() {
-            case .success(let (task, status)):
-                let event = StopEvent(task: task, status: status)
+            switch waits.nextStop() {
+            case .success(let event):
                 if event.changesProcesses { waits.processEvent() }
                 try dispatch(event, onNotice)
                 if onlyDaemonsLeft {
@@ -348,13 +347,13 @@ public final class Tracer {
     /// PTRACE_CONT everywhere, so that with stepping the daemons no longer stop at every syscall.
     public func serveDaemons() {
         while true {
-            switch waits.nextOwnTask() {
-            case .success(let (task, status)):
-                switch StopEvent(task: task, status: status) {
+            switch waits.nextStop() {
+            case .success(let event):
+                switch event {
                 case .exited, .killed: break
-                case .groupStop: _ = Ptrace.listen(task)
-                case .signal(_, let signal): _ = Ptrace.resume(task, signal: signal)
-                default: _ = Ptrace.resume(task)
+                case .groupStop(let task, _): _ = Ptrace.listen(task)
+                case .signal(let task, let signal): _ = Ptrace.resume(task, signal: signal)
+                default: _ = Ptrace.resume(event.task)
                 }
             case .failure(.interrupted):
                 continue
