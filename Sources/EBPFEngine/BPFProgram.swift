@@ -5,12 +5,13 @@ import TraceModel
 /// One loaded and attached instance of the eBPF program (`cebpf_*`), with its own maps. Closed on deinit:
 /// nothing of it stays attached once the trace is over.
 final class BPFProgram {
-    /// 4 MiB: room for about 20,000 calls (one record each, about 200 bytes), while the reader takes them
-    /// every 5 ms and a quarter-full buffer wakes it at once. A debug build's reader keeps up with a burst of
-    /// 100,000 creates in a second with half of it (0 lost at 2 MiB, losses at 1 MiB). The kernel allocates,
-    /// zeroes and maps every page of it at each trace's start (8 MiB: 2.6 ms of it), and the tracer's resident
-    /// size grows with the buffer as it is cycled through (RobustnessMemoryTests).
-    static let defaultRingBytes = 1 << 22
+    /// 8 MiB: room for about 40,000 calls (one record each, about 200 bytes), while the reader takes them
+    /// every 5 ms and a quarter-full buffer wakes it at once. With 4 MiB a debug build's reader, on a machine
+    /// busy with the rest of the test suite, lost 3 % of a burst of 100,000 creates (RobustnessMemoryTests, in
+    /// CI): the buffer is what carries a burst while the reader is not scheduled. The kernel allocates, zeroes
+    /// and maps every page of it at each trace's start (about 1 ms more than 4 MiB), and the tracer's resident
+    /// size grows with the buffer as it is cycled through.
+    static let defaultRingBytes = 1 << 23
 
     private let trace: OpaquePointer
 

@@ -134,7 +134,7 @@ struct RobustnessMemoryTests {
 }
 
 extension TracerMode {
-    /// What the eBPF engine's ring buffer may add to the tracer's resident size: its 4 MiB of data pages are
+    /// What the eBPF engine's ring buffer may add to the tracer's resident size: its 8 MiB of data pages are
     /// mapped twice (libbpf maps them back to back, so a record never wraps), and both mappings count.
-    var ringBufferMebibytes: Double { self == .ebpf ? 8 : 0 }
+    var ringBufferMebibytes: Double { self == .ebpf ? 16 : 0 }
 }

@@ -170,7 +170,7 @@ struct {
 /// The records, to userspace. Its size is set by the loader before load.
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 1 << 22);
+    __uint(max_entries, 1 << 23);
 } events SEC(".maps");
 
 struct {
