@@ -20,6 +20,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sched.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -31,6 +33,15 @@
 enum { MAX_LINKS = 8, MAX_OBJECTS = 2 };
 
 
+/// Records taken out of the ring buffer (see drain), waiting for cebpf_poll to hand them on: each a 32-bit
+/// size, then the record, padded to 8 bytes.
+struct batch {
+    struct batch *next;
+    size_t used;
+    size_t capacity;
+    unsigned char bytes[];
+};
+
 struct cebpf_trace {
     /// The program's copies, each loading some of its programs (see load).
     struct bpf_object *objects[MAX_OBJECTS];
@@ -40,8 +51,17 @@ struct cebpf_trace {
     struct ring_buffer *ring;
     int followed_fd;
     int counters_fd;
-    cebpf_handler handler;
-    void *context;
+    /// The drainer (see drain) and what it shares with cebpf_poll: `lock` guards the ring buffer's consumer side
+    /// and the batches; `first` and `last` are the batches taken out, in order. `wakes` is an epoll descriptor
+    /// that is ready when the program wakes the reader (edge-triggered: not whenever a record is waiting), or
+    /// when `stop` (an eventfd) is written.
+    pthread_t drainer;
+    bool draining;
+    int wakes;
+    int stop;
+    pthread_mutex_t lock;
+    struct batch *first;
+    struct batch *last;
     /// The guard process (see cebpf_guard) and the pipe whose end tells it the tracer is gone.
     pid_t guard;
     int guard_pipe;
@@ -96,9 +116,106 @@ int cebpf_probe(char *reason, size_t reason_capacity) {
     return 0;
 }
 
-static int handle_record(void *context, void *data, size_t size) {
+// MARK: - Draining the ring buffer
+//
+// The ring buffer is what carries a burst of records while nothing reads them, and the kernel allocates,
+// zeroes and maps every page of it at each trace's start: the smaller, the faster a trace starts. A drainer
+// thread takes the records out as soon as the program says the buffer is filling up (see emit in
+// iotrace.bpf.c), a copy at memory speed into batches of this process's own memory, however long the handler
+// (Swift, a debug build's too) then takes with them. cebpf_poll takes whatever is waiting, from the ring and
+// the batches, every few milliseconds.
+
+enum { BATCH_BYTES = 256 * 1024 };
+
+/// ring_buffer's callback, under the trace's lock: appends the record to the last batch, or to a new one.
+static int keep_record(void *context, void *data, size_t size) {
     struct cebpf_trace *trace = context;
-    return trace->handler ? trace->handler(trace->context, data, size) : 0;
+    size_t needed = (sizeof(uint32_t) + size + 7) & ~(size_t)7;
+    struct batch *last = trace->last;
+    if (!last || last->capacity - last->used < needed) {
+        size_t capacity = needed > BATCH_BYTES ? needed : BATCH_BYTES;
+        struct batch *batch = malloc(sizeof(*batch) + capacity);
+        // Out of memory: a non-zero return leaves the record in the ring, for the next try.
+        if (!batch) return -ENOMEM;
+        *batch = (struct batch){.capacity = capacity};
+        if (last) last->next = batch;
+        else trace->first = batch;
+        trace->last = last = batch;
+    }
+    uint32_t length = (uint32_t)size;
+    memcpy(last->bytes + last->used, &length, sizeof(length));
+    memcpy(last->bytes + last->used + sizeof(length), data, size);
+    last->used += needed;
+    return 0;
+}
+
+/// Takes every record waiting in the ring buffer into the batches. Under the trace's lock.
+static int take_records(struct cebpf_trace *trace) {
+    int taken = ring_buffer__consume(trace->ring);
+    return taken < 0 ? taken : 0;
+}
+
+/// Puts `batches` (a chain) back in front of the waiting ones: records a stopped poll did not hand on.
+static void put_back(struct cebpf_trace *trace, struct batch *batches) {
+    struct batch *tail = batches;
+    while (tail->next) tail = tail->next;
+    pthread_mutex_lock(&trace->lock);
+    tail->next = trace->first;
+    if (!trace->first) trace->last = tail;
+    trace->first = batches;
+    pthread_mutex_unlock(&trace->lock);
+}
+
+/// The drainer thread: waits for the program's wake-ups (a quarter of the buffer waiting) and takes the
+/// records out at once, until `stop` is written.
+static void *drain(void *argument) {
+    struct cebpf_trace *trace = argument;
+    // The tracer's signals (a terminal's ^C, forwarded to the command) are for the thread that polls.
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    while (true) {
+        struct epoll_event events[2];
+        int ready = epoll_wait(trace->wakes, events, 2, -1);
+        if (ready < 0 && errno != EINTR) break;
+        for (int index = 0; index < ready; index++) {
+            if (events[index].data.fd == trace->stop) return NULL;
+        }
+        pthread_mutex_lock(&trace->lock);
+        take_records(trace);
+        pthread_mutex_unlock(&trace->lock);
+    }
+    return NULL;
+}
+
+/// Starts the drainer. Without it (no thread to be had), cebpf_poll also waits for the buffer to fill up, and
+/// the records are taken out only as fast as its handler handles them. 0 or -errno.
+static int start_drainer(struct cebpf_trace *trace) {
+    int ring_fd = bpf_object__find_map_fd_by_name(trace->objects[0], "events");
+    trace->wakes = epoll_create1(EPOLL_CLOEXEC);
+    trace->stop = eventfd(0, EFD_CLOEXEC);
+    if (ring_fd < 0 || trace->wakes < 0 || trace->stop < 0) return ring_fd < 0 ? -ENOENT : -errno;
+    struct epoll_event ring = {.events = EPOLLIN | EPOLLET, .data.fd = ring_fd};
+    struct epoll_event stop = {.events = EPOLLIN, .data.fd = trace->stop};
+    if (epoll_ctl(trace->wakes, EPOLL_CTL_ADD, ring_fd, &ring) != 0
+        || epoll_ctl(trace->wakes, EPOLL_CTL_ADD, trace->stop, &stop) != 0) {
+        return -errno;
+    }
+    int error = pthread_create(&trace->drainer, NULL, drain, trace);
+    trace->draining = error == 0;
+    return -error;
+}
+
+static void stop_drainer(struct cebpf_trace *trace) {
+    if (trace->draining) {
+        uint64_t one = 1;
+        while (write(trace->stop, &one, sizeof(one)) < 0 && errno == EINTR) {}
+        pthread_join(trace->drainer, NULL);
+        trace->draining = false;
+    }
+    if (trace->wakes >= 0) close(trace->wakes);
+    if (trace->stop >= 0) close(trace->stop);
+    trace->wakes = trace->stop = -1;
 }
 
 /// The program's hash maps allocate their elements as they go (BPF_F_NO_PREALLOC), not all of them at every
@@ -340,7 +457,7 @@ static int fill_maps(struct cebpf_trace *trace, const struct cebpf_row *rows, si
         describe(reason, reason_capacity, "filling the syscall rows", -error);
         return error;
     }
-    trace->ring = ring_buffer__new(bpf_object__find_map_fd_by_name(made, "events"), handle_record, trace, NULL);
+    trace->ring = ring_buffer__new(bpf_object__find_map_fd_by_name(made, "events"), keep_record, trace, NULL);
     if (!trace->ring) {
         error = errno;
         describe(reason, reason_capacity, "opening the ring buffer", error);
@@ -444,6 +561,13 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, uint
 }
 
 static void unload(struct cebpf_trace *trace) {
+    stop_drainer(trace);
+    while (trace->first) {
+        struct batch *next = trace->first->next;
+        free(trace->first);
+        trace->first = next;
+    }
+    trace->last = NULL;
     ring_buffer__free(trace->ring);
     trace->ring = NULL;
     for (int copy = 0; copy < trace->object_count; copy++) bpf_object__close(trace->objects[copy]);
@@ -462,6 +586,8 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
     if (!trace) return -ENOMEM;
     trace->guard_pipe = -1;
     trace->exit_fd = -1;
+    trace->wakes = trace->stop = -1;
+    pthread_mutex_init(&trace->lock, NULL);
     // The kernel's BTF cut down to what the program reads; IOTRACE_BPF_WHOLE_BTF=1 skips it, to compare.
     const char *whole = getenv("IOTRACE_BPF_WHOLE_BTF");
     bool cut = !(whole && strcmp(whole, "1") == 0);
@@ -491,6 +617,8 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
             trace->links[trace->link_count++] = link;
         }
     }
+    // Best effort: without the drainer, records are still all read, only later (see start_drainer).
+    start_drainer(trace);
     *out = trace;
     return 0;
 fail:
@@ -608,26 +736,50 @@ int cebpf_wake_on_exit(cebpf_trace *trace, uint32_t pid) {
 }
 
 int cebpf_poll(cebpf_trace *trace, int timeout_ms, cebpf_handler handler, void *context) {
-    // The program sends records without a wake-up (see emit in iotrace.bpf.c), so the ring's descriptor is
-    // readable only when the buffer fills up: wait for that, for the watched process's exit, or for the
-    // timeout; then consume whatever is there either way.
+    // The program sends records without a wake-up (see emit in iotrace.bpf.c); the drainer takes them out when
+    // the buffer fills up. Wait for the watched process's exit or the timeout (without a drainer, for the
+    // buffer to fill up too); then take whatever is waiting either way.
     if (timeout_ms != 0) {
-        struct pollfd waits[2] = {{.fd = ring_buffer__epoll_fd(trace->ring), .events = POLLIN},
-                                  {.fd = trace->exit_fd, .events = POLLIN}};
-        int ready = poll(waits, trace->exit_fd >= 0 ? 2 : 1, timeout_ms);
+        struct pollfd waits[2];
+        nfds_t count = 0;
+        if (trace->exit_fd >= 0) waits[count++] = (struct pollfd){.fd = trace->exit_fd, .events = POLLIN};
+        if (!trace->draining) waits[count++] = (struct pollfd){.fd = ring_buffer__epoll_fd(trace->ring), .events = POLLIN};
+        int ready = poll(waits, count, timeout_ms);
         if (ready < 0) return -errno;
-        if (trace->exit_fd >= 0 && waits[1].revents) {
+        if (trace->exit_fd >= 0 && waits[0].revents) {
             // It has exited: readable from now on, it would end every later wait at once.
             close(trace->exit_fd);
             trace->exit_fd = -1;
         }
     }
-    trace->handler = handler;
-    trace->context = context;
-    int consumed = ring_buffer__consume(trace->ring);
-    trace->handler = NULL;
-    trace->context = NULL;
-    return consumed;
+    pthread_mutex_lock(&trace->lock);
+    int error = take_records(trace);
+    struct batch *batch = trace->first;
+    trace->first = trace->last = NULL;
+    pthread_mutex_unlock(&trace->lock);
+    int handled = 0;
+    bool stopped = false;
+    while (batch && !stopped) {
+        size_t at = 0;
+        while (!stopped && at < batch->used) {
+            uint32_t size;
+            memcpy(&size, batch->bytes + at, sizeof(size));
+            stopped = handler(context, batch->bytes + at + sizeof(size), size) != 0;
+            handled++;
+            at += (sizeof(size) + size + 7) & ~(size_t)7;
+        }
+        if (at < batch->used) {
+            memmove(batch->bytes, batch->bytes + at, batch->used - at);
+            batch->used -= at;
+            break;
+        }
+        struct batch *next = batch->next;
+        free(batch);
+        batch = next;
+    }
+    // The handler stopped this poll: the records it did not see stay first in line for the next one.
+    if (batch) put_back(trace, batch);
+    return handled > 0 || error == 0 ? handled : error;
 }
 
 int cebpf_counters(cebpf_trace *trace, uint64_t *values) {
@@ -650,15 +802,18 @@ int cebpf_counters(cebpf_trace *trace, uint64_t *values) {
 
 void cebpf_close(cebpf_trace *trace) {
     if (!trace) return;
-    if (trace->guard_pipe >= 0) {
-        // The followed map is empty at a normal end: the guard exits at once; reap it before detaching, so
-        // that no copy of the links outlives this call.
-        close(trace->guard_pipe);
-        int status;
-        while (waitpid(trace->guard, &status, 0) < 0 && errno == EINTR) {}
-    }
+    // The links first: once the guard's copies are gone too, the kernel detaches the programs. The followed map
+    // is empty at a normal end, so the guard exits as soon as its pipe ends, and its exit detaches them (in the
+    // guard, on another CPU) while this thread frees the rest; reaped before returning, so that no copy of the
+    // links outlives this call.
+    if (trace->guard_pipe >= 0) close(trace->guard_pipe);
     for (int index = 0; index < trace->link_count; index++) bpf_link__destroy(trace->links[index]);
     if (trace->exit_fd >= 0) close(trace->exit_fd);
     unload(trace);
+    if (trace->guard_pipe >= 0) {
+        int status;
+        while (waitpid(trace->guard, &status, 0) < 0 && errno == EINTR) {}
+    }
+    pthread_mutex_destroy(&trace->lock);
     free(trace);
 }

@@ -5,13 +5,13 @@ import TraceModel
 /// One loaded and attached instance of the eBPF program (`cebpf_*`), with its own maps. Closed on deinit:
 /// nothing of it stays attached once the trace is over.
 final class BPFProgram {
-    /// 8 MiB: room for about 40,000 calls (one record each, about 200 bytes), while the reader takes them
-    /// every 5 ms and a quarter-full buffer wakes it at once. With 4 MiB a debug build's reader, on a machine
-    /// busy with the rest of the test suite, lost 3 % of a burst of 100,000 creates (RobustnessMemoryTests, in
-    /// CI): the buffer is what carries a burst while the reader is not scheduled. The kernel allocates, zeroes
-    /// and maps every page of it at each trace's start (about 1 ms more than 4 MiB), and the tracer's resident
-    /// size grows with the buffer as it is cycled through.
-    static let defaultRingBytes = 1 << 23
+    /// 1 MiB: room for about 5,000 calls (one record each, about 200 bytes) while nothing reads them. The loader's
+    /// drainer thread takes the records out of the buffer as soon as a quarter of it is waiting, a copy at
+    /// memory speed, however slowly the reader (a debug build's included) then handles them; a bigger buffer
+    /// was only needed while the reader itself emptied it (8 MiB then: a debug build's reader on a busy machine
+    /// lost 3 % of RobustnessMemoryTests' 100,000 creates with 4 MiB). The kernel allocates, zeroes and maps
+    /// every page at each trace's start: 8 MiB cost about 2 ms of it.
+    static let defaultRingBytes = 1 << 20
 
     private let trace: OpaquePointer
 
