@@ -506,8 +506,23 @@ static int fill_tail_calls(struct cebpf_trace *trace, char *reason, size_t reaso
 /// With two CPUs, a helper thread cuts the BTF while this one makes the maps, fills them and maps the ring
 /// buffer; then each loads its copy's share of the programs (the helper started on another CPU: see place).
 /// Where there is one CPU (or no thread to be had), this thread does it all with one copy.
+/// The caller's work for the loading thread's idle moment (see cebpf_meanwhile), done at most once.
+struct errand {
+    cebpf_meanwhile run;
+    void *context;
+    bool done;
+};
+
+static void run_errand(struct errand *errand) {
+    if (errand->run && !errand->done) {
+        errand->done = true;
+        errand->run(errand->context);
+    }
+}
+
 static int load(struct cebpf_trace *trace, const void *object, size_t size, uint32_t ring_bytes, bool cut,
-                const struct cebpf_row *rows, size_t row_count, char *reason, size_t reason_capacity) {
+                const struct cebpf_row *rows, size_t row_count, struct errand *errand, char *reason,
+                size_t reason_capacity) {
     char kernel_btf[64];
     struct start_up start = {.trace = trace, .object = object, .size = size, .ring_bytes = ring_bytes,
                              .btf_fd = cut ? memfd_create("iotrace-kernel-btf", MFD_CLOEXEC) : -1};
@@ -539,6 +554,8 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, uint
         share_programs(trace->objects[0], 0, trace->object_count);
         error = fill_maps(trace, rows, row_count, reason, reason_capacity);
     }
+    // The helper is cutting the BTF, which this thread's copy needs too: the caller's errand meanwhile.
+    if (!error) run_errand(errand);
     if (cut && !helping && !error) {
         int cut_error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start.btf_fd);
         atomic_store(&start.cut, cut_error ? cut_error : 1);
@@ -576,7 +593,8 @@ static void unload(struct cebpf_trace *trace) {
 }
 
 int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struct cebpf_row *rows,
-               size_t row_count, cebpf_trace **out, char *reason, size_t reason_capacity) {
+               size_t row_count, cebpf_meanwhile meanwhile, void *meanwhile_context, cebpf_trace **out,
+               char *reason, size_t reason_capacity) {
     *out = NULL;
     last_message[0] = 0;
     libbpf_set_print(keep_last_message);
@@ -591,12 +609,13 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
     // The kernel's BTF cut down to what the program reads; IOTRACE_BPF_WHOLE_BTF=1 skips it, to compare.
     const char *whole = getenv("IOTRACE_BPF_WHOLE_BTF");
     bool cut = !(whole && strcmp(whole, "1") == 0);
-    error = load(trace, object, size, ring_bytes, cut, rows, row_count, reason, reason_capacity);
+    struct errand errand = {.run = meanwhile, .context = meanwhile_context};
+    error = load(trace, object, size, ring_bytes, cut, rows, row_count, &errand, reason, reason_capacity);
     if (error && cut) {
         // Whatever the cut-down BTF lacked, the whole one has: load again against it, and report that load.
         unload(trace);
         last_message[0] = 0;
-        error = load(trace, object, size, ring_bytes, false, rows, row_count, reason, reason_capacity);
+        error = load(trace, object, size, ring_bytes, false, rows, row_count, &errand, reason, reason_capacity);
     }
     if (error) {
         error = -error;

@@ -16,15 +16,23 @@ final class BPFProgram {
     private let trace: OpaquePointer
 
     /// `cebpf_open`: loads the embedded program with `table`'s rows; `.cannotLoad` with libbpf's reason.
-    init(table: SyscallTable, ringBytes: Int) throws(EBPFTraceError) {
+    /// `meanwhile` runs once on this thread while it waits for the loading's other half (see cebpf_meanwhile),
+    /// unless the load failed before.
+    init(table: SyscallTable, ringBytes: Int, meanwhile: () -> Void = {}) throws(EBPFTraceError) {
         let rows = Self.rows(of: table)
         var handle: OpaquePointer?
         var reason = [CChar](repeating: 0, count: 512)
         let object = EmbeddedProgram.object
-        let result = object.withUnsafeBytes { bytes in
-            rows.withUnsafeBufferPointer { rows in
-                cebpf_open(bytes.baseAddress!, bytes.count, UInt32(ringBytes), rows.baseAddress!, rows.count, &handle,
-                           &reason, reason.count)
+        let result = withoutActuallyEscaping(meanwhile) { meanwhile in
+            var errand = meanwhile
+            return withUnsafeMutablePointer(to: &errand) { errand in
+                object.withUnsafeBytes { bytes in
+                    rows.withUnsafeBufferPointer { rows in
+                        cebpf_open(bytes.baseAddress!, bytes.count, UInt32(ringBytes), rows.baseAddress!, rows.count,
+                                   { context in context!.assumingMemoryBound(to: (() -> Void).self).pointee() },
+                                   errand, &handle, &reason, reason.count)
+                    }
+                }
             }
         }
         guard result == 0, let handle else {

@@ -104,35 +104,73 @@ public final class EBPFTracer {
     private let abis: [SyscallABI]
     private let bpf: BPFProgram
 
+    /// The command's process, held before its exec from the load on (see init) until `run` releases it.
+    private var held: Result<SpawnedChild, Errno>?
+
+    /// The held command's pid, before `run` (tests: a tracer dropped unrun must end and reap it).
+    package var heldCommand: TaskID? { held?.successValue?.pid }
+
     /// Loads and attaches the program: `.cannotLoad` with the reason where it cannot be (`--engine auto`
-    /// then chooses ptrace).
+    /// then chooses ptrace). The command's process is made meanwhile, while the loading thread would wait for
+    /// its helper (a fork costs about as long): held before its exec, it runs nothing until `run` releases it,
+    /// and exits unrun if this process dies first. Where the program cannot load, it is ended and reaped.
     public init(_ configuration: EBPFConfiguration) throws(EBPFTraceError) {
         self.configuration = configuration
-        bpf = try BPFProgram(table: .native, ringBytes: configuration.ringBufferBytes ?? BPFProgram.defaultRingBytes)
         builder = ReportBuilder(filter: configuration.filter)
         processes = FollowedProcesses(keepsRecords: configuration.recordProcesses)
         abis = BPFProgram.abis(of: .native)
         recorder.events = configuration.events
+        var held: Result<SpawnedChild, Errno>?
+        do {
+            bpf = try BPFProgram(table: .native, ringBytes: configuration.ringBufferBytes ?? BPFProgram.defaultRingBytes,
+                                 meanwhile: { held = Self.spawn(configuration) })
+        } catch {
+            if case .success(let child) = held { Self.discard(child) }
+            throw error
+        }
+        self.held = held
+    }
+
+    deinit {
+        // Never run: the command's process ends unrun.
+        if case .success(let child) = held { Self.discard(child) }
+    }
+
+    /// The command's process, held before its exec; nil without a command (`run` says so).
+    private static func spawn(_ configuration: EBPFConfiguration) -> Result<SpawnedChild, Errno>? {
+        guard let program = configuration.command.first, !program.isEmpty else { return nil }
+        // io_uring_setup fails with ENOSYS by a filter that needs no tracer (SECCOMP_RET_ERRNO).
+        let filter = configuration.allowRings ? nil : try? SeccompFilter(table: .native, purpose: .refuseRings)
+        return Spawn.fork(argv: configuration.command, filter: filter, signalMask: configuration.signalMask)
+    }
+
+    /// Ends a held process unrun (it exits 125) and reaps it.
+    private static func discard(_ child: SpawnedChild) {
+        Spawn.abandon(child)
+        Wait.reap(child.pid)
+        _ = Spawn.readReport(child)
     }
 
     /// Starts the command and traces it until it and every process it started have ended.
     public func run(onStart: (TaskID) -> Void = { _ in }) throws(EBPFTraceError) -> EBPFTraceResult {
         guard let program = configuration.command.first, !program.isEmpty else { throw .emptyCommand }
-        // Before the command exists: whatever happens to this process from now on, the command does not outlive
-        // it unnoticed (SPEC: If the tracer is killed, the traced processes are killed with it).
-        if case .failure(let error) = bpf.startGuard() { throw .spawnFailed(error) }
-        // io_uring_setup fails with ENOSYS by a filter that needs no tracer (SECCOMP_RET_ERRNO).
-        let filter = configuration.allowRings ? nil : try? SeccompFilter(table: .native, purpose: .refuseRings)
+        let spawned = held ?? Self.spawn(configuration)
+        held = nil
         let child: SpawnedChild
-        switch Spawn.fork(argv: configuration.command, filter: filter, signalMask: configuration.signalMask) {
-        case .success(let spawned): child = spawned
-        case .failure(let error): throw .spawnFailed(error)
+        switch spawned {
+        case .success(let spawned)?: child = spawned
+        case .failure(let error)?: throw .spawnFailed(error)
+        case nil: throw .emptyCommand
+        }
+        // Whatever happens to this process from now on, the command does not outlive it unnoticed (SPEC: If the
+        // tracer is killed, the traced processes are killed with it); until released, it dies unrun with it.
+        if case .failure(let error) = bpf.startGuard() {
+            Self.discard(child)
+            throw .spawnFailed(error)
         }
         // Held before its exec until the program follows it: not one of its calls goes unseen.
         if case .failure(let error) = bpf.follow(child.pid) {
-            Spawn.abandon(child)
-            Wait.reap(child.pid)
-            _ = Spawn.readReport(child)
+            Self.discard(child)
             throw .cannotLoad("following the command's process failed (\(error))")
         }
         bpf.wakeOnExit(of: child.pid)

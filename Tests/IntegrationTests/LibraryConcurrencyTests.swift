@@ -163,4 +163,27 @@ struct LibraryConcurrencyTests {
             #expect(report.reads.count == 1)
         }
     }
+
+    // EBPFTracer makes the command's process while its program loads (held before its exec until `run`): a
+    // tracer made and dropped without `run` must end that process unrun, and reap it.
+    @Test("an eBPF tracer dropped before run ends its held command unrun")
+    func droppedTracerRunsNothing() throws {
+        let workspace = try Self.makeWorkspace("e")
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let marker = workspace.appendingPathComponent("ran.txt")
+        let command = [Array("/bin/sh".utf8), Array("-c".utf8), Array("echo ran > '\(marker.path)'".utf8)]
+        let filter = WorkspaceFilter(roots: [Array(workspace.resolvingSymlinksInPath().path.utf8)], ignoredNames: [])
+        var tracer: EBPFTracer? = try EBPFTracer(EBPFConfiguration(command: command, filter: filter))
+        let held = try #require(tracer?.heldCommand)
+        #expect(FileManager.default.fileExists(atPath: "/proc/\(held)"), "the held command's process")
+        usleep(100_000)
+        tracer = nil
+        // Reaped when the tracer is gone: not blocked on its go pipe, not a zombie.
+        #expect(!FileManager.default.fileExists(atPath: "/proc/\(held)"), "process \(held) is still there")
+        #expect(!FileManager.default.fileExists(atPath: marker.path), "the held command ran")
+        // The next trace in this process starts and ends as usual.
+        let report = try Self.trace("cat in-e.txt", in: workspace, engine: "ebpf")
+        #expect(report.outcome == .exited(0))
+        #expect(report.reads == [Array("in-e.txt".utf8)])
+    }
 }
