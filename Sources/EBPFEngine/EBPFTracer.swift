@@ -122,8 +122,8 @@ public final class EBPFTracer {
         recorder.events = configuration.events
         var held: Result<SpawnedChild, Errno>?
         do {
-            bpf = try BPFProgram(table: .native, ringBytes: configuration.ringBufferBytes ?? BPFProgram.defaultRingBytes,
-                                 meanwhile: { held = Self.spawn(configuration) })
+            let ringBytes = configuration.ringBufferBytes ?? BPFProgram.defaultRingBytes
+            bpf = try BPFProgram(table: .native, ringBytes: ringBytes, meanwhile: { held = Self.spawn(configuration) })
         } catch {
             if case .success(let child) = held { Self.discard(child) }
             throw error
