@@ -23,6 +23,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -62,12 +63,16 @@ struct cebpf_trace {
     pthread_mutex_t lock;
     struct batch *first;
     struct batch *last;
-    /// The guard process (see cebpf_guard) and the pipe whose end tells it the tracer is gone.
+    /// The guard process (see start_guard) and the socket whose end tells it the tracer is gone.
     pid_t guard;
     int guard_pipe;
     /// A pidfd of the process whose exit ends a wait in cebpf_poll (cebpf_wake_on_exit); -1: none.
     int exit_fd;
 };
+
+// The guard process (see "The guard" below), made while the program loads.
+static int start_guard(struct cebpf_trace *trace);
+static void end_guard(struct cebpf_trace *trace);
 
 // libbpf reports through one process-wide print callback; each thread keeps its own last line, so two
 // traces opening at once on two threads never mix their reasons.
@@ -554,7 +559,11 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, uint
         share_programs(trace->objects[0], 0, trace->object_count);
         error = fill_maps(trace, rows, row_count, reason, reason_capacity);
     }
-    // The helper is cutting the BTF, which this thread's copy needs too: the caller's errand meanwhile.
+    // The helper is cutting the BTF, which this thread's copy needs too: the guard and the caller's errand
+    // meanwhile (forks, while the process is still small).
+    if (!error && trace->guard_pipe < 0 && (error = start_guard(trace)) != 0) {
+        describe(reason, reason_capacity, "starting the guard process", -error);
+    }
     if (!error) run_errand(errand);
     if (cut && !helping && !error) {
         int cut_error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start.btf_fd);
@@ -612,7 +621,9 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
     struct errand errand = {.run = meanwhile, .context = meanwhile_context};
     error = load(trace, object, size, ring_bytes, cut, rows, row_count, &errand, reason, reason_capacity);
     if (error && cut) {
-        // Whatever the cut-down BTF lacked, the whole one has: load again against it, and report that load.
+        // Whatever the cut-down BTF lacked, the whole one has: load again against it, and report that load (a
+        // guard of its own: this one holds the first load's followed map).
+        end_guard(trace);
         unload(trace);
         last_message[0] = 0;
         error = load(trace, object, size, ring_bytes, false, rows, row_count, &errand, reason, reason_capacity);
@@ -645,55 +656,64 @@ fail:
     return -error;
 }
 
-// The guard: what PTRACE_O_EXITKILL is to the ptrace engine. A child of the tracer that blocks on a pipe only
-// the tracer writes to; when the tracer dies (even by SIGKILL) the pipe ends, and the guard kills every process
+// The guard: what PTRACE_O_EXITKILL is to the ptrace engine. A child of the tracer that blocks on a socket only
+// the tracer writes to; when the tracer dies (even by SIGKILL) the socket ends, and the guard kills every process
 // still in the followed map, again and again until the map is empty: the program, kept attached by the guard's
-// copies of the tracer's descriptors, goes on adding the children they fork meanwhile. After a normal end the
-// map is empty and the guard exits at once.
+// copies of the links, goes on adding the children they fork meanwhile. After a normal end the map is empty and
+// the guard exits at once.
 //
-// The guard keeps only the descriptors it needs: its pipe's end, the followed map and the links. Another
-// trace's pipe (two traces at once in one process) would otherwise keep that trace's guard waiting, and the
-// two guards, each holding the other's pipe, would outlive their tracer forever with their programs attached.
-enum { GUARD_KEEPS = MAX_LINKS + 2 };
+// It is made during the load (start_guard, while the loading thread waits for its helper; a fork of a smaller
+// process, too), before the programs are attached: cebpf_guard then arms it, sending it copies of the links
+// over the socket. A tracer that dies before that has attached nothing that outlives it, and its command has
+// not run (held before its exec, it exits unrun when its go pipe ends).
+//
+// The guard keeps only the descriptors it needs: its socket's end and the followed map. Another trace's
+// descriptors (two traces at once in one process) would otherwise keep that trace's guard waiting, and the two
+// guards, each holding the other's socket, would outlive their tracer forever with their programs attached.
 
-/// Closes every descriptor from 3 on but the `count` in `keep` (sorted here). Async-signal-safe.
-static void keep_only(int *keep, int count) {
-    for (int index = 1; index < count; index++) {
-        for (int at = index; at > 0 && keep[at - 1] > keep[at]; at--) {
-            int swapped = keep[at];
-            keep[at] = keep[at - 1];
-            keep[at - 1] = swapped;
-        }
-    }
-    unsigned first = 3;
-    for (int index = 0; index <= count; index++) {
-        // Below `first`: 0 to 2 (kept), or a descriptor named twice.
-        if (index < count && keep[index] < (int)first) continue;
-        unsigned last = index < count ? (unsigned)keep[index] - 1 : ~0U;
-        if (first <= last && syscall(SYS_close_range, first, last, 0) != 0) {
+/// Closes every descriptor from 3 on but `first` and `second`. Async-signal-safe.
+static void keep_only(int first, int second) {
+    int low = first < second ? first : second, high = first < second ? second : first;
+    unsigned ranges[3][2] = {{3, (unsigned)low - 1}, {(unsigned)low + 1, (unsigned)high - 1}, {(unsigned)high + 1, ~0U}};
+    for (int index = 0; index < 3; index++) {
+        unsigned from = ranges[index][0], to = ranges[index][1];
+        if (from > to || (index == 0 && low < 3)) continue;
+        if (syscall(SYS_close_range, from, to, 0) != 0) {
             // Before Linux 5.9: one by one, up to the descriptor limit.
             long limit = sysconf(_SC_OPEN_MAX);
-            for (unsigned fd = first; fd <= last && (long)fd < (limit > 0 ? limit : 65536); fd++) close((int)fd);
+            for (unsigned fd = from; fd <= to && (long)fd < (limit > 0 ? limit : 65536); fd++) close((int)fd);
         }
-        if (index < count) first = (unsigned)keep[index] + 1;
     }
 }
 
-static void guard_run(int pipe_fd, int followed_fd, int *keep, int count) {
-    keep_only(keep, count);
+/// Receives the links cebpf_guard sends (they keep the programs attached while the guard kills), or nothing
+/// when the tracer ended first.
+static void receive_links(int socket_fd) {
+    char byte;
+    char control[CMSG_SPACE(MAX_LINKS * sizeof(int))];
+    struct iovec data = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1, .msg_control = control,
+                             .msg_controllen = sizeof(control)};
+    while (recvmsg(socket_fd, &message, 0) < 0 && errno == EINTR) {}
+}
+
+static void guard_run(int socket_fd, int followed_fd) {
+    keep_only(socket_fd, followed_fd);
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
         // Off the caller's stdin, stdout and stderr: one reading them to the end is not held by the guard.
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
         dup2(null, STDERR_FILENO);
+        if (null > STDERR_FILENO) close(null);
     }
     // A terminal's ^C reaches the whole process group: the guard must outlive the tracer it guards.
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
+    receive_links(socket_fd);
     char byte;
-    while (read(pipe_fd, &byte, 1) < 0 && errno == EINTR) {}
+    while (read(socket_fd, &byte, 1) < 0 && errno == EINTR) {}
     for (int round = 0; round < 500; round++) {
         uint32_t key, next;
         int found = 0;
@@ -711,12 +731,10 @@ static void guard_run(int pipe_fd, int followed_fd, int *keep, int count) {
     _exit(0);
 }
 
-int cebpf_guard(cebpf_trace *trace) {
+/// Makes the guard (unarmed: see cebpf_guard). The followed map must exist. 0 or -errno.
+static int start_guard(struct cebpf_trace *trace) {
     int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return -errno;
-    int keep[GUARD_KEEPS] = {fds[0], trace->followed_fd};
-    int count = 2;
-    for (int index = 0; index < trace->link_count; index++) keep[count++] = bpf_link__fd(trace->links[index]);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return -errno;
     pid_t guard = fork();
     if (guard < 0) {
         int error = errno;
@@ -724,11 +742,41 @@ int cebpf_guard(cebpf_trace *trace) {
         close(fds[1]);
         return -error;
     }
-    if (guard == 0) guard_run(fds[0], trace->followed_fd, keep, count);
+    if (guard == 0) guard_run(fds[0], trace->followed_fd);
     close(fds[0]);
     trace->guard = guard;
     trace->guard_pipe = fds[1];
     return 0;
+}
+
+/// Ends the guard: its socket's end, then its exit once it has found the followed map empty. Reaped, so that no
+/// copy of the links outlives this.
+static void end_guard(struct cebpf_trace *trace) {
+    if (trace->guard_pipe < 0) return;
+    close(trace->guard_pipe);
+    trace->guard_pipe = -1;
+    int status;
+    while (waitpid(trace->guard, &status, 0) < 0 && errno == EINTR) {}
+}
+
+int cebpf_guard(cebpf_trace *trace) {
+    if (trace->guard_pipe < 0) return -ECHILD;
+    int links[MAX_LINKS];
+    for (int index = 0; index < trace->link_count; index++) links[index] = bpf_link__fd(trace->links[index]);
+    char byte = 'l';
+    char control[CMSG_SPACE(MAX_LINKS * sizeof(int))];
+    memset(control, 0, sizeof(control));
+    struct iovec data = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1, .msg_control = control,
+                             .msg_controllen = CMSG_SPACE((size_t)trace->link_count * sizeof(int))};
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN((size_t)trace->link_count * sizeof(int));
+    memcpy(CMSG_DATA(header), links, (size_t)trace->link_count * sizeof(int));
+    ssize_t sent;
+    while ((sent = sendmsg(trace->guard_pipe, &message, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
+    return sent == 1 ? 0 : -(sent < 0 ? errno : EIO);
 }
 
 int cebpf_unfollow(cebpf_trace *trace, uint32_t pid) {
@@ -822,17 +870,13 @@ int cebpf_counters(cebpf_trace *trace, uint64_t *values) {
 void cebpf_close(cebpf_trace *trace) {
     if (!trace) return;
     // The links first: once the guard's copies are gone too, the kernel detaches the programs. The followed map
-    // is empty at a normal end, so the guard exits as soon as its pipe ends, and its exit detaches them (in the
-    // guard, on another CPU) while this thread frees the rest; reaped before returning, so that no copy of the
-    // links outlives this call.
-    if (trace->guard_pipe >= 0) close(trace->guard_pipe);
+    // is empty at a normal end, so the guard exits as soon as its socket ends, and its exit detaches them (in
+    // the guard, on another CPU) while this thread frees the rest; reaped before returning (end_guard).
+    if (trace->guard_pipe >= 0) shutdown(trace->guard_pipe, SHUT_RDWR);
     for (int index = 0; index < trace->link_count; index++) bpf_link__destroy(trace->links[index]);
     if (trace->exit_fd >= 0) close(trace->exit_fd);
     unload(trace);
-    if (trace->guard_pipe >= 0) {
-        int status;
-        while (waitpid(trace->guard, &status, 0) < 0 && errno == EINTR) {}
-    }
+    end_guard(trace);
     pthread_mutex_destroy(&trace->lock);
     free(trace);
 }

@@ -102,9 +102,9 @@ struct LibraryConcurrencyTests {
     }
 
     /// The children of this process that are forks of it (not exec'd: the same executable) holding BPF links,
-    /// the eBPF engine's guards, with the number of pipes each holds open. (Other suites' tests, running at the
-    /// same time in this process, fork children of their own.)
-    static func guards() -> [(pid: Int, pipes: Int)] {
+    /// the eBPF engine's guards, with the number of pipes and sockets each holds open. (Other suites' tests,
+    /// running at the same time in this process, fork children of their own.)
+    static func guards() -> [(pid: Int, pipes: Int, sockets: Int)] {
         let me = getpid()
         let children = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(me)/task"))?
             .flatMap { task in
@@ -119,14 +119,15 @@ struct LibraryConcurrencyTests {
                 (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? ""
             }
             guard targets.contains("anon_inode:bpf_link") else { return nil }
-            return (pid, targets.filter { $0.hasPrefix("pipe:") }.count)
+            func count(_ kind: String) -> Int { targets.filter { $0.hasPrefix(kind) }.count }
+            return (pid, count("pipe:"), count("socket:"))
         }
     }
 
-    // loader.c: a guard that kept the other trace's pipe open made each wait for the other at its end, for ever
-    // when the two guards held each other's (seen as this suite's watchdog firing).
-    @Test("two eBPF traces at once: each guard holds its own pipe and no other descriptor of the process")
-    func eachGuardHoldsItsOwnPipe() throws {
+    // loader.c: a guard that kept the other trace's pipe (now socket) open made each wait for the other at its
+    // end, for ever when the two guards held each other's (seen as this suite's watchdog firing).
+    @Test("two eBPF traces at once: each guard holds its own socket and no other descriptor of the process")
+    func eachGuardHoldsItsOwnSocket() throws {
         let first = try Self.makeWorkspace("c")
         let second = try Self.makeWorkspace("d")
         defer {
@@ -144,7 +145,7 @@ struct LibraryConcurrencyTests {
         }
         // Children seen twice, 50 ms apart: a command between its fork and its exec (or a child another suite
         // is spawning) also runs this executable and holds copies of every descriptor, for a moment.
-        var seen: [(pid: Int, pipes: Int)] = []
+        var seen: [(pid: Int, pipes: Int, sockets: Int)] = []
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline {
             let before = Set(Self.guards().map(\.pid))
@@ -156,7 +157,7 @@ struct LibraryConcurrencyTests {
         group.wait()
         watchdog.cancel()
         #expect(seen.count == 2, "guards seen while both traces ran: \(seen)")
-        #expect(seen.allSatisfy { $0.pipes == 1 }, "pipes each guard held: \(seen)")
+        #expect(seen.allSatisfy { $0.pipes == 0 && $0.sockets == 1 }, "pipes and sockets each guard held: \(seen)")
         for result in results {
             let report = try #require(try result.value?.get())
             #expect(report.outcome == .exited(0))

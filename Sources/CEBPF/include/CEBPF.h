@@ -36,8 +36,9 @@ int cebpf_follow(cebpf_trace *trace, uint32_t pid);
 /// Stops following process `pid` (a daemon left behind): its calls and children are no longer seen.
 int cebpf_unfollow(cebpf_trace *trace, uint32_t pid);
 
-/// Starts the guard process: if the tracer dies before the trace ends, it kills every followed process (the
-/// eBPF engine's PTRACE_O_EXITKILL). cebpf_close ends and reaps it.
+/// Arms the guard process cebpf_open made: if the tracer dies before the trace ends, it kills every followed
+/// process (the eBPF engine's PTRACE_O_EXITKILL), the programs kept attached meanwhile by the copies of the
+/// links this sends it. cebpf_close ends and reaps it.
 int cebpf_guard(cebpf_trace *trace);
 
 /// Makes the next cebpf_poll that is waiting when process `pid` (a child of the caller) exits return at once,
