@@ -393,48 +393,51 @@ static __always_inline __u32 current_abi(void) {
 #endif
 }
 
-/// Argument `index` of the current call, from its registers (`regs`, a struct pt_regs *) as ABI `abi` passes
-/// it. A global function: the verifier checks its branches once, not at each of its callers.
-__attribute__((noinline)) __u64 syscall_argument(__u64 regs, __u32 abi, __u32 index) {
-    struct pt_regs *registers = (struct pt_regs *)regs;
+/// The current call's arguments, from its registers as ABI `abi` passes them. The registers come from
+/// bpf_task_pt_regs as a BTF pointer, so each is a plain load; the tracepoint's own pointer to them
+/// (args[0]) is a number to the verifier, and every read through it was a helper call.
+struct arguments {
+    __u64 values[6];
+};
+
+static __always_inline void read_arguments(__u32 abi, struct arguments *arguments) {
+    // At sys_enter the registers the tracepoint is given are the task's own (task_pt_regs): the same.
+    struct pt_regs *registers = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 #if defined(__TARGET_ARCH_x86)
     if (abi) {
         // i386: ebx, ecx, edx, esi, edi, ebp.
-        switch (index) {
-        case 0: return (__u32)BPF_CORE_READ(registers, bx);
-        case 1: return (__u32)BPF_CORE_READ(registers, cx);
-        case 2: return (__u32)BPF_CORE_READ(registers, dx);
-        case 3: return (__u32)BPF_CORE_READ(registers, si);
-        case 4: return (__u32)BPF_CORE_READ(registers, di);
-        default: return (__u32)BPF_CORE_READ(registers, bp);
-        }
+        arguments->values[0] = (__u32)registers->bx;
+        arguments->values[1] = (__u32)registers->cx;
+        arguments->values[2] = (__u32)registers->dx;
+        arguments->values[3] = (__u32)registers->si;
+        arguments->values[4] = (__u32)registers->di;
+        arguments->values[5] = (__u32)registers->bp;
+        return;
     }
-    switch (index) {
-    case 0: return BPF_CORE_READ(registers, di);
-    case 1: return BPF_CORE_READ(registers, si);
-    case 2: return BPF_CORE_READ(registers, dx);
-    case 3: return BPF_CORE_READ(registers, r10);
-    case 4: return BPF_CORE_READ(registers, r8);
-    default: return BPF_CORE_READ(registers, r9);
-    }
+    arguments->values[0] = registers->di;
+    arguments->values[1] = registers->si;
+    arguments->values[2] = registers->dx;
+    arguments->values[3] = registers->r10;
+    arguments->values[4] = registers->r8;
+    arguments->values[5] = registers->r9;
 #else
-    return BPF_CORE_READ(registers, regs[index & 7]);
+    for (int index = 0; index < 6; index++) arguments->values[index] = registers->regs[index];
 #endif
 }
 
-static __always_inline __u64 argument(struct pt_regs *regs, __u32 abi, __u8 index) {
-    return syscall_argument((__u64)regs, abi, index);
+static __always_inline __u64 argument(const struct arguments *arguments, __u8 index) {
+    return index < 6 ? arguments->values[index] : 0;
 }
 
-static __always_inline int dirfd_argument(struct pt_regs *regs, __u32 abi, __u8 index) {
-    return index == CEBPF_NO_ARGUMENT ? AT_FDCWD : (int)argument(regs, abi, index);
+static __always_inline int dirfd_argument(const struct arguments *arguments, __u8 index) {
+    return index == CEBPF_NO_ARGUMENT ? AT_FDCWD : (int)argument(arguments, index);
 }
 
 /// What sys_enter and exec_entry learn of the current call before they differ.
 struct call_start {
     __u32 tgid;
     __u32 tid;
-    struct pt_regs *regs;
+    struct arguments arguments;
     const struct cebpf_row *row;
     struct pending_call state;
 };
@@ -449,19 +452,18 @@ static __always_inline int start_call(struct bpf_raw_tracepoint_args *context, _
     __u32 key = abi * CEBPF_ROWS_PER_ABI + (__u32)number;
     const struct cebpf_row *row = bpf_map_lookup_elem(&rows, &key);
     if (!row || row->kind == CEBPF_ROW_NONE) return 0;
-    struct pt_regs *regs = (struct pt_regs *)context->args[0];
+    read_arguments(abi, &start->arguments);
     if (row->untraced_argument != CEBPF_NO_ARGUMENT
-        && ((__u32)argument(regs, abi, row->untraced_argument) & row->untraced_mask)) {
+        && ((__u32)argument(&start->arguments, row->untraced_argument) & row->untraced_mask)) {
         return 0;
     }
     start->tgid = tgid;
     start->tid = tid;
-    start->regs = regs;
     start->row = row;
     start->state = (struct pending_call){.number = (__u32)number, .abi = abi, .kind = row->kind,
                                          .dirfds = {AT_FDCWD, AT_FDCWD}};
     if (row->flags != CEBPF_NO_ARGUMENT) {
-        __u64 flags = argument(regs, abi, row->flags);
+        __u64 flags = argument(&start->arguments, row->flags);
         if (row->kind == CEBPF_ROW_OPEN_HOW) {
             // struct open_how { __u64 flags; ... } (linux/openat2.h), in the task's memory.
             __u64 how = 0;
@@ -501,18 +503,17 @@ int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
     }
     // Only the arguments now; the exit reads the rest and sends the whole call in one record.
     const struct cebpf_row *row = start.row;
-    struct pt_regs *regs = start.regs;
-    __u32 abi = start.state.abi;
+    const struct arguments *arguments = &start.arguments;
     struct pending_call *state = &start.state;
     if (row->kind == CEBPF_ROW_DESCRIPTOR) {
-        state->dirfds[0] = (int)argument(regs, abi, row->dirfd0);
+        state->dirfds[0] = (int)argument(arguments, row->dirfd0);
     } else if (row->path0 != CEBPF_NO_ARGUMENT) {
-        state->paths[0] = argument(regs, abi, row->path0);
-        state->dirfds[0] = dirfd_argument(regs, abi, row->dirfd0);
+        state->paths[0] = argument(arguments, row->path0);
+        state->dirfds[0] = dirfd_argument(arguments, row->dirfd0);
         state->unread = CEBPF_PATH0_UNREADABLE;
         if (row->path1 != CEBPF_NO_ARGUMENT) {
-            state->paths[1] = argument(regs, abi, row->path1);
-            state->dirfds[1] = dirfd_argument(regs, abi, row->dirfd1);
+            state->paths[1] = argument(arguments, row->path1);
+            state->dirfds[1] = dirfd_argument(arguments, row->dirfd1);
             state->unread |= CEBPF_PATH1_UNREADABLE;
         }
     }
@@ -539,8 +540,8 @@ int iotrace_entry_record(struct bpf_raw_tracepoint_args *context) {
     state->entered = 1;
     __u32 offset = 0;
     if (row->path0 != CEBPF_NO_ARGUMENT) {
-        state->paths[0] = argument(start.regs, state->abi, row->path0);
-        state->dirfds[0] = dirfd_argument(start.regs, state->abi, row->dirfd0);
+        state->paths[0] = argument(&start.arguments, row->path0);
+        state->dirfds[0] = dirfd_argument(&start.arguments, row->dirfd0);
         offset = write_path(0, state->paths[0], state->dirfds[0], offset);
     }
     state->unread = call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE);
