@@ -120,7 +120,7 @@ struct followed_process {
     __u32 threads;
 };
 
-// The hash maps' sizes: processes followed at once, and threads in a traced call at once. The kernel allocates
+// The hash maps' sizes: processes followed at once, and their threads that have made a traced call. The kernel allocates
 // and initialises a bucket per entry when the map is made (at every trace's start: 65,536 cost 0.6 ms each),
 // and every syscall on the machine looks one up (fewer buckets stay in the cache). A full map is counted as a
 // loss (the fork or the call is not followed) and warned about like a full ring buffer.
@@ -143,7 +143,10 @@ struct {
     __type(value, struct cebpf_row);
 } rows SEC(".maps");
 
-/// A call between its entry and its exit, per thread: what the exit needs to complete it.
+/// A call between its entry and its exit, per thread: what the exit needs to complete it. A thread's entry stays
+/// in the map from its first traced call to its exit, and `kind` CEBPF_ROW_NONE marks it as in no call: an entry
+/// written over in place costs a lookup, where inserting and deleting one at every call allocated and freed it
+/// (and took its bucket's lock twice).
 struct pending_call {
     __u64 paths[2];
     __u64 flags;
@@ -383,6 +386,16 @@ __attribute__((noinline)) __u32 write_path(__u32 slot, __u64 address, int dirfd,
 
 static __always_inline int is_followed(__u32 tgid) { return bpf_map_lookup_elem(&followed, &tgid) != 0; }
 
+/// Makes `state` thread `tid`'s pending call: over its entry when it has one, else in a new entry.
+static __always_inline void keep_pending(__u32 tid, const struct pending_call *state) {
+    struct pending_call *kept = bpf_map_lookup_elem(&pending, &tid);
+    if (kept) {
+        *kept = *state;
+    } else if (bpf_map_update_elem(&pending, &tid, state, BPF_NOEXIST) != 0) {
+        count(CEBPF_COUNTER_LOST);
+    }
+}
+
 /// The ABI of the current task's syscall: 1 for a 32-bit one (i386 on x86_64), else 0. Read through the task's
 /// BTF pointer: a plain load, not a helper call, at every followed task's every syscall.
 static __always_inline __u32 current_abi(void) {
@@ -517,7 +530,7 @@ int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
             state->unread |= CEBPF_PATH1_UNREADABLE;
         }
     }
-    if (bpf_map_update_elem(&pending, &tid, state, BPF_ANY) != 0) count(CEBPF_COUNTER_LOST);
+    keep_pending(tid, state);
     return 0;
 }
 
@@ -547,7 +560,7 @@ int iotrace_entry_record(struct bpf_raw_tracepoint_args *context) {
     state->unread = call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE);
     call->header.data_length = offset;
     emit(s, offset);
-    if (bpf_map_update_elem(&pending, &start.tid, state, BPF_ANY) != 0) count(CEBPF_COUNTER_LOST);
+    keep_pending(start.tid, state);
     return 0;
 }
 
@@ -559,7 +572,7 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     // entry: that one lookup first. A process unfollowed during its call (a daemon left behind), or an entry
     // left by a thread killed in its call whose id came back, sends nothing.
     struct pending_call *state = bpf_map_lookup_elem(&pending, &tid);
-    if (!state) return 0;
+    if (!state || state->kind == CEBPF_ROW_NONE) return 0;
     struct scratch *s = scratch();
     if (!s || !is_followed(tgid)) goto done;
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -598,7 +611,7 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     call->header.data_length = offset;
     emit(s, offset);
 done:
-    bpf_map_delete_elem(&pending, &tid);
+    state->kind = CEBPF_ROW_NONE;
     return 0;
 }
 
