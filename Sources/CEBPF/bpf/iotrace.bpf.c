@@ -195,7 +195,9 @@ struct {
 #define FIXED_BYTES CEBPF_FIXED_BYTES
 
 /// The walk of a directory up to the root, one component per bpf_loop step. Kept in the map value, not on
-/// the stack: the verifier then checks the step once, instead of once per offset it could reach.
+/// the stack: the verifier then checks the step once, instead of once per offset it could reach. `dentry` and
+/// `mount` are where the walk is when it is not at its cursor's BTF pointers (see walk_cursor): plain
+/// addresses, read through helper calls.
 struct walk {
     struct dentry *dentry;
     struct mount *mount;
@@ -263,86 +265,136 @@ static __always_inline void emit(struct scratch *s, __u32 data_length) {
 // MARK: - Paths
 
 
-static long walk_step(__u32 index, void *context) {
-    struct scratch *s = scratch();
-    if (!s) return 1;
+/// Where a walk of the current task's cwd is, as BTF pointers from bpf_get_current_task_btf: each field read
+/// through them is a plain load (the JIT catches a fault), where the addresses in `struct walk` cost a helper
+/// call a field, four a component. On walk_directory's stack, not in the map value: a map value holds numbers,
+/// and a number cannot be made a BTF pointer again without a kfunc (bpf_rdonly_cast), which would have libbpf
+/// load the kernel's whole BTF at every start. A struct mount cannot be reached from its vfsmount that way
+/// (container_of is a negative offset, which the verifier refuses), so above the cwd's mount the walk goes on
+/// from the addresses. NULL `dentry`: the walk is at the addresses from the start (a descriptor's file).
+struct walk_cursor {
+    struct dentry *dentry;
+    struct vfsmount *vfsmount;
+};
+
+/// Writes `name` as the walk's next component; 0 when it was written, 1 when the walk stops there.
+static __always_inline long write_name(struct scratch *s, const unsigned char *name) {
     struct walk *walk = &s->walk;
-    struct dentry *dentry = walk->dentry;
-    struct mount *mount = walk->mount;
-    struct dentry *root = BPF_CORE_READ(mount, mnt.mnt_root);
-    struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-    if (dentry == root || dentry == parent) {
-        struct mount *above = BPF_CORE_READ(mount, mnt_parent);
-        // The root of the namespace's root mount (its own parent), or of a detached tree: done.
-        if (dentry != root || above == mount || !above) return 1;
-        walk->dentry = BPF_CORE_READ(mount, mnt_mountpoint);
-        walk->mount = above;
-        return 0;
-    }
     __u32 offset = walk->offset;
     if (offset + NAME_BYTES > walk->limit) {
         walk->truncated = 1;
         return 1;
     }
-    const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
     long length = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], NAME_BYTES, name);
     if (length <= 0) {
         walk->truncated = 1;
         return 1;
     }
     walk->offset = offset + (__u32)length;
+    return 0;
+}
+
+/// The struct mount a vfsmount is embedded in: container_of, with the offset CO-RE gives for this kernel.
+static __always_inline struct mount *mount_of(struct vfsmount *vfsmount) {
+    return (struct mount *)((void *)vfsmount - bpf_core_field_offset(struct mount, mnt));
+}
+
+/// The walk is at `dentry`, the root of `mount` (`root`) or its own parent: it goes on at the mount point in
+/// the mount above (0), or ends (1) at the root of the namespace's root mount (its own parent mount) or of a
+/// detached tree.
+static __always_inline long cross_mount(struct walk *walk, struct dentry *dentry, struct dentry *root,
+                                        struct mount *mount) {
+    if (dentry != root) return 1;
+    struct mount *above = BPF_CORE_READ(mount, mnt_parent);
+    if (above == mount || !above) return 1;
+    walk->dentry = BPF_CORE_READ(mount, mnt_mountpoint);
+    walk->mount = above;
+    return 0;
+}
+
+static long walk_step(__u32 index, void *context) {
+    struct walk_cursor *cursor = context;
+    struct scratch *s = scratch();
+    if (!s) return 1;
+    struct walk *walk = &s->walk;
+    if (cursor->dentry) {
+        struct dentry *dentry = cursor->dentry;
+        struct dentry *root = cursor->vfsmount->mnt_root;
+        struct dentry *parent = dentry->d_parent;
+        if (dentry == root || dentry == parent) {
+            // Above the cwd's mount, the walk goes on from the addresses.
+            cursor->dentry = 0;
+            return cross_mount(walk, dentry, root, mount_of(cursor->vfsmount));
+        }
+        if (write_name(s, dentry->d_name.name)) return 1;
+        cursor->dentry = parent;
+        return 0;
+    }
+    struct dentry *dentry = walk->dentry;
+    struct mount *mount = walk->mount;
+    struct dentry *root = BPF_CORE_READ(mount, mnt.mnt_root);
+    struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+    if (dentry == root || dentry == parent) return cross_mount(walk, dentry, root, mount);
+    if (write_name(s, BPF_CORE_READ(dentry, d_name.name))) return 1;
     walk->dentry = parent;
     return 0;
 }
 
-/// Writes the components of the directory at `dentry` on `vfsmount` (leaf first, each NUL-terminated) into the
-/// scratch space's data at `offset`; returns the new offset, with bit 32 set when the walk was cut short. A
-/// global function: the verifier checks it, and the bpf_loop in it, once, not at each of its five callers.
-__attribute__((noinline)) __u64 walk_directory(__u64 dentry, __u64 vfsmount, __u32 offset) {
+/// Writes the components of a directory (leaf first, each NUL-terminated) into the scratch space's data at
+/// `offset`: `file`'s (a struct file *), or the current task's cwd when `file` is 0. Returns the new offset,
+/// with bit 32 set when the walk was cut short. A global function: the verifier checks it, and the bpf_loop in
+/// it, once, not at each of its five callers.
+__attribute__((noinline)) __u64 walk_directory(__u64 file, __u32 offset) {
     struct scratch *s = scratch();
-    if (!dentry || !vfsmount || !s) return offset;
-    s->walk.dentry = (struct dentry *)dentry;
-    // container_of(vfsmount, struct mount, mnt), with the offset CO-RE gives for this kernel.
-    s->walk.mount = (struct mount *)((void *)vfsmount - bpf_core_field_offset(struct mount, mnt));
+    if (!s) return offset;
+    struct walk_cursor cursor = {};
+    if (file) {
+        struct vfsmount *vfsmount = BPF_CORE_READ((struct file *)file, f_path.mnt);
+        s->walk.dentry = BPF_CORE_READ((struct file *)file, f_path.dentry);
+        if (!s->walk.dentry || !vfsmount) return offset;
+        s->walk.mount = mount_of(vfsmount);
+    } else {
+        // A kernel thread, or a task past exit_fs, has no fs: the loads give NULL.
+        struct fs_struct *fs = bpf_get_current_task_btf()->fs;
+        cursor.dentry = fs->pwd.dentry;
+        cursor.vfsmount = fs->pwd.mnt;
+        if (!cursor.dentry || !cursor.vfsmount) return offset;
+    }
     s->walk.offset = offset;
     s->walk.limit = offset + BASE_LIMIT;
     s->walk.truncated = 0;
-    bpf_loop(MAX_COMPONENTS, walk_step, 0, 0);
+    bpf_loop(MAX_COMPONENTS, walk_step, &cursor, 0);
     return (__u64)s->walk.offset | ((__u64)(s->walk.truncated ? 1 : 0) << 32);
 }
 
-/// Writes `directory`'s components (leaf first, each NUL-terminated) at `offset`; returns the new offset.
-static __always_inline __u32 write_directory(struct dentry *dentry, struct vfsmount *vfsmount, __u32 offset,
-                                             __u32 *status) {
-    __u64 walked = walk_directory((__u64)dentry, (__u64)vfsmount, offset);
+/// Writes the components of `file`'s directory, or the cwd's (`file` 0), at `offset`; returns the new offset.
+static __always_inline __u32 write_directory(struct file *file, __u32 offset, __u32 *status) {
+    __u64 walked = walk_directory((__u64)file, offset);
     if (walked >> 32) *status |= CEBPF_TRUNCATED;
     return (__u32)walked;
 }
 
-/// The open file behind descriptor `fd` of the current task, or NULL.
-static __always_inline struct file *descriptor(struct task_struct *task, int fd) {
+/// The open file behind descriptor `fd` of the current task, or NULL. The table is reached by plain loads;
+/// only the array of files, a pointer to pointers (a number to the verifier), needs a helper call.
+static __always_inline struct file *descriptor(int fd) {
     if (fd < 0) return 0;
-    struct fdtable *table = BPF_CORE_READ(task, files, fdt);
-    if (!table || (unsigned int)fd >= BPF_CORE_READ(table, max_fds)) return 0;
-    struct file **files = BPF_CORE_READ(table, fd);
+    struct fdtable *table = bpf_get_current_task_btf()->files->fdt;
+    if (!table || (unsigned int)fd >= table->max_fds) return 0;
+    struct file **files = table->fd;
     struct file *file = 0;
     bpf_probe_read_kernel(&file, sizeof(file), &files[fd]);
     return file;
 }
 
 /// The base directory a relative path of the current task is relative to (its cwd, or dirfd's file).
-static __always_inline __u32 write_base(struct task_struct *task, int dirfd, __u32 offset, __u32 *status,
-                                        __u32 unknown) {
-    if (dirfd == AT_FDCWD) {
-        return write_directory(BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt), offset,
-                               status);
-    }
-    struct file *file = descriptor(task, dirfd);
+static __always_inline __u32 write_base(int dirfd, __u32 offset, __u32 *status, __u32 unknown) {
+    if (dirfd == AT_FDCWD) return write_directory(0, offset, status);
+    struct file *file = descriptor(dirfd);
     if (!file) {
         *status |= unknown;
         return offset;
     }
-    return write_directory(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), offset, status);
+    return write_directory(file, offset, status);
 }
 
 /// Reads the path at `address` into the data at `offset` (without its NUL); returns its length, or -1 when
@@ -374,8 +426,7 @@ __attribute__((noinline)) __u32 write_path(__u32 slot, __u64 address, int dirfd,
     call->lengths[2 * slot] = (__u16)length;
     __u32 after = offset + (__u32)length;
     if (length > 0 && s->data[offset & DATA_MASK] != '/') {
-        struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-        __u32 end = write_base(task, dirfd, after, &call->status, unknown);
+        __u32 end = write_base(dirfd, after, &call->status, unknown);
         call->lengths[2 * slot + 1] = (__u16)(end - after);
         after = end;
     }
@@ -575,7 +626,6 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     if (!state || state->kind == CEBPF_ROW_NONE) return 0;
     struct scratch *s = scratch();
     if (!s || !is_followed(tgid)) goto done;
-    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
     begin_record(s, state->entered ? CEBPF_EVENT_EXIT : CEBPF_EVENT_CALL, tgid, tid);
     struct cebpf_call *call = (struct cebpf_call *)s->fixed;
     call->number = state->number;
@@ -584,15 +634,14 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     long result = (long)context->args[1];
     call->result = result;
     if (result >= 0 && (state->kind == CEBPF_ROW_OPEN || state->kind == CEBPF_ROW_OPEN_HOW)) {
-        struct file *file = descriptor(task, (int)result);
+        struct file *file = descriptor((int)result);
         if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFDIR) call->status |= CEBPF_OPENED_DIRECTORY;
     }
     __u32 offset = 0;
     if (!state->entered && state->kind == CEBPF_ROW_DESCRIPTOR) {
-        struct file *file = descriptor(task, state->dirfds[0]);
+        struct file *file = descriptor(state->dirfds[0]);
         if (file) {
-            offset = write_directory(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), 0,
-                                     &call->status);
+            offset = write_directory(file, 0, &call->status);
             call->lengths[1] = (__u16)offset;
         } else {
             call->status |= CEBPF_BASE0_UNKNOWN;
@@ -670,8 +719,8 @@ int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
     if (bpf_probe_read_user(&s->data[0], length, (const void *)start) != 0) length = 0;
     event->argv_length = (__u16)length;
     __u32 offset = length;
-    __u32 cwd_end = write_directory(BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
-                                    offset, &event->status);
+    // The task is the current one: write_directory's cwd is its own.
+    __u32 cwd_end = write_directory(0, offset, &event->status);
     event->cwd_length = (__u16)(cwd_end - offset);
     offset = cwd_end;
     if (offset <= DATA_MASK - PATH_BYTES) {
