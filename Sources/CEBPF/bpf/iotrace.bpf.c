@@ -194,17 +194,25 @@ struct {
 #define MAX_COMPONENTS 1024
 #define FIXED_BYTES CEBPF_FIXED_BYTES
 
+/// Bytes one probe read takes of a kernel object, to have fields that lie next to each other in one helper call
+/// (see read_fields).
+#define WINDOW_BYTES 32
+
 /// The walk of a directory up to the root, one component per bpf_loop step. Kept in the map value, not on
-/// the stack: the verifier then checks the step once, instead of once per offset it could reach. `dentry` and
-/// `mount` are where the walk is when it is not at its cursor's BTF pointers (see walk_cursor): plain
-/// addresses, read through helper calls.
+/// the stack: the verifier then checks the step once, instead of once per offset it could reach. The mount the
+/// walk is in is read once, when the walk enters it: its root, the mount above it and its mount point there.
 struct walk {
     struct dentry *dentry;
     struct mount *mount;
+    struct dentry *root;
+    struct mount *above;
+    struct dentry *mountpoint;
     __u32 offset;
     __u32 limit;
     __u32 truncated;
     __u32 reserved;
+    /// What read_fields reads a kernel object into.
+    __u64 window[WINDOW_BYTES / 8];
 };
 
 struct scratch {
@@ -243,7 +251,6 @@ static __always_inline void begin_record(struct scratch *s, __u32 kind, __u32 tg
     header->kind = kind;
     header->tgid = tgid;
     header->tid = tid;
-    header->time = bpf_ktime_get_ns();
 }
 
 /// Copies the record built in `s` (fixed part `fixed` bytes, then `data_length` bytes) to the ring buffer.
@@ -265,77 +272,70 @@ static __always_inline void emit(struct scratch *s, __u32 data_length) {
 // MARK: - Paths
 
 
-/// Where a walk of the current task's cwd is, as BTF pointers from bpf_get_current_task_btf: each field read
-/// through them is a plain load (the JIT catches a fault), where the addresses in `struct walk` cost a helper
-/// call a field, four a component. On walk_directory's stack, not in the map value: a map value holds numbers,
-/// and a number cannot be made a BTF pointer again without a kfunc (bpf_rdonly_cast), which would have libbpf
-/// load the kernel's whole BTF at every start. A struct mount cannot be reached from its vfsmount that way
-/// (container_of is a negative offset, which the verifier refuses), so above the cwd's mount the walk goes on
-/// from the addresses. NULL `dentry`: the walk is at the addresses from the start (a descriptor's file).
-struct walk_cursor {
-    struct dentry *dentry;
-    struct vfsmount *vfsmount;
-};
+/// Reads the pointers at offsets `first`, `second` and `third` of kernel object `object` into `values`, the
+/// three in one helper call where they lie within WINDOW_BYTES from `first` on (as in every kernel's layout of
+/// the structures read here), else one call each. A helper call costs more than its bytes: the walk makes
+/// two a component this way, where reading each field made four. (Plain loads through BTF pointers would
+/// make none, but on this kernel the verifier looks each load from the current task's BTF pointer up in the
+/// kernel's whole BTF, by name, several times: milliseconds of every start-up.) The offsets are CO-RE's for
+/// this kernel: constants to the verifier, which checks only the branch they take.
+static __always_inline void read_fields(struct walk *walk, const void *object, __u32 first, __u32 second,
+                                        __u32 third, __u64 values[3]) {
+    __u32 to_second = second - first, to_third = third - first;
+    if (to_second <= WINDOW_BYTES - 8 && to_third <= WINDOW_BYTES - 8) {
+        // On failure the helper zeroes the window: NULL fields, as reading each would give.
+        bpf_probe_read_kernel(walk->window, WINDOW_BYTES, object + first);
+        values[0] = walk->window[0];
+        values[1] = *(__u64 *)((void *)walk->window + to_second);
+        values[2] = *(__u64 *)((void *)walk->window + to_third);
+        return;
+    }
+    bpf_probe_read_kernel(&values[0], 8, object + first);
+    bpf_probe_read_kernel(&values[1], 8, object + second);
+    bpf_probe_read_kernel(&values[2], 8, object + third);
+}
 
-/// Writes `name` as the walk's next component; 0 when it was written, 1 when the walk stops there.
-static __always_inline long write_name(struct scratch *s, const unsigned char *name) {
+/// Makes `mount` the walk's mount.
+static __always_inline void enter_mount(struct walk *walk, struct mount *mount) {
+    __u64 values[3];
+    read_fields(walk, mount, bpf_core_field_offset(struct mount, mnt_parent),
+                bpf_core_field_offset(struct mount, mnt_mountpoint), bpf_core_field_offset(struct mount, mnt.mnt_root),
+                values);
+    walk->mount = mount;
+    walk->above = (struct mount *)values[0];
+    walk->mountpoint = (struct dentry *)values[1];
+    walk->root = (struct dentry *)values[2];
+}
+
+static long walk_step(__u32 index, void *context) {
+    struct scratch *s = scratch();
+    if (!s) return 1;
     struct walk *walk = &s->walk;
+    struct dentry *dentry = walk->dentry;
+    if (dentry == walk->root) {
+        // The root of the namespace's root mount (its own parent), or of a detached tree: done.
+        if (walk->above == walk->mount || !walk->above) return 1;
+        walk->dentry = walk->mountpoint;
+        enter_mount(walk, walk->above);
+        return 0;
+    }
+    __u64 values[3];
+    __u32 parent_at = bpf_core_field_offset(struct dentry, d_parent);
+    read_fields(walk, dentry, parent_at, bpf_core_field_offset(struct dentry, d_name.name), parent_at, values);
+    struct dentry *parent = (struct dentry *)values[0];
+    // A filesystem's root that is not its mount's: nothing above it to walk to.
+    if (dentry == parent) return 1;
     __u32 offset = walk->offset;
     if (offset + NAME_BYTES > walk->limit) {
         walk->truncated = 1;
         return 1;
     }
-    long length = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], NAME_BYTES, name);
+    long length = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], NAME_BYTES, (const void *)values[1]);
     if (length <= 0) {
         walk->truncated = 1;
         return 1;
     }
     walk->offset = offset + (__u32)length;
-    return 0;
-}
-
-/// The struct mount a vfsmount is embedded in: container_of, with the offset CO-RE gives for this kernel.
-static __always_inline struct mount *mount_of(struct vfsmount *vfsmount) {
-    return (struct mount *)((void *)vfsmount - bpf_core_field_offset(struct mount, mnt));
-}
-
-/// The walk is at `dentry`, the root of `mount` (`root`) or its own parent: it goes on at the mount point in
-/// the mount above (0), or ends (1) at the root of the namespace's root mount (its own parent mount) or of a
-/// detached tree.
-static __always_inline long cross_mount(struct walk *walk, struct dentry *dentry, struct dentry *root,
-                                        struct mount *mount) {
-    if (dentry != root) return 1;
-    struct mount *above = BPF_CORE_READ(mount, mnt_parent);
-    if (above == mount || !above) return 1;
-    walk->dentry = BPF_CORE_READ(mount, mnt_mountpoint);
-    walk->mount = above;
-    return 0;
-}
-
-static long walk_step(__u32 index, void *context) {
-    struct walk_cursor *cursor = context;
-    struct scratch *s = scratch();
-    if (!s) return 1;
-    struct walk *walk = &s->walk;
-    if (cursor->dentry) {
-        struct dentry *dentry = cursor->dentry;
-        struct dentry *root = cursor->vfsmount->mnt_root;
-        struct dentry *parent = dentry->d_parent;
-        if (dentry == root || dentry == parent) {
-            // Above the cwd's mount, the walk goes on from the addresses.
-            cursor->dentry = 0;
-            return cross_mount(walk, dentry, root, mount_of(cursor->vfsmount));
-        }
-        if (write_name(s, dentry->d_name.name)) return 1;
-        cursor->dentry = parent;
-        return 0;
-    }
-    struct dentry *dentry = walk->dentry;
-    struct mount *mount = walk->mount;
-    struct dentry *root = BPF_CORE_READ(mount, mnt.mnt_root);
-    struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-    if (dentry == root || dentry == parent) return cross_mount(walk, dentry, root, mount);
-    if (write_name(s, BPF_CORE_READ(dentry, d_name.name))) return 1;
     walk->dentry = parent;
     return 0;
 }
@@ -347,23 +347,26 @@ static long walk_step(__u32 index, void *context) {
 __attribute__((noinline)) __u64 walk_directory(__u64 file, __u32 offset) {
     struct scratch *s = scratch();
     if (!s) return offset;
-    struct walk_cursor cursor = {};
+    // A struct path (the file's, or the fs_struct's pwd): its mount and dentry, in one read.
+    const void *path;
     if (file) {
-        struct vfsmount *vfsmount = BPF_CORE_READ((struct file *)file, f_path.mnt);
-        s->walk.dentry = BPF_CORE_READ((struct file *)file, f_path.dentry);
-        if (!s->walk.dentry || !vfsmount) return offset;
-        s->walk.mount = mount_of(vfsmount);
+        path = (const void *)file + bpf_core_field_offset(struct file, f_path);
     } else {
-        // A kernel thread, or a task past exit_fs, has no fs: the loads give NULL.
-        struct fs_struct *fs = bpf_get_current_task_btf()->fs;
-        cursor.dentry = fs->pwd.dentry;
-        cursor.vfsmount = fs->pwd.mnt;
-        if (!cursor.dentry || !cursor.vfsmount) return offset;
+        struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+        path = (const void *)BPF_CORE_READ(task, fs) + bpf_core_field_offset(struct fs_struct, pwd);
     }
+    __u64 values[3];
+    __u32 mnt_at = bpf_core_field_offset(struct path, mnt);
+    read_fields(&s->walk, path, mnt_at, bpf_core_field_offset(struct path, dentry), mnt_at, values);
+    struct vfsmount *vfsmount = (struct vfsmount *)values[0];
+    s->walk.dentry = (struct dentry *)values[1];
+    if (!s->walk.dentry || !vfsmount) return offset;
+    // container_of(vfsmount, struct mount, mnt), with the offset CO-RE gives for this kernel.
+    enter_mount(&s->walk, (struct mount *)((void *)vfsmount - bpf_core_field_offset(struct mount, mnt)));
     s->walk.offset = offset;
     s->walk.limit = offset + BASE_LIMIT;
     s->walk.truncated = 0;
-    bpf_loop(MAX_COMPONENTS, walk_step, &cursor, 0);
+    bpf_loop(MAX_COMPONENTS, walk_step, 0, 0);
     return (__u64)s->walk.offset | ((__u64)(s->walk.truncated ? 1 : 0) << 32);
 }
 
@@ -374,13 +377,13 @@ static __always_inline __u32 write_directory(struct file *file, __u32 offset, __
     return (__u32)walked;
 }
 
-/// The open file behind descriptor `fd` of the current task, or NULL. The table is reached by plain loads;
-/// only the array of files, a pointer to pointers (a number to the verifier), needs a helper call.
+/// The open file behind descriptor `fd` of the current task, or NULL.
 static __always_inline struct file *descriptor(int fd) {
     if (fd < 0) return 0;
-    struct fdtable *table = bpf_get_current_task_btf()->files->fdt;
-    if (!table || (unsigned int)fd >= table->max_fds) return 0;
-    struct file **files = table->fd;
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    struct fdtable *table = BPF_CORE_READ(task, files, fdt);
+    if (!table || (unsigned int)fd >= BPF_CORE_READ(table, max_fds)) return 0;
+    struct file **files = BPF_CORE_READ(table, fd);
     struct file *file = 0;
     bpf_probe_read_kernel(&file, sizeof(file), &files[fd]);
     return file;
