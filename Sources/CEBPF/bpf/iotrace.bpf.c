@@ -197,6 +197,11 @@ struct {
 /// Bytes one probe read takes of a kernel object, to have fields that lie next to each other in one helper call
 /// (see read_fields).
 #define WINDOW_BYTES 32
+/// Bytes a walk step reads of a dentry, from its d_parent on: its name (the qstr) and, after d_inode, the name
+/// itself when it is short enough to be kept inside the dentry (d_shortname; DNAME_INLINE_LEN, 40 bytes on a
+/// 64-bit kernel), so that most components cost one helper call.
+#define DENTRY_WINDOW 72
+#define INLINE_NAME_BYTES 40
 
 /// The walk of a directory up to the root, one component per bpf_loop step. Kept in the map value, not on
 /// the stack: the verifier then checks the step once, instead of once per offset it could reach. The mount the
@@ -211,8 +216,8 @@ struct walk {
     __u32 limit;
     __u32 truncated;
     __u32 reserved;
-    /// What read_fields reads a kernel object into.
-    __u64 window[WINDOW_BYTES / 8];
+    /// What read_fields and walk_step read a kernel object into.
+    __u64 window[DENTRY_WINDOW / 8];
 };
 
 struct scratch {
@@ -319,10 +324,28 @@ static long walk_step(__u32 index, void *context) {
         enter_mount(walk, walk->above);
         return 0;
     }
-    __u64 values[3];
     __u32 parent_at = bpf_core_field_offset(struct dentry, d_parent);
-    read_fields(walk, dentry, parent_at, bpf_core_field_offset(struct dentry, d_name.name), parent_at, values);
-    struct dentry *parent = (struct dentry *)values[0];
+    __u32 to_name = bpf_core_field_offset(struct dentry, d_name.name) - parent_at;
+    __u32 to_length = bpf_core_field_offset(struct dentry, d_name.len) - parent_at;
+    struct dentry *parent;
+    const unsigned char *name;
+    // Where the name is in the window when it is kept in the dentry itself, and its length; else past the
+    // window.
+    __u64 inside = DENTRY_WINDOW;
+    __u32 length = 0;
+    if (to_name <= DENTRY_WINDOW - 8 && to_length <= DENTRY_WINDOW - 4) {
+        // On failure the helper zeroes the window: a NULL parent and name, as reading each field would give.
+        bpf_probe_read_kernel(walk->window, DENTRY_WINDOW, (void *)dentry + parent_at);
+        parent = (struct dentry *)walk->window[0];
+        name = (const unsigned char *)*(__u64 *)((void *)walk->window + to_name);
+        length = *(__u32 *)((void *)walk->window + to_length);
+        inside = (__u64)name - ((__u64)dentry + parent_at);
+    } else {
+        __u64 values[3];
+        read_fields(walk, dentry, parent_at, parent_at + to_name, parent_at, values);
+        parent = (struct dentry *)values[0];
+        name = (const unsigned char *)values[1];
+    }
     // A filesystem's root that is not its mount's: nothing above it to walk to.
     if (dentry == parent) return 1;
     __u32 offset = walk->offset;
@@ -330,12 +353,21 @@ static long walk_step(__u32 index, void *context) {
         walk->truncated = 1;
         return 1;
     }
-    long length = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], NAME_BYTES, (const void *)values[1]);
-    if (length <= 0) {
-        walk->truncated = 1;
-        return 1;
+    if (inside <= DENTRY_WINDOW - INLINE_NAME_BYTES && length < INLINE_NAME_BYTES) {
+        // A short name, in the window already (NUL-terminated at its length): copied without a helper call.
+        const __u64 *from = (const __u64 *)((void *)walk->window + inside);
+        __u64 *to = (__u64 *)&s->data[offset & DATA_MASK];
+        for (int word = 0; word < INLINE_NAME_BYTES / 8; word++) to[word] = from[word];
+        s->data[(offset + length) & DATA_MASK] = 0;
+        walk->offset = offset + length + 1;
+    } else {
+        long copied = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], NAME_BYTES, name);
+        if (copied <= 0) {
+            walk->truncated = 1;
+            return 1;
+        }
+        walk->offset = offset + (__u32)copied;
     }
-    walk->offset = offset + (__u32)length;
     walk->dentry = parent;
     return 0;
 }
