@@ -225,8 +225,6 @@ struct scratch {
     __u8 fixed[FIXED_BYTES];
     __u8 data[DATA_BYTES];
     struct walk walk;
-    /// The ring buffer's size, asked once per CPU (see emit); 0 until then.
-    __u64 ring_size;
 };
 
 // One per CPU, indexed by the CPU's number: a per-CPU array's values are limited to 32 KiB, and a rename
@@ -267,10 +265,9 @@ static __always_inline void begin_record(struct scratch *s, __u32 kind, __u32 tg
 /// per call. Only a buffer filling up (a quarter of it waiting) wakes the reader at once.
 static __always_inline void emit(struct scratch *s, __u32 data_length) {
     if (data_length > DATA_BYTES) data_length = DATA_BYTES;
-    // The size never changes: asking for it at every record was a helper call a record.
-    if (!s->ring_size) s->ring_size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
     __u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-    __u64 flags = waiting > s->ring_size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+    __u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+    __u64 flags = waiting > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
     if (bpf_ringbuf_output(&events, s, FIXED_BYTES + data_length, flags) == 0) {
         count(CEBPF_COUNTER_EVENTS);
     } else {
