@@ -121,9 +121,9 @@ struct followed_process {
     __u32 threads;
 };
 
-// The hash maps' sizes: processes followed at once, and their threads that have made a traced call. The kernel allocates
-// and initialises a bucket per entry when the map is made (at every trace's start: 65,536 cost 0.6 ms each),
-// and every syscall on the machine looks one up (fewer buckets stay in the cache). A full map is counted as a
+// The hash maps' sizes: processes followed at once, and their threads that have made a traced call. The kernel
+// allocates and initialises a bucket per entry when the map is made (at every trace's start: 65,536 cost 0.6 ms
+// each), and every syscall on the machine looks one up (fewer buckets stay in the cache). A full map is counted as a
 // loss (the fork or the call is not followed) and warned about like a full ring buffer.
 #define MAX_PROCESSES 16384
 #define MAX_CALLS 16384
@@ -678,8 +678,9 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     __u64 ids = bpf_get_current_pid_tgid();
     __u32 tgid = ids >> 32, tid = (__u32)ids;
     // Every syscall exit on the machine comes here, and only a followed thread's traced call left a pending
-    // entry: that one lookup first. A process unfollowed during its call (a daemon left behind), or an entry
-    // left by a thread killed in its call whose id came back, sends nothing.
+    // call (an entry of another kind than CEBPF_ROW_NONE): that one lookup first. A process unfollowed during its
+    // call (a daemon left behind), or an entry left by a thread killed in its call whose id came back, sends
+    // nothing.
     struct pending_call *state = bpf_map_lookup_elem(&pending, &tid);
     if (!state || state->kind == CEBPF_ROW_NONE) return 0;
     struct scratch *s = scratch();
