@@ -68,6 +68,7 @@ struct fdtable {
 
 struct files_struct {
     struct fdtable *fdt;
+    struct fdtable fdtab;
 } __attribute__((preserve_access_index));
 
 struct mm_struct {
@@ -120,9 +121,9 @@ struct followed_process {
     __u32 threads;
 };
 
-// The hash maps' sizes: processes followed at once, and threads in a traced call at once. The kernel allocates
-// and initialises a bucket per entry when the map is made (at every trace's start: 65,536 cost 0.6 ms each),
-// and every syscall on the machine looks one up (fewer buckets stay in the cache). A full map is counted as a
+// The hash maps' sizes: processes followed at once, and their threads that have made a traced call. The kernel
+// allocates and initialises a bucket per entry when the map is made (at every trace's start: 65,536 cost 0.6 ms
+// each), and every syscall on the machine looks one up (fewer buckets stay in the cache). A full map is counted as a
 // loss (the fork or the call is not followed) and warned about like a full ring buffer.
 #define MAX_PROCESSES 16384
 #define MAX_CALLS 16384
@@ -143,7 +144,10 @@ struct {
     __type(value, struct cebpf_row);
 } rows SEC(".maps");
 
-/// A call between its entry and its exit, per thread: what the exit needs to complete it.
+/// A call between its entry and its exit, per thread: what the exit needs to complete it. A thread's entry stays
+/// in the map from its first traced call to its exit, and `kind` CEBPF_ROW_NONE marks it as in no call: an entry
+/// written over in place costs a lookup, where inserting and deleting one at every call allocated and freed it
+/// (and took its bucket's lock twice).
 struct pending_call {
     __u64 paths[2];
     __u64 flags;
@@ -191,15 +195,30 @@ struct {
 #define MAX_COMPONENTS 1024
 #define FIXED_BYTES CEBPF_FIXED_BYTES
 
+/// Bytes one probe read takes of a kernel object, to have fields that lie next to each other in one helper call
+/// (see read_fields).
+#define WINDOW_BYTES 32
+/// Bytes a walk step reads of a dentry, from its d_parent on: its name (the qstr) and, after d_inode, the name
+/// itself when it is short enough to be kept inside the dentry (d_shortname; DNAME_INLINE_LEN, 40 bytes on a
+/// 64-bit kernel), so that most components cost one helper call.
+#define DENTRY_WINDOW 72
+#define INLINE_NAME_BYTES 40
+
 /// The walk of a directory up to the root, one component per bpf_loop step. Kept in the map value, not on
-/// the stack: the verifier then checks the step once, instead of once per offset it could reach.
+/// the stack: the verifier then checks the step once, instead of once per offset it could reach. The mount the
+/// walk is in is read once, when the walk enters it: its root, the mount above it and its mount point there.
 struct walk {
     struct dentry *dentry;
     struct mount *mount;
+    struct dentry *root;
+    struct mount *above;
+    struct dentry *mountpoint;
     __u32 offset;
     __u32 limit;
     __u32 truncated;
     __u32 reserved;
+    /// What read_fields and walk_step read a kernel object into.
+    __u64 window[DENTRY_WINDOW / 8];
 };
 
 struct scratch {
@@ -238,69 +257,147 @@ static __always_inline void begin_record(struct scratch *s, __u32 kind, __u32 tg
     header->kind = kind;
     header->tgid = tgid;
     header->tid = tid;
-    header->time = bpf_ktime_get_ns();
 }
 
 /// Copies the record built in `s` (fixed part `fixed` bytes, then `data_length` bytes) to the ring buffer.
 /// Every record's fixed part is padded to FIXED_BYTES, so that the data follows it in `s` as in the record.
 /// No wake-up per record: the reader polls every few milliseconds anyway, and a wake-up costs a context switch
 /// per call. Only a buffer filling up (a quarter of it waiting) wakes the reader at once.
+_Static_assert(BPF_RB_NO_WAKEUP + 1 == BPF_RB_FORCE_WAKEUP, "emit's flags arithmetic");
+
 static __always_inline void emit(struct scratch *s, __u32 data_length) {
     if (data_length > DATA_BYTES) data_length = DATA_BYTES;
     __u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
     __u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-    __u64 flags = waiting > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-    if (bpf_ringbuf_output(&events, s, FIXED_BYTES + data_length, flags) == 0) {
-        count(CEBPF_COUNTER_EVENTS);
-    } else {
-        count(CEBPF_COUNTER_LOST);
-    }
+    // BPF_RB_NO_WAKEUP (1), or BPF_RB_FORCE_WAKEUP (2) when more than a quarter waits: the subtraction's sign
+    // bit is the comparison, without a branch that the verifier would walk the rest of emit twice for. (Both
+    // are far below 2^63.) And one count either way, for the same reason.
+    __u64 flags = BPF_RB_NO_WAKEUP + ((size / 4 - waiting) >> 63);
+    count(bpf_ringbuf_output(&events, s, FIXED_BYTES + data_length, flags) == 0 ? CEBPF_COUNTER_EVENTS
+                                                                              : CEBPF_COUNTER_LOST);
 }
 
 // MARK: - Paths
 
+
+/// Reads the pointers at offsets `first`, `second` and `third` of kernel object `object` into `values`, the
+/// three in one helper call where they lie within WINDOW_BYTES from `first` on (as in every kernel's layout of
+/// the structures read here), else one call each. A helper call costs more than its bytes: the walk makes
+/// two a component this way, where reading each field made four. (Plain loads through BTF pointers would
+/// make none, but on this kernel the verifier looks each load from the current task's BTF pointer up in the
+/// kernel's whole BTF, by name, several times: milliseconds of every start-up.) The offsets are CO-RE's for
+/// this kernel: constants to the verifier, which checks only the branch they take.
+static __always_inline void read_fields(struct walk *walk, const void *object, __u32 first, __u32 second,
+                                        __u32 third, __u64 values[3]) {
+    __u32 to_second = second - first, to_third = third - first;
+    if (to_second <= WINDOW_BYTES - 8 && to_third <= WINDOW_BYTES - 8) {
+        // On failure the helper zeroes the window: NULL fields, as reading each would give.
+        bpf_probe_read_kernel(walk->window, WINDOW_BYTES, object + first);
+        values[0] = walk->window[0];
+        values[1] = *(__u64 *)((void *)walk->window + to_second);
+        values[2] = *(__u64 *)((void *)walk->window + to_third);
+        return;
+    }
+    bpf_probe_read_kernel(&values[0], 8, object + first);
+    bpf_probe_read_kernel(&values[1], 8, object + second);
+    bpf_probe_read_kernel(&values[2], 8, object + third);
+}
+
+/// Makes `mount` the walk's mount.
+static __always_inline void enter_mount(struct walk *walk, struct mount *mount) {
+    __u64 values[3];
+    read_fields(walk, mount, bpf_core_field_offset(struct mount, mnt_parent),
+                bpf_core_field_offset(struct mount, mnt_mountpoint), bpf_core_field_offset(struct mount, mnt.mnt_root),
+                values);
+    walk->mount = mount;
+    walk->above = (struct mount *)values[0];
+    walk->mountpoint = (struct dentry *)values[1];
+    walk->root = (struct dentry *)values[2];
+}
 
 static long walk_step(__u32 index, void *context) {
     struct scratch *s = scratch();
     if (!s) return 1;
     struct walk *walk = &s->walk;
     struct dentry *dentry = walk->dentry;
-    struct mount *mount = walk->mount;
-    struct dentry *root = BPF_CORE_READ(mount, mnt.mnt_root);
-    struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-    if (dentry == root || dentry == parent) {
-        struct mount *above = BPF_CORE_READ(mount, mnt_parent);
+    if (dentry == walk->root) {
         // The root of the namespace's root mount (its own parent), or of a detached tree: done.
-        if (dentry != root || above == mount || !above) return 1;
-        walk->dentry = BPF_CORE_READ(mount, mnt_mountpoint);
-        walk->mount = above;
+        if (walk->above == walk->mount || !walk->above) return 1;
+        walk->dentry = walk->mountpoint;
+        enter_mount(walk, walk->above);
         return 0;
     }
+    __u32 parent_at = bpf_core_field_offset(struct dentry, d_parent);
+    __u32 to_name = bpf_core_field_offset(struct dentry, d_name.name) - parent_at;
+    __u32 to_length = bpf_core_field_offset(struct dentry, d_name.len) - parent_at;
+    struct dentry *parent;
+    const unsigned char *name;
+    // Where the name is in the window when it is kept in the dentry itself, and its length; else past the
+    // window.
+    __u64 inside = DENTRY_WINDOW;
+    __u32 length = 0;
+    if (to_name <= DENTRY_WINDOW - 8 && to_length <= DENTRY_WINDOW - 4) {
+        // On failure the helper zeroes the window: a NULL parent and name, as reading each field would give.
+        bpf_probe_read_kernel(walk->window, DENTRY_WINDOW, (void *)dentry + parent_at);
+        parent = (struct dentry *)walk->window[0];
+        name = (const unsigned char *)*(__u64 *)((void *)walk->window + to_name);
+        length = *(__u32 *)((void *)walk->window + to_length);
+        inside = (__u64)name - ((__u64)dentry + parent_at);
+    } else {
+        __u64 values[3];
+        read_fields(walk, dentry, parent_at, parent_at + to_name, parent_at, values);
+        parent = (struct dentry *)values[0];
+        name = (const unsigned char *)values[1];
+    }
+    // A filesystem's root that is not its mount's: nothing above it to walk to.
+    if (dentry == parent) return 1;
     __u32 offset = walk->offset;
     if (offset + NAME_BYTES > walk->limit) {
         walk->truncated = 1;
         return 1;
     }
-    const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
-    long length = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], NAME_BYTES, name);
-    if (length <= 0) {
-        walk->truncated = 1;
-        return 1;
+    if (inside <= DENTRY_WINDOW - INLINE_NAME_BYTES && length < INLINE_NAME_BYTES) {
+        // A short name, in the window already (NUL-terminated at its length): copied without a helper call.
+        const __u64 *from = (const __u64 *)((void *)walk->window + inside);
+        __u64 *to = (__u64 *)&s->data[offset & DATA_MASK];
+        for (int word = 0; word < INLINE_NAME_BYTES / 8; word++) to[word] = from[word];
+        s->data[(offset + length) & DATA_MASK] = 0;
+        walk->offset = offset + length + 1;
+    } else {
+        long copied = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], NAME_BYTES, name);
+        if (copied <= 0) {
+            walk->truncated = 1;
+            return 1;
+        }
+        walk->offset = offset + (__u32)copied;
     }
-    walk->offset = offset + (__u32)length;
     walk->dentry = parent;
     return 0;
 }
 
-/// Writes the components of the directory at `dentry` on `vfsmount` (leaf first, each NUL-terminated) into the
-/// scratch space's data at `offset`; returns the new offset, with bit 32 set when the walk was cut short. A
-/// global function: the verifier checks it, and the bpf_loop in it, once, not at each of its five callers.
-__attribute__((noinline)) __u64 walk_directory(__u64 dentry, __u64 vfsmount, __u32 offset) {
+/// Writes the components of a directory (leaf first, each NUL-terminated) into the scratch space's data at
+/// `offset`: `file`'s (a struct file *), or the current task's cwd when `file` is 0. Returns the new offset,
+/// with bit 32 set when the walk was cut short. A global function: the verifier checks it, and the bpf_loop in
+/// it, once, not at each of its five callers.
+__attribute__((noinline)) __u64 walk_directory(__u64 file, __u32 offset) {
     struct scratch *s = scratch();
-    if (!dentry || !vfsmount || !s) return offset;
-    s->walk.dentry = (struct dentry *)dentry;
+    if (!s) return offset;
+    // A struct path (the file's, or the fs_struct's pwd): its mount and dentry, in one read.
+    const void *path;
+    if (file) {
+        path = (const void *)file + bpf_core_field_offset(struct file, f_path);
+    } else {
+        struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+        path = (const void *)BPF_CORE_READ(task, fs) + bpf_core_field_offset(struct fs_struct, pwd);
+    }
+    __u64 values[3];
+    __u32 mnt_at = bpf_core_field_offset(struct path, mnt);
+    read_fields(&s->walk, path, mnt_at, bpf_core_field_offset(struct path, dentry), mnt_at, values);
+    struct vfsmount *vfsmount = (struct vfsmount *)values[0];
+    s->walk.dentry = (struct dentry *)values[1];
+    if (!s->walk.dentry || !vfsmount) return offset;
     // container_of(vfsmount, struct mount, mnt), with the offset CO-RE gives for this kernel.
-    s->walk.mount = (struct mount *)((void *)vfsmount - bpf_core_field_offset(struct mount, mnt));
+    enter_mount(&s->walk, (struct mount *)((void *)vfsmount - bpf_core_field_offset(struct mount, mnt)));
     s->walk.offset = offset;
     s->walk.limit = offset + BASE_LIMIT;
     s->walk.truncated = 0;
@@ -308,38 +405,54 @@ __attribute__((noinline)) __u64 walk_directory(__u64 dentry, __u64 vfsmount, __u
     return (__u64)s->walk.offset | ((__u64)(s->walk.truncated ? 1 : 0) << 32);
 }
 
-/// Writes `directory`'s components (leaf first, each NUL-terminated) at `offset`; returns the new offset.
-static __always_inline __u32 write_directory(struct dentry *dentry, struct vfsmount *vfsmount, __u32 offset,
-                                             __u32 *status) {
-    __u64 walked = walk_directory((__u64)dentry, (__u64)vfsmount, offset);
+/// Writes the components of `file`'s directory, or the cwd's (`file` 0), at `offset`; returns the new offset.
+static __always_inline __u32 write_directory(struct file *file, __u32 offset, __u32 *status) {
+    __u64 walked = walk_directory((__u64)file, offset);
     if (walked >> 32) *status |= CEBPF_TRUNCATED;
     return (__u32)walked;
 }
 
-/// The open file behind descriptor `fd` of the current task, or NULL.
-static __always_inline struct file *descriptor(struct task_struct *task, int fd) {
-    if (fd < 0) return 0;
-    struct fdtable *table = BPF_CORE_READ(task, files, fdt);
-    if (!table || (unsigned int)fd >= BPF_CORE_READ(table, max_fds)) return 0;
-    struct file **files = BPF_CORE_READ(table, fd);
-    struct file *file = 0;
-    bpf_probe_read_kernel(&file, sizeof(file), &files[fd]);
+/// The open file behind descriptor `fd` of the current task, or NULL. The table is most often the one inside
+/// the files_struct (fdtab, up to 64 descriptors): then its size and array come in the read of the pointer to
+/// it, and a file costs three helper calls where it cost five.
+/// A global function: the verifier checks it once per program, not at each of its three callers.
+__attribute__((noinline)) __u64 open_file(int fd) {
+    struct scratch *s = scratch();
+    if (fd < 0 || !s) return 0;
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    struct files_struct *files = BPF_CORE_READ(task, files);
+    if (!files) return 0;
+    __u64 values[3];
+    read_fields(&s->walk, files, bpf_core_field_offset(struct files_struct, fdt),
+                bpf_core_field_offset(struct files_struct, fdtab.max_fds),
+                bpf_core_field_offset(struct files_struct, fdtab.fd), values);
+    struct fdtable *table = (struct fdtable *)values[0];
+    if (!table) return 0;
+    if ((void *)table != (void *)files + bpf_core_field_offset(struct files_struct, fdtab)) {
+        __u32 size_at = bpf_core_field_offset(struct fdtable, max_fds);
+        read_fields(&s->walk, table, size_at, bpf_core_field_offset(struct fdtable, fd), size_at, values);
+        values[2] = values[1];
+        values[1] = values[0];
+    }
+    // max_fds is an unsigned int: the low half of its word (the byte orders built for are little-endian).
+    if ((unsigned int)fd >= (__u32)values[1]) return 0;
+    struct file **array = (struct file **)values[2];
+    __u64 file = 0;
+    bpf_probe_read_kernel(&file, sizeof(file), &array[fd]);
     return file;
 }
 
+static __always_inline struct file *descriptor(int fd) { return (struct file *)open_file(fd); }
+
 /// The base directory a relative path of the current task is relative to (its cwd, or dirfd's file).
-static __always_inline __u32 write_base(struct task_struct *task, int dirfd, __u32 offset, __u32 *status,
-                                        __u32 unknown) {
-    if (dirfd == AT_FDCWD) {
-        return write_directory(BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt), offset,
-                               status);
-    }
-    struct file *file = descriptor(task, dirfd);
+static __always_inline __u32 write_base(int dirfd, __u32 offset, __u32 *status, __u32 unknown) {
+    if (dirfd == AT_FDCWD) return write_directory(0, offset, status);
+    struct file *file = descriptor(dirfd);
     if (!file) {
         *status |= unknown;
         return offset;
     }
-    return write_directory(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), offset, status);
+    return write_directory(file, offset, status);
 }
 
 /// Reads the path at `address` into the data at `offset` (without its NUL); returns its length, or -1 when
@@ -371,8 +484,7 @@ __attribute__((noinline)) __u32 write_path(__u32 slot, __u64 address, int dirfd,
     call->lengths[2 * slot] = (__u16)length;
     __u32 after = offset + (__u32)length;
     if (length > 0 && s->data[offset & DATA_MASK] != '/') {
-        struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-        __u32 end = write_base(task, dirfd, after, &call->status, unknown);
+        __u32 end = write_base(dirfd, after, &call->status, unknown);
         call->lengths[2 * slot + 1] = (__u16)(end - after);
         after = end;
     }
@@ -382,6 +494,16 @@ __attribute__((noinline)) __u32 write_path(__u32 slot, __u64 address, int dirfd,
 // MARK: - Syscalls
 
 static __always_inline int is_followed(__u32 tgid) { return bpf_map_lookup_elem(&followed, &tgid) != 0; }
+
+/// Makes `state` thread `tid`'s pending call: over its entry when it has one, else in a new entry.
+static __always_inline void keep_pending(__u32 tid, const struct pending_call *state) {
+    struct pending_call *kept = bpf_map_lookup_elem(&pending, &tid);
+    if (kept) {
+        *kept = *state;
+    } else if (bpf_map_update_elem(&pending, &tid, state, BPF_NOEXIST) != 0) {
+        count(CEBPF_COUNTER_LOST);
+    }
+}
 
 /// The ABI of the current task's syscall: 1 for a 32-bit one (i386 on x86_64), else 0. Read through the task's
 /// BTF pointer: a plain load, not a helper call, at every followed task's every syscall.
@@ -393,48 +515,51 @@ static __always_inline __u32 current_abi(void) {
 #endif
 }
 
-/// Argument `index` of the current call, from its registers (`regs`, a struct pt_regs *) as ABI `abi` passes
-/// it. A global function: the verifier checks its branches once, not at each of its callers.
-__attribute__((noinline)) __u64 syscall_argument(__u64 regs, __u32 abi, __u32 index) {
-    struct pt_regs *registers = (struct pt_regs *)regs;
+/// The current call's arguments, from its registers as ABI `abi` passes them. The registers come from
+/// bpf_task_pt_regs as a BTF pointer, so each is a plain load; the tracepoint's own pointer to them
+/// (args[0]) is a number to the verifier, and every read through it was a helper call.
+struct arguments {
+    __u64 values[6];
+};
+
+static __always_inline void read_arguments(__u32 abi, struct arguments *arguments) {
+    // At sys_enter the registers the tracepoint is given are the task's own (task_pt_regs): the same.
+    struct pt_regs *registers = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 #if defined(__TARGET_ARCH_x86)
     if (abi) {
         // i386: ebx, ecx, edx, esi, edi, ebp.
-        switch (index) {
-        case 0: return (__u32)BPF_CORE_READ(registers, bx);
-        case 1: return (__u32)BPF_CORE_READ(registers, cx);
-        case 2: return (__u32)BPF_CORE_READ(registers, dx);
-        case 3: return (__u32)BPF_CORE_READ(registers, si);
-        case 4: return (__u32)BPF_CORE_READ(registers, di);
-        default: return (__u32)BPF_CORE_READ(registers, bp);
-        }
+        arguments->values[0] = (__u32)registers->bx;
+        arguments->values[1] = (__u32)registers->cx;
+        arguments->values[2] = (__u32)registers->dx;
+        arguments->values[3] = (__u32)registers->si;
+        arguments->values[4] = (__u32)registers->di;
+        arguments->values[5] = (__u32)registers->bp;
+        return;
     }
-    switch (index) {
-    case 0: return BPF_CORE_READ(registers, di);
-    case 1: return BPF_CORE_READ(registers, si);
-    case 2: return BPF_CORE_READ(registers, dx);
-    case 3: return BPF_CORE_READ(registers, r10);
-    case 4: return BPF_CORE_READ(registers, r8);
-    default: return BPF_CORE_READ(registers, r9);
-    }
+    arguments->values[0] = registers->di;
+    arguments->values[1] = registers->si;
+    arguments->values[2] = registers->dx;
+    arguments->values[3] = registers->r10;
+    arguments->values[4] = registers->r8;
+    arguments->values[5] = registers->r9;
 #else
-    return BPF_CORE_READ(registers, regs[index & 7]);
+    for (int index = 0; index < 6; index++) arguments->values[index] = registers->regs[index];
 #endif
 }
 
-static __always_inline __u64 argument(struct pt_regs *regs, __u32 abi, __u8 index) {
-    return syscall_argument((__u64)regs, abi, index);
+static __always_inline __u64 argument(const struct arguments *arguments, __u8 index) {
+    return index < 6 ? arguments->values[index] : 0;
 }
 
-static __always_inline int dirfd_argument(struct pt_regs *regs, __u32 abi, __u8 index) {
-    return index == CEBPF_NO_ARGUMENT ? AT_FDCWD : (int)argument(regs, abi, index);
+static __always_inline int dirfd_argument(const struct arguments *arguments, __u8 index) {
+    return index == CEBPF_NO_ARGUMENT ? AT_FDCWD : (int)argument(arguments, index);
 }
 
 /// What sys_enter and exec_entry learn of the current call before they differ.
 struct call_start {
     __u32 tgid;
     __u32 tid;
-    struct pt_regs *regs;
+    struct arguments arguments;
     const struct cebpf_row *row;
     struct pending_call state;
 };
@@ -449,19 +574,18 @@ static __always_inline int start_call(struct bpf_raw_tracepoint_args *context, _
     __u32 key = abi * CEBPF_ROWS_PER_ABI + (__u32)number;
     const struct cebpf_row *row = bpf_map_lookup_elem(&rows, &key);
     if (!row || row->kind == CEBPF_ROW_NONE) return 0;
-    struct pt_regs *regs = (struct pt_regs *)context->args[0];
+    read_arguments(abi, &start->arguments);
     if (row->untraced_argument != CEBPF_NO_ARGUMENT
-        && ((__u32)argument(regs, abi, row->untraced_argument) & row->untraced_mask)) {
+        && ((__u32)argument(&start->arguments, row->untraced_argument) & row->untraced_mask)) {
         return 0;
     }
     start->tgid = tgid;
     start->tid = tid;
-    start->regs = regs;
     start->row = row;
     start->state = (struct pending_call){.number = (__u32)number, .abi = abi, .kind = row->kind,
                                          .dirfds = {AT_FDCWD, AT_FDCWD}};
     if (row->flags != CEBPF_NO_ARGUMENT) {
-        __u64 flags = argument(regs, abi, row->flags);
+        __u64 flags = argument(&start->arguments, row->flags);
         if (row->kind == CEBPF_ROW_OPEN_HOW) {
             // struct open_how { __u64 flags; ... } (linux/openat2.h), in the task's memory.
             __u64 how = 0;
@@ -501,22 +625,21 @@ int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
     }
     // Only the arguments now; the exit reads the rest and sends the whole call in one record.
     const struct cebpf_row *row = start.row;
-    struct pt_regs *regs = start.regs;
-    __u32 abi = start.state.abi;
+    const struct arguments *arguments = &start.arguments;
     struct pending_call *state = &start.state;
     if (row->kind == CEBPF_ROW_DESCRIPTOR) {
-        state->dirfds[0] = (int)argument(regs, abi, row->dirfd0);
+        state->dirfds[0] = (int)argument(arguments, row->dirfd0);
     } else if (row->path0 != CEBPF_NO_ARGUMENT) {
-        state->paths[0] = argument(regs, abi, row->path0);
-        state->dirfds[0] = dirfd_argument(regs, abi, row->dirfd0);
+        state->paths[0] = argument(arguments, row->path0);
+        state->dirfds[0] = dirfd_argument(arguments, row->dirfd0);
         state->unread = CEBPF_PATH0_UNREADABLE;
         if (row->path1 != CEBPF_NO_ARGUMENT) {
-            state->paths[1] = argument(regs, abi, row->path1);
-            state->dirfds[1] = dirfd_argument(regs, abi, row->dirfd1);
+            state->paths[1] = argument(arguments, row->path1);
+            state->dirfds[1] = dirfd_argument(arguments, row->dirfd1);
             state->unread |= CEBPF_PATH1_UNREADABLE;
         }
     }
-    if (bpf_map_update_elem(&pending, &tid, state, BPF_ANY) != 0) count(CEBPF_COUNTER_LOST);
+    keep_pending(tid, state);
     return 0;
 }
 
@@ -539,14 +662,14 @@ int iotrace_entry_record(struct bpf_raw_tracepoint_args *context) {
     state->entered = 1;
     __u32 offset = 0;
     if (row->path0 != CEBPF_NO_ARGUMENT) {
-        state->paths[0] = argument(start.regs, state->abi, row->path0);
-        state->dirfds[0] = dirfd_argument(start.regs, state->abi, row->dirfd0);
+        state->paths[0] = argument(&start.arguments, row->path0);
+        state->dirfds[0] = dirfd_argument(&start.arguments, row->dirfd0);
         offset = write_path(0, state->paths[0], state->dirfds[0], offset);
     }
     state->unread = call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE);
     call->header.data_length = offset;
     emit(s, offset);
-    if (bpf_map_update_elem(&pending, &start.tid, state, BPF_ANY) != 0) count(CEBPF_COUNTER_LOST);
+    keep_pending(start.tid, state);
     return 0;
 }
 
@@ -555,13 +678,13 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     __u64 ids = bpf_get_current_pid_tgid();
     __u32 tgid = ids >> 32, tid = (__u32)ids;
     // Every syscall exit on the machine comes here, and only a followed thread's traced call left a pending
-    // entry: that one lookup first. A process unfollowed during its call (a daemon left behind), or an entry
-    // left by a thread killed in its call whose id came back, sends nothing.
+    // call (an entry of another kind than CEBPF_ROW_NONE): that one lookup first. A process unfollowed during its
+    // call (a daemon left behind), or an entry left by a thread killed in its call whose id came back, sends
+    // nothing.
     struct pending_call *state = bpf_map_lookup_elem(&pending, &tid);
-    if (!state) return 0;
+    if (!state || state->kind == CEBPF_ROW_NONE) return 0;
     struct scratch *s = scratch();
     if (!s || !is_followed(tgid)) goto done;
-    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
     begin_record(s, state->entered ? CEBPF_EVENT_EXIT : CEBPF_EVENT_CALL, tgid, tid);
     struct cebpf_call *call = (struct cebpf_call *)s->fixed;
     call->number = state->number;
@@ -570,15 +693,14 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     long result = (long)context->args[1];
     call->result = result;
     if (result >= 0 && (state->kind == CEBPF_ROW_OPEN || state->kind == CEBPF_ROW_OPEN_HOW)) {
-        struct file *file = descriptor(task, (int)result);
+        struct file *file = descriptor((int)result);
         if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFDIR) call->status |= CEBPF_OPENED_DIRECTORY;
     }
     __u32 offset = 0;
     if (!state->entered && state->kind == CEBPF_ROW_DESCRIPTOR) {
-        struct file *file = descriptor(task, state->dirfds[0]);
+        struct file *file = descriptor(state->dirfds[0]);
         if (file) {
-            offset = write_directory(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), 0,
-                                     &call->status);
+            offset = write_directory(file, 0, &call->status);
             call->lengths[1] = (__u16)offset;
         } else {
             call->status |= CEBPF_BASE0_UNKNOWN;
@@ -597,7 +719,7 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     call->header.data_length = offset;
     emit(s, offset);
 done:
-    bpf_map_delete_elem(&pending, &tid);
+    state->kind = CEBPF_ROW_NONE;
     return 0;
 }
 
@@ -656,8 +778,8 @@ int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
     if (bpf_probe_read_user(&s->data[0], length, (const void *)start) != 0) length = 0;
     event->argv_length = (__u16)length;
     __u32 offset = length;
-    __u32 cwd_end = write_directory(BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
-                                    offset, &event->status);
+    // The task is the current one: write_directory's cwd is its own.
+    __u32 cwd_end = write_directory(0, offset, &event->status);
     event->cwd_length = (__u16)(cwd_end - offset);
     offset = cwd_end;
     if (offset <= DATA_MASK - PATH_BYTES) {

@@ -31,8 +31,9 @@ struct cebpf_event_header {
     __u32 tid;
     /// Bytes of variable data after the fixed part.
     __u32 data_length;
-    /// bpf_ktime_get_ns: CLOCK_MONOTONIC.
-    __u64 time;
+    /// Zero. (It held bpf_ktime_get_ns, which nothing read: records are in the ring's order, which is the order
+    /// they were made in, and the clock cost a helper call a record.)
+    __u64 reserved;
 };
 
 /// `status` bits of a call record.
