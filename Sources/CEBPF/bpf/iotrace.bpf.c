@@ -98,13 +98,14 @@ struct linux_binprm {
 
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
-    unsigned long bx, cx, dx, si, di, bp, r10, r8, r9;
+    unsigned long bx, cx, dx, si, di, bp, r10, r8, r9, orig_ax;
 } __attribute__((preserve_access_index));
 // arch/x86/include/asm/thread_info.h: set while a 32-bit syscall runs (int $0x80, sysenter, compat).
 #define TS_COMPAT 0x0002
 #elif defined(__TARGET_ARCH_arm64)
 struct pt_regs {
     __u64 regs[31];
+    __s32 syscallno;
 } __attribute__((preserve_access_index));
 #else
 #error "iotrace.bpf.c: define __TARGET_ARCH_x86 or __TARGET_ARCH_arm64"
@@ -566,6 +567,27 @@ struct call_start {
 
 /// The current call, if the syscall table has a row for it in its task's ABI and the row does not leave it
 /// out by its arguments: 1, with `start` filled; else 0. `tgid` is followed.
+/// Whether syscall `number` of the current task (its ABI's) has a row in the table. Most syscalls do not: this
+/// array lookup (inlined by the verifier) sends them away before any hash lookup, at both tracepoints, in every
+/// process on the machine.
+static __always_inline int in_table(long number) {
+    if (number < 0 || number >= CEBPF_ROWS_PER_ABI) return 0;
+    __u32 key = current_abi() * CEBPF_ROWS_PER_ABI + (__u32)number;
+    const struct cebpf_row *row = bpf_map_lookup_elem(&rows, &key);
+    return row && row->kind != CEBPF_ROW_NONE;
+}
+
+/// The current syscall's number at sys_exit, where the tracepoint gives only its result: the task's saved
+/// registers keep it (what syscall_get_nr reads).
+static __always_inline long exiting_number(void) {
+    struct pt_regs *registers = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+#if defined(__TARGET_ARCH_x86)
+    return (long)registers->orig_ax;
+#else
+    return registers->syscallno;
+#endif
+}
+
 static __always_inline int start_call(struct bpf_raw_tracepoint_args *context, __u32 tgid, __u32 tid,
                                       struct call_start *start) {
     long number = (long)context->args[1];
@@ -611,9 +633,11 @@ struct {
 
 SEC("raw_tracepoint/sys_enter")
 int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
+    // Every syscall on the machine comes here: those the table has no row for leave at once, the rest after
+    // one hash lookup when their process is not followed.
+    if (!in_table((long)context->args[1])) return 0;
     __u64 ids = bpf_get_current_pid_tgid();
     __u32 tgid = ids >> 32, tid = (__u32)ids;
-    // Every syscall on the machine comes here: one hash lookup for those of other processes.
     if (!is_followed(tgid)) return 0;
     struct call_start start;
     if (!start_call(context, tgid, tid, &start)) return 0;
@@ -675,12 +699,13 @@ int iotrace_entry_record(struct bpf_raw_tracepoint_args *context) {
 
 SEC("raw_tracepoint/sys_exit")
 int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
+    // Every syscall exit on the machine comes here, and only a followed thread's traced call, of the table,
+    // left a pending call (an entry of another kind than CEBPF_ROW_NONE): the table first, then that lookup.
+    if (!in_table(exiting_number())) return 0;
     __u64 ids = bpf_get_current_pid_tgid();
     __u32 tgid = ids >> 32, tid = (__u32)ids;
-    // Every syscall exit on the machine comes here, and only a followed thread's traced call left a pending
-    // call (an entry of another kind than CEBPF_ROW_NONE): that one lookup first. A process unfollowed during its
-    // call (a daemon left behind), or an entry left by a thread killed in its call whose id came back, sends
-    // nothing.
+    // A process unfollowed during its call (a daemon left behind), or an entry left by a thread killed in its
+    // call whose id came back, sends nothing.
     struct pending_call *state = bpf_map_lookup_elem(&pending, &tid);
     if (!state || state->kind == CEBPF_ROW_NONE) return 0;
     struct scratch *s = scratch();
