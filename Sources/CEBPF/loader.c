@@ -47,8 +47,9 @@ struct cebpf_trace {
     /// The program's copies, each loading some of its programs (see load).
     struct bpf_object *objects[MAX_OBJECTS];
     int object_count;
-    struct bpf_link *links[MAX_LINKS];
-    int link_count;
+    /// Each copy's links to its programs' attach points (each copy attaches its own, as soon as it is loaded).
+    struct bpf_link *links[MAX_OBJECTS][MAX_LINKS];
+    int link_count[MAX_OBJECTS];
     struct ring_buffer *ring;
     int followed_fd;
     int counters_fd;
@@ -397,6 +398,30 @@ static int loaded(struct bpf_object *copy) {
     return error;
 }
 
+/// Attaches `copy`'s programs that have an attach point, as soon as it is loaded (the other copy may still be
+/// in the verifier): until a process is followed, they only cost every syscall its lookups. 0 or -errno, with
+/// libbpf's last line in this thread's last_message.
+static int attach_copy(struct cebpf_trace *trace, int copy) {
+    struct bpf_program *program;
+    bpf_object__for_each_program(program, trace->objects[copy]) {
+        // Not this copy's, or a tail call's (a section without an attach point: "raw_tracepoint").
+        if (!bpf_program__autoload(program) || !strchr(bpf_program__section_name(program), '/')) continue;
+        if (trace->link_count[copy] == MAX_LINKS) return -E2BIG;
+        struct bpf_link *link = bpf_program__attach(program);
+        if (!link) return -errno;
+        trace->links[copy][trace->link_count[copy]++] = link;
+    }
+    return 0;
+}
+
+/// Every link of every copy, detached (unless a guard still holds a copy of it) and freed.
+static void detach(struct cebpf_trace *trace) {
+    for (int copy = 0; copy < MAX_OBJECTS; copy++) {
+        for (int index = 0; index < trace->link_count[copy]; index++) bpf_link__destroy(trace->links[copy][index]);
+        trace->link_count[copy] = 0;
+    }
+}
+
 /// The helper: cuts the kernel's BTF down, then opens copy 1, takes the maps copy 0 made and loads its share
 /// of the programs.
 static void *help(void *argument) {
@@ -416,6 +441,8 @@ static void *help(void *argument) {
     share_programs(trace->objects[1], 1, trace->object_count);
     if ((error = loaded(trace->objects[1])) != 0) {
         describe(start->reason, sizeof(start->reason), "loading the eBPF program", -error);
+    } else if ((error = attach_copy(trace, 1)) != 0) {
+        describe(start->reason, sizeof(start->reason), "attaching the eBPF program", -error);
     }
 done:
     atomic_store(&start->helped, error ? (error < 0 ? error : -error) : 1);
@@ -504,13 +531,6 @@ static int fill_tail_calls(struct cebpf_trace *trace, char *reason, size_t reaso
     return 0;
 }
 
-/// Opens, shares out and loads the program's copies into `trace`, relocated against the kernel's BTF cut down
-/// (`cut`) or whole, and fills its maps. 0, -ECANCELED when the cut could not be made (the caller loads against
-/// the whole BTF), or -errno with the reason written.
-///
-/// With two CPUs, a helper thread cuts the BTF while this one makes the maps, fills them and maps the ring
-/// buffer; then each loads its copy's share of the programs (the helper started on another CPU: see place).
-/// Where there is one CPU (or no thread to be had), this thread does it all with one copy.
 /// The caller's work for the loading thread's idle moment (see cebpf_meanwhile), done at most once.
 struct errand {
     cebpf_meanwhile run;
@@ -525,6 +545,14 @@ static void run_errand(struct errand *errand) {
     }
 }
 
+/// Opens, shares out, loads and attaches the program's copies into `trace`, relocated against the kernel's BTF
+/// cut down (`cut`) or whole, and fills its maps. 0, -ECANCELED when the cut could not be made (the caller
+/// loads against the whole BTF), or -errno with the reason written.
+///
+/// With two CPUs, a helper thread cuts the BTF while this one makes the maps, fills them and maps the ring
+/// buffer, makes the guard and runs the caller's errand; then each loads its copy's share of the programs and
+/// attaches them (the helper started on another CPU: see place).
+/// Where there is one CPU (or no thread to be had), this thread does it all with one copy.
 static int load(struct cebpf_trace *trace, const void *object, size_t size, uint32_t ring_bytes, bool cut,
                 const struct cebpf_row *rows, size_t row_count, struct errand *errand, char *reason,
                 size_t reason_capacity) {
@@ -572,6 +600,8 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, uint
     bool cut_failed = cut && !error && await(&start.cut) < 0;
     if (!error && !cut_failed && (error = loaded(trace->objects[0])) != 0) {
         describe(reason, reason_capacity, "loading the eBPF program", -error);
+    } else if (!error && !cut_failed && (error = attach_copy(trace, 0)) != 0) {
+        describe(reason, reason_capacity, "attaching the eBPF program", -error);
     }
     if (helping) {
         if (await(&start.helped) < 0 && !error && !cut_failed) {
@@ -587,6 +617,7 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, uint
 }
 
 static void unload(struct cebpf_trace *trace) {
+    detach(trace);
     stop_drainer(trace);
     while (trace->first) {
         struct batch *next = trace->first->next;
@@ -632,21 +663,6 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
         error = -error;
         goto fail;
     }
-    for (int copy = 0; copy < trace->object_count; copy++) {
-        struct bpf_program *program;
-        bpf_object__for_each_program(program, trace->objects[copy]) {
-            // Not this copy's, or a tail call's (a section without an attach point: "raw_tracepoint").
-            if (!bpf_program__autoload(program) || !strchr(bpf_program__section_name(program), '/')) continue;
-            if (trace->link_count == MAX_LINKS) break;
-            struct bpf_link *link = bpf_program__attach(program);
-            if (!link) {
-                error = errno;
-                describe(reason, reason_capacity, "attaching the eBPF program", error);
-                goto fail;
-            }
-            trace->links[trace->link_count++] = link;
-        }
-    }
     // Best effort: without the drainer, records are still all read, only later (see start_drainer).
     start_drainer(trace);
     *out = trace;
@@ -674,7 +690,8 @@ fail:
 /// Closes every descriptor from 3 on but `first` and `second`. Async-signal-safe.
 static void keep_only(int first, int second) {
     int low = first < second ? first : second, high = first < second ? second : first;
-    unsigned ranges[3][2] = {{3, (unsigned)low - 1}, {(unsigned)low + 1, (unsigned)high - 1}, {(unsigned)high + 1, ~0U}};
+    unsigned ranges[3][2] = {
+        {3, (unsigned)low - 1}, {(unsigned)low + 1, (unsigned)high - 1}, {(unsigned)high + 1, ~0U}};
     for (int index = 0; index < 3; index++) {
         unsigned from = ranges[index][0], to = ranges[index][1];
         if (from > to || (index == 0 && low < 3)) continue;
@@ -690,7 +707,7 @@ static void keep_only(int first, int second) {
 /// when the tracer ended first.
 static void receive_links(int socket_fd) {
     char byte;
-    char control[CMSG_SPACE(MAX_LINKS * sizeof(int))];
+    char control[CMSG_SPACE(MAX_OBJECTS * MAX_LINKS * sizeof(int))];
     struct iovec data = {.iov_base = &byte, .iov_len = 1};
     struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1, .msg_control = control,
                              .msg_controllen = sizeof(control)};
@@ -761,19 +778,24 @@ static void end_guard(struct cebpf_trace *trace) {
 
 int cebpf_guard(cebpf_trace *trace) {
     if (trace->guard_pipe < 0) return -ECHILD;
-    int links[MAX_LINKS];
-    for (int index = 0; index < trace->link_count; index++) links[index] = bpf_link__fd(trace->links[index]);
+    int links[MAX_OBJECTS * MAX_LINKS];
+    int count = 0;
+    for (int copy = 0; copy < MAX_OBJECTS; copy++) {
+        for (int index = 0; index < trace->link_count[copy]; index++) {
+            links[count++] = bpf_link__fd(trace->links[copy][index]);
+        }
+    }
     char byte = 'l';
-    char control[CMSG_SPACE(MAX_LINKS * sizeof(int))];
+    char control[CMSG_SPACE(MAX_OBJECTS * MAX_LINKS * sizeof(int))];
     memset(control, 0, sizeof(control));
     struct iovec data = {.iov_base = &byte, .iov_len = 1};
     struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1, .msg_control = control,
-                             .msg_controllen = CMSG_SPACE((size_t)trace->link_count * sizeof(int))};
+                             .msg_controllen = CMSG_SPACE((size_t)count * sizeof(int))};
     struct cmsghdr *header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
-    header->cmsg_len = CMSG_LEN((size_t)trace->link_count * sizeof(int));
-    memcpy(CMSG_DATA(header), links, (size_t)trace->link_count * sizeof(int));
+    header->cmsg_len = CMSG_LEN((size_t)count * sizeof(int));
+    memcpy(CMSG_DATA(header), links, (size_t)count * sizeof(int));
     ssize_t sent;
     while ((sent = sendmsg(trace->guard_pipe, &message, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
     return sent == 1 ? 0 : -(sent < 0 ? errno : EIO);
@@ -810,7 +832,9 @@ int cebpf_poll(cebpf_trace *trace, int timeout_ms, cebpf_handler handler, void *
         struct pollfd waits[2];
         nfds_t count = 0;
         if (trace->exit_fd >= 0) waits[count++] = (struct pollfd){.fd = trace->exit_fd, .events = POLLIN};
-        if (!trace->draining) waits[count++] = (struct pollfd){.fd = ring_buffer__epoll_fd(trace->ring), .events = POLLIN};
+        if (!trace->draining) {
+            waits[count++] = (struct pollfd){.fd = ring_buffer__epoll_fd(trace->ring), .events = POLLIN};
+        }
         int ready = poll(waits, count, timeout_ms);
         if (ready < 0) return -errno;
         if (trace->exit_fd >= 0 && waits[0].revents) {
@@ -869,11 +893,11 @@ int cebpf_counters(cebpf_trace *trace, uint64_t *values) {
 
 void cebpf_close(cebpf_trace *trace) {
     if (!trace) return;
-    // The links first: once the guard's copies are gone too, the kernel detaches the programs. The followed map
-    // is empty at a normal end, so the guard exits as soon as its socket ends, and its exit detaches them (in
-    // the guard, on another CPU) while this thread frees the rest; reaped before returning (end_guard).
+    // The links go with the rest (unload): once the guard's copies are gone too, the kernel detaches the
+    // programs. The followed map is empty at a normal end, so the guard exits as soon as its socket ends, and its
+    // exit detaches them (in the guard, on another CPU) while this thread frees the rest; reaped before
+    // returning (end_guard).
     if (trace->guard_pipe >= 0) shutdown(trace->guard_pipe, SHUT_RDWR);
-    for (int index = 0; index < trace->link_count; index++) bpf_link__destroy(trace->links[index]);
     if (trace->exit_fd >= 0) close(trace->exit_fd);
     unload(trace);
     end_guard(trace);
