@@ -66,7 +66,7 @@ struct cebpf_trace {
     struct batch *last;
     /// The guard process (see start_guard) and the socket whose end tells it the tracer is gone.
     pid_t guard;
-    int guard_pipe;
+    int guard_socket;
     /// A pidfd of the process whose exit ends a wait in cebpf_poll (cebpf_wake_on_exit); -1: none.
     int exit_fd;
 };
@@ -589,7 +589,7 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, uint
     }
     // The helper is cutting the BTF, which this thread's copy needs too: the guard and the caller's errand
     // meanwhile (forks, while the process is still small).
-    if (!error && trace->guard_pipe < 0 && (error = start_guard(trace)) != 0) {
+    if (!error && trace->guard_socket < 0 && (error = start_guard(trace)) != 0) {
         describe(reason, reason_capacity, "starting the guard process", -error);
     }
     if (!error) run_errand(errand);
@@ -642,7 +642,7 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
     if (error) return error;
     struct cebpf_trace *trace = calloc(1, sizeof(*trace));
     if (!trace) return -ENOMEM;
-    trace->guard_pipe = -1;
+    trace->guard_socket = -1;
     trace->exit_fd = -1;
     trace->wakes = trace->stop = -1;
     pthread_mutex_init(&trace->lock, NULL);
@@ -762,22 +762,22 @@ static int start_guard(struct cebpf_trace *trace) {
     if (guard == 0) guard_run(fds[0], trace->followed_fd);
     close(fds[0]);
     trace->guard = guard;
-    trace->guard_pipe = fds[1];
+    trace->guard_socket = fds[1];
     return 0;
 }
 
 /// Ends the guard: its socket's end, then its exit once it has found the followed map empty. Reaped, so that no
 /// copy of the links outlives this.
 static void end_guard(struct cebpf_trace *trace) {
-    if (trace->guard_pipe < 0) return;
-    close(trace->guard_pipe);
-    trace->guard_pipe = -1;
+    if (trace->guard_socket < 0) return;
+    close(trace->guard_socket);
+    trace->guard_socket = -1;
     int status;
     while (waitpid(trace->guard, &status, 0) < 0 && errno == EINTR) {}
 }
 
 int cebpf_guard(cebpf_trace *trace) {
-    if (trace->guard_pipe < 0) return -ECHILD;
+    if (trace->guard_socket < 0) return -ECHILD;
     int links[MAX_OBJECTS * MAX_LINKS];
     int count = 0;
     for (int copy = 0; copy < MAX_OBJECTS; copy++) {
@@ -797,7 +797,7 @@ int cebpf_guard(cebpf_trace *trace) {
     header->cmsg_len = CMSG_LEN((size_t)count * sizeof(int));
     memcpy(CMSG_DATA(header), links, (size_t)count * sizeof(int));
     ssize_t sent;
-    while ((sent = sendmsg(trace->guard_pipe, &message, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
+    while ((sent = sendmsg(trace->guard_socket, &message, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
     return sent == 1 ? 0 : -(sent < 0 ? errno : EIO);
 }
 
@@ -897,7 +897,7 @@ void cebpf_close(cebpf_trace *trace) {
     // programs. The followed map is empty at a normal end, so the guard exits as soon as its socket ends, and its
     // exit detaches them (in the guard, on another CPU) while this thread frees the rest; reaped before
     // returning (end_guard).
-    if (trace->guard_pipe >= 0) shutdown(trace->guard_pipe, SHUT_RDWR);
+    if (trace->guard_socket >= 0) shutdown(trace->guard_socket, SHUT_RDWR);
     if (trace->exit_fd >= 0) close(trace->exit_fd);
     unload(trace);
     end_guard(trace);
