@@ -130,8 +130,8 @@ final class BPFProgram {
             (row.kind, row.path0) = (UInt8(CEBPF_ROW_OPEN.rawValue), index(path))
         case .path(let dirfd, let path, let effect):
             (row.kind, row.dirfd0, row.path0) = (UInt8(CEBPF_ROW_PATH.rawValue), index(dirfd), index(path))
-            // A successful exec replaces the memory its path is in: read it at the entry.
-            if effect == .execute { row.options = UInt8(CEBPF_ROW_AT_ENTRY) }
+            // A successful exec replaces the memory and registers its path is in (see CEBPF_ROW_EXEC).
+            if effect == .execute { row.options = UInt8(CEBPF_ROW_EXEC) }
         case .descriptor(let fd, _):
             (row.kind, row.dirfd0) = (UInt8(CEBPF_ROW_DESCRIPTOR.rawValue), index(fd))
         case .rename(let fromDirfd, let from, let toDirfd, let to, let flags):

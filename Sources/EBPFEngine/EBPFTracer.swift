@@ -93,7 +93,7 @@ public final class EBPFTracer {
     private var builder: ReportBuilder
     private var recorder = CallRecorder(table: .native)
     private var processes: FollowedProcesses
-    /// Exec entries waiting for their exit, by thread.
+    /// Exec entries waiting for their exec record, by thread.
     private var entries: [TaskID: Record.Entry] = [:]
     /// The command's process until its first exec: its calls are the tracer's own spawn code (the PATH search
     /// of `cptrace_spawn`), left out as the ptrace engine leaves them out.
@@ -246,6 +246,15 @@ public final class EBPFTracer {
         } while (try? bpf.poll(timeoutMilliseconds: 0, { self.handle($0) }).get()) ?? 0 > 0
     }
 
+    /// The file an exec record names: the kernel's copy of the path the call was given, relative to the cwd. Nil
+    /// for none, and for an execveat of a path relative to a descriptor, which the kernel names
+    /// /dev/fd/N/PATH (or /dev/fd/N): the descriptor may be closed by the exec itself.
+    private static func named(_ exec: Record.Exec) -> CapturedCall.PathArgument? {
+        let descriptorPrefix = Array("/dev/fd/".utf8)
+        guard !exec.filename.isEmpty, !exec.filename.starts(with: descriptorPrefix) else { return nil }
+        return .path(exec.filename, base: exec.cwd)
+    }
+
     /// A live process outside the command's session. getsid fails for one already gone whose exit record is
     /// still to come: not a daemon.
     private static func isDaemon(_ pid: TaskID, _ commandSession: pid_t) -> Bool {
@@ -268,28 +277,27 @@ public final class EBPFTracer {
         case .call(let entry, let result, let openedDirectory):
             guard entry.process != spawning else { return }
             complete(entry, result: result, openedDirectory: openedDirectory)
-        case .exit(let task, let result, let openedDirectory, let late):
-            guard var entry = entries.removeValue(forKey: task) else { return }
-            for (slot, path) in late where slot < entry.paths.count { entry.paths[slot] = path }
-            complete(entry, result: result, openedDirectory: openedDirectory)
         case .forked(let parent, let child):
             processes.apply(.forked(parent: parent, child: child))
             assignTask(of: child)
-        case .exec(let process, let former, let argv, let cwd, let filename, let environment):
-            if process == spawning {
+        case .exec(let exec):
+            if exec.process == spawning {
                 spawning = nil
-            } else if var entry = entries.removeValue(forKey: former) {
-                // The exec succeeded: this record is its only completion (a successful exec never returns).
-                if entry.paths.first == .unreadable, !filename.isEmpty {
-                    entry.paths[0] = .path(filename, base: cwd)
-                }
-                complete(entry, result: 0, openedDirectory: false, directory: cwd)
+            } else {
+                // The exec succeeded: its records are its only completion (a successful exec never returns). The
+                // entry, from sched_prepare_exec, names the file as the call did; without one (a kernel before
+                // 6.10, or a lost record), the kernel's copy of the name does, relative to the cwd.
+                var entry = entries.removeValue(forKey: exec.former)
+                    ?? Record.Entry(process: exec.process, task: exec.former, number: exec.number, abi: exec.abi,
+                                    flags: 0, paths: [.unreadable, .empty])
+                if entry.paths.first == .unreadable, let named = Self.named(exec) { entry.paths[0] = named }
+                complete(entry, result: 0, openedDirectory: false, directory: exec.cwd)
             }
             // A call the old leader was in will never return either.
-            entries.removeValue(forKey: process)
-            processes.apply(.exec(process: process, former: former, argv: argv, cwd: cwd,
-                                  task: BuildTask(environment: environment)))
-            assignTask(of: process)
+            entries.removeValue(forKey: exec.process)
+            processes.apply(.exec(process: exec.process, former: exec.former, argv: exec.argv, cwd: exec.cwd,
+                                  task: BuildTask(environment: exec.environment)))
+            assignTask(of: exec.process)
         case .processExit(let process, let status):
             processes.apply(.exited(process: process, status: status))
         }

@@ -4,14 +4,12 @@ import TraceModel
 
 /// One ring buffer record, decoded (layouts: Sources/CEBPF/include/cebpf_events.h).
 enum Record: Equatable {
-    /// A call's entry: what it was given. Its exit completes it.
+    /// An exec past its point of no return: what it was given. The exec record completes it.
     case entry(Entry)
-    /// A call's exit; `late` holds the paths the entry could not read, read at the exit.
-    case exit(task: TaskID, result: Int64, openedDirectory: Bool, late: [Int: CapturedCall.PathArgument])
-    /// A whole call, read at its exit: every row but exec's.
+    /// A whole call, read at its exit: every call but a successful exec.
     case call(Entry, result: Int64, openedDirectory: Bool)
     case forked(parent: TaskID, child: TaskID)
-    case exec(process: TaskID, former: TaskID, argv: [[UInt8]], cwd: [UInt8], filename: [UInt8], environment: [UInt8])
+    case exec(Exec)
     case processExit(process: TaskID, status: Int32)
 
     struct Entry: Equatable {
@@ -21,6 +19,20 @@ enum Record: Equatable {
         var abi: Int
         var flags: UInt64
         var paths: [CapturedCall.PathArgument]
+    }
+
+    /// A successful exec: the new program's argv and environment's end, the cwd, the file name the kernel kept,
+    /// and the exec call's number and ABI.
+    struct Exec: Equatable {
+        var process: TaskID
+        /// The thread that called exec.
+        var former: TaskID
+        var number: UInt64
+        var abi: Int
+        var argv: [[UInt8]]
+        var cwd: [UInt8]
+        var filename: [UInt8]
+        var environment: [UInt8]
     }
 
     /// Nil for a record too short for its kind or of a kind this reader does not know.
@@ -33,7 +45,7 @@ enum Record: Equatable {
         let process = TaskID(bitPattern: header.tgid)
         let task = TaskID(bitPattern: header.tid)
         switch header.kind {
-        case CEBPF_EVENT_ENTRY.rawValue, CEBPF_EVENT_EXIT.rawValue, CEBPF_EVENT_CALL.rawValue:
+        case CEBPF_EVENT_ENTRY.rawValue, CEBPF_EVENT_CALL.rawValue:
             let call = bytes.loadUnaligned(as: cebpf_call.self)
             // The data holds path 0, base 0, path 1, base 1, back to back; read in place, copied once.
             let lengths = [call.lengths.0, call.lengths.1, call.lengths.2, call.lengths.3]
@@ -53,27 +65,17 @@ enum Record: Equatable {
                 if call.status & unknown != 0 { return .unreadable }
                 return .path(Array(bytes), base: Self.directory(part(2 * slot + 1)))
             }
-            let openedDirectory = call.status & UInt32(CEBPF_OPENED_DIRECTORY) != 0
-            if header.kind != CEBPF_EVENT_EXIT.rawValue {
-                var paths = [path(0), path(1)]
-                // A descriptor call names no path: its base is the descriptor's own.
-                if call.status & UInt32(CEBPF_BASE0_UNKNOWN) == 0, lengths[0] == 0, lengths[1] != 0 {
-                    paths[0] = .path([], base: Self.directory(part(1)))
-                }
-                let entry = Entry(process: process, task: task, number: UInt64(call.number), abi: Int(call.abi),
-                                  flags: call.flags, paths: paths)
-                self = header.kind == CEBPF_EVENT_CALL.rawValue
-                    ? .call(entry, result: call.result, openedDirectory: openedDirectory) : .entry(entry)
-            } else {
-                var late: [Int: CapturedCall.PathArgument] = [:]
-                if call.status & UInt32(CEBPF_LATE_PATHS) != 0 {
-                    for slot in 0..<2 where lengths[2 * slot] > 0 || call.status & UInt32(slot == 0
-                        ? CEBPF_PATH0_UNREADABLE : CEBPF_PATH1_UNREADABLE) != 0 {
-                        late[slot] = path(slot)
-                    }
-                }
-                self = .exit(task: task, result: call.result, openedDirectory: openedDirectory, late: late)
+            var paths = [path(0), path(1)]
+            // A descriptor call names no path: its base is the descriptor's own.
+            if call.status & UInt32(CEBPF_BASE0_UNKNOWN) == 0, lengths[0] == 0, lengths[1] != 0 {
+                paths[0] = .path([], base: Self.directory(part(1)))
             }
+            let entry = Entry(process: process, task: task, number: UInt64(call.number), abi: Int(call.abi),
+                              flags: call.flags, paths: paths)
+            self = header.kind == CEBPF_EVENT_CALL.rawValue
+                ? .call(entry, result: call.result,
+                        openedDirectory: call.status & UInt32(CEBPF_OPENED_DIRECTORY) != 0)
+                : .entry(entry)
         case CEBPF_EVENT_FORK.rawValue:
             let fork = bytes.loadUnaligned(as: cebpf_fork.self)
             self = .forked(parent: process, child: TaskID(bitPattern: fork.child))
@@ -85,12 +87,13 @@ enum Record: Equatable {
             let environmentEnd = min(nameEnd + Int(exec.environment_length), data.count)
             var argv = Array(data[0..<argvEnd])
             if argv.last == 0 { argv.removeLast() }
-            self = .exec(process: process, former: TaskID(bitPattern: exec.former),
-                         argv: argvEnd == 0
-                            ? [] : argv.split(separator: 0, omittingEmptySubsequences: false).map(Array.init),
-                         cwd: Self.directory(UnsafeRawBufferPointer(rebasing: data[argvEnd..<cwdEnd])),
-                         filename: Array(data[cwdEnd..<nameEnd]),
-                         environment: Array(data[nameEnd..<environmentEnd]))
+            self = .exec(Exec(process: process, former: TaskID(bitPattern: exec.former), number: UInt64(exec.number),
+                              abi: Int(exec.abi),
+                              argv: argvEnd == 0
+                                ? [] : argv.split(separator: 0, omittingEmptySubsequences: false).map(Array.init),
+                              cwd: Self.directory(UnsafeRawBufferPointer(rebasing: data[argvEnd..<cwdEnd])),
+                              filename: Array(data[cwdEnd..<nameEnd]),
+                              environment: Array(data[nameEnd..<environmentEnd])))
         case CEBPF_EVENT_PROCESS_EXIT.rawValue:
             let exit = bytes.loadUnaligned(as: cebpf_process_exit.self)
             self = .processExit(process: process, status: exit.status)

@@ -148,6 +148,51 @@ struct ModelScenarioTests {
         try run.expectReport(scenario.expected)
     }
 
+    /// Where the kernel has no sched_prepare_exec (before 6.10; IOTRACE_BPF_NO_PREPARE_EXEC=1 leaves it out here),
+    /// the eBPF engine learns a successful exec from its exec record alone: the kernel's copy of the name, relative
+    /// to the cwd. That tells every exec of these scenarios but the execveat relative to a dirfd, which the kernel
+    /// names /dev/fd/N/tool (the descriptor may be gone by then): left out, and said in a warning.
+    @Test("eBPF without sched_prepare_exec (Linux before 6.10): the same reports, an execveat by dirfd warned about",
+          arguments: ModelScenario.all)
+    func withoutPrepareExec(_ scenario: ModelScenario) throws {
+        let workspace = try Workspace()
+        try scenario.prepare(workspace)
+        let run = try Self.traceWithoutPrepareExec(workspace, [try Fixture.path("model_scenarios"), scenario.argument])
+        guard scenario.argument == "calls" else {
+            try run.expectReport(scenario.expected)
+            return
+        }
+        let report = try run.report()
+        var expected = scenario.expected
+        expected.executed = []
+        expected.inputs.removeAll { $0 == "sub/bin/tool" }
+        for set in PathSet.allCases { #expect(report[set] == expected[set], "\(set.key)\n\(run.diagnostics)") }
+        #expect(report.warnings == ["1 call named a path that could not be read or resolved; the report may miss them"],
+                "\(run.diagnostics)")
+    }
+
+    @Test("eBPF without sched_prepare_exec: a relative exec of a #! script after cd, the same report as with it")
+    func relativeExecWithoutPrepareExec() throws {
+        let workspace = try Workspace()
+        try workspace.file("in.txt")
+        try workspace.file("sub/tool.sh", "#!/bin/sh\ncat ../in.txt > out.txt\n", permissions: 0o755)
+        let command = ["/bin/sh", "-c", "cd sub && ./tool.sh && exec ./tool.sh"]
+        // The shell's cd probes sub.
+        let expected = Expected(reads: ["in.txt", "sub/tool.sh"], writes: ["sub/out.txt"], probes: ["sub"],
+                                executed: ["sub/tool.sh"], inputs: ["in.txt", "sub/tool.sh"], outputs: ["sub/out.txt"])
+        try workspace.trace(command, mode: .ebpf).expectReport(expected)
+        try Self.traceWithoutPrepareExec(workspace, command).expectReport(expected)
+    }
+
+    private static func traceWithoutPrepareExec(_ workspace: Workspace, _ command: [String]) throws -> TraceRun {
+        var environment = ProcessInfo.processInfo.environment
+        environment["IOTRACE_BPF_NO_PREPARE_EXEC"] = "1"
+        let report = workspace.scratchFile("report.json")
+        let arguments = ["--workspace", workspace.path, "--format", "json", "-o", report] + TracerMode.ebpf.options
+            + ["--"] + command
+        return try workspace.runTracer(arguments, reportPath: report, environment: environment)
+    }
+
     @Test("a PATH search: the shell's misses are missing; the tracer's own search for the command is left out",
           arguments: TracerMode.allCases)
     func pathSearch(mode: TracerMode) throws {

@@ -1,5 +1,8 @@
 // The eBPF engine's program: follows the command's process tree from the scheduler's tracepoints and
-// captures the syscall table's calls at raw_syscalls sys_enter/sys_exit, without stopping anything.
+// captures the syscall table's calls at raw_syscalls sys_exit, without stopping anything.
+//
+// A call is read whole at its exit (sys_exit), from the task's saved registers and memory; an exec, whose
+// success replaces both, at the scheduler's sched_prepare_exec where the kernel has it.
 //
 // Compiled by `swift build` itself (Plugins/BPFCompiler: clang -target bpf) and embedded in the binary.
 // CO-RE: the few kernel structures it reads are declared here by hand with preserve_access_index, and
@@ -122,12 +125,11 @@ struct followed_process {
     __u32 threads;
 };
 
-// The hash maps' sizes: processes followed at once, and their threads that have made a traced call. The kernel
-// allocates and initialises a bucket per entry when the map is made (at every trace's start: 65,536 cost 0.6 ms
-// each), and every syscall on the machine looks one up (fewer buckets stay in the cache). A full map is counted as a
-// loss (the fork or the call is not followed) and warned about like a full ring buffer.
+// The followed map's size: processes followed at once. The kernel allocates and initialises a bucket per entry
+// when the map is made (at every trace's start: 65,536 cost 0.6 ms), and every table call on the machine looks
+// one up (fewer buckets stay in the cache). A full map is counted as a loss (the fork is not followed) and warned
+// about like a full ring buffer.
 #define MAX_PROCESSES 16384
-#define MAX_CALLS 16384
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -144,33 +146,6 @@ struct {
     __type(key, __u32);
     __type(value, struct cebpf_row);
 } rows SEC(".maps");
-
-/// A call between its entry and its exit, per thread: what the exit needs to complete it. A thread's entry stays
-/// in the map from its first traced call to its exit, and `kind` CEBPF_ROW_NONE marks it as in no call: an entry
-/// written over in place costs a lookup, where inserting and deleting one at every call allocated and freed it
-/// (and took its bucket's lock twice).
-struct pending_call {
-    __u64 paths[2];
-    __u64 flags;
-    /// The dirfds of the paths; for a descriptor row, dirfds[0] is the descriptor.
-    __s32 dirfds[2];
-    __u32 number;
-    __u32 abi;
-    __u32 kind;
-    /// CEBPF_PATHn_UNREADABLE bits: paths to read at the exit (again, after an ENTRY record).
-    __u32 unread;
-    /// An ENTRY record was sent: the exit sends an EXIT record, not a CALL.
-    __u32 entered;
-    __u32 reserved;
-};
-
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, MAX_CALLS);
-    __uint(map_flags, BPF_F_NO_PREALLOC);
-    __type(key, __u32);
-    __type(value, struct pending_call);
-} pending SEC(".maps");
 
 /// The records, to userspace. Its size is set by the loader before load.
 struct {
@@ -496,91 +471,31 @@ __attribute__((noinline)) __u32 write_path(__u32 slot, __u64 address, int dirfd,
 
 static __always_inline int is_followed(__u32 tgid) { return bpf_map_lookup_elem(&followed, &tgid) != 0; }
 
-/// Makes `state` thread `tid`'s pending call: over its entry when it has one, else in a new entry.
-static __always_inline void keep_pending(__u32 tid, const struct pending_call *state) {
-    struct pending_call *kept = bpf_map_lookup_elem(&pending, &tid);
-    if (kept) {
-        *kept = *state;
-    } else if (bpf_map_update_elem(&pending, &tid, state, BPF_NOEXIST) != 0) {
-        count(CEBPF_COUNTER_LOST);
-    }
-}
-
 /// The ABI of the current task's syscall: 1 for a 32-bit one (i386 on x86_64), else 0. Read through the task's
-/// BTF pointer: a plain load, not a helper call, at every followed task's every syscall.
-static __always_inline __u32 current_abi(void) {
+/// BTF pointer: a plain load, not a helper call.
+static __always_inline __u32 current_abi(struct task_struct *task) {
 #if defined(__TARGET_ARCH_x86)
-    return (bpf_get_current_task_btf()->thread_info.status & TS_COMPAT) ? 1 : 0;
+    return (task->thread_info.status & TS_COMPAT) ? 1 : 0;
 #else
     return 0;
 #endif
 }
 
-/// The current call's arguments, from its registers as ABI `abi` passes them. The registers come from
-/// bpf_task_pt_regs as a BTF pointer, so each is a plain load; the tracepoint's own pointer to them
-/// (args[0]) is a number to the verifier, and every read through it was a helper call.
-struct arguments {
-    __u64 values[6];
+/// The current call: its number (the task's saved registers keep it: what syscall_get_nr reads, at sys_exit
+/// and in an exec alike, where the tracepoints do not give it), its ABI and its arguments. The registers come
+/// from bpf_task_pt_regs as a BTF pointer, so each is a plain load; a raw tracepoint's own pointer to them is
+/// a number to the verifier, and every read through it would be a helper call.
+struct current_call {
+    long number;
+    __u32 abi;
+    __u64 arguments[6];
 };
 
-static __always_inline void read_arguments(__u32 abi, struct arguments *arguments) {
-    // At sys_enter the registers the tracepoint is given are the task's own (task_pt_regs): the same.
-    struct pt_regs *registers = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-#if defined(__TARGET_ARCH_x86)
-    if (abi) {
-        // i386: ebx, ecx, edx, esi, edi, ebp.
-        arguments->values[0] = (__u32)registers->bx;
-        arguments->values[1] = (__u32)registers->cx;
-        arguments->values[2] = (__u32)registers->dx;
-        arguments->values[3] = (__u32)registers->si;
-        arguments->values[4] = (__u32)registers->di;
-        arguments->values[5] = (__u32)registers->bp;
-        return;
-    }
-    arguments->values[0] = registers->di;
-    arguments->values[1] = registers->si;
-    arguments->values[2] = registers->dx;
-    arguments->values[3] = registers->r10;
-    arguments->values[4] = registers->r8;
-    arguments->values[5] = registers->r9;
-#else
-    for (int index = 0; index < 6; index++) arguments->values[index] = registers->regs[index];
-#endif
+static __always_inline struct pt_regs *current_registers(struct task_struct *task) {
+    return (struct pt_regs *)bpf_task_pt_regs(task);
 }
 
-static __always_inline __u64 argument(const struct arguments *arguments, __u8 index) {
-    return index < 6 ? arguments->values[index] : 0;
-}
-
-static __always_inline int dirfd_argument(const struct arguments *arguments, __u8 index) {
-    return index == CEBPF_NO_ARGUMENT ? AT_FDCWD : (int)argument(arguments, index);
-}
-
-/// What sys_enter and exec_entry learn of the current call before they differ.
-struct call_start {
-    __u32 tgid;
-    __u32 tid;
-    struct arguments arguments;
-    const struct cebpf_row *row;
-    struct pending_call state;
-};
-
-/// The current call, if the syscall table has a row for it in its task's ABI and the row does not leave it
-/// out by its arguments: 1, with `start` filled; else 0. `tgid` is followed.
-/// Whether syscall `number` of the current task (its ABI's) has a row in the table. Most syscalls do not: this
-/// array lookup (inlined by the verifier) sends them away before any hash lookup, at both tracepoints, in every
-/// process on the machine.
-static __always_inline int in_table(long number) {
-    if (number < 0 || number >= CEBPF_ROWS_PER_ABI) return 0;
-    __u32 key = current_abi() * CEBPF_ROWS_PER_ABI + (__u32)number;
-    const struct cebpf_row *row = bpf_map_lookup_elem(&rows, &key);
-    return row && row->kind != CEBPF_ROW_NONE;
-}
-
-/// The current syscall's number at sys_exit, where the tracepoint gives only its result: the task's saved
-/// registers keep it (what syscall_get_nr reads).
-static __always_inline long exiting_number(void) {
-    struct pt_regs *registers = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+static __always_inline long call_number(const struct pt_regs *registers) {
 #if defined(__TARGET_ARCH_x86)
     return (long)registers->orig_ax;
 #else
@@ -588,163 +503,123 @@ static __always_inline long exiting_number(void) {
 #endif
 }
 
-static __always_inline int start_call(struct bpf_raw_tracepoint_args *context, __u32 tgid, __u32 tid,
-                                      struct call_start *start) {
-    long number = (long)context->args[1];
+static __always_inline void read_arguments(const struct pt_regs *registers, __u32 abi, __u64 arguments[6]) {
+#if defined(__TARGET_ARCH_x86)
+    if (abi) {
+        // i386: ebx, ecx, edx, esi, edi, ebp.
+        arguments[0] = (__u32)registers->bx;
+        arguments[1] = (__u32)registers->cx;
+        arguments[2] = (__u32)registers->dx;
+        arguments[3] = (__u32)registers->si;
+        arguments[4] = (__u32)registers->di;
+        arguments[5] = (__u32)registers->bp;
+        return;
+    }
+    arguments[0] = registers->di;
+    arguments[1] = registers->si;
+    arguments[2] = registers->dx;
+    arguments[3] = registers->r10;
+    arguments[4] = registers->r8;
+    arguments[5] = registers->r9;
+#else
+    for (int index = 0; index < 6; index++) arguments[index] = registers->regs[index];
+#endif
+}
+
+static __always_inline __u64 argument(const struct current_call *call, __u8 index) {
+    return index < 6 ? call->arguments[index] : 0;
+}
+
+static __always_inline int dirfd_argument(const struct current_call *call, __u8 index) {
+    return index == CEBPF_NO_ARGUMENT ? AT_FDCWD : (int)argument(call, index);
+}
+
+/// The table's row for syscall `number` of ABI `abi`, or NULL when it has none. Most syscalls have none: this
+/// array lookup (inlined by the verifier) sends them away before any hash lookup, in every process on the
+/// machine.
+static __always_inline const struct cebpf_row *table_row(long number, __u32 abi) {
     if (number < 0 || number >= CEBPF_ROWS_PER_ABI) return 0;
-    __u32 abi = current_abi();
     __u32 key = abi * CEBPF_ROWS_PER_ABI + (__u32)number;
     const struct cebpf_row *row = bpf_map_lookup_elem(&rows, &key);
-    if (!row || row->kind == CEBPF_ROW_NONE) return 0;
-    read_arguments(abi, &start->arguments);
-    if (row->untraced_argument != CEBPF_NO_ARGUMENT
-        && ((__u32)argument(&start->arguments, row->untraced_argument) & row->untraced_mask)) {
-        return 0;
-    }
-    start->tgid = tgid;
-    start->tid = tid;
-    start->row = row;
-    start->state = (struct pending_call){.number = (__u32)number, .abi = abi, .kind = row->kind,
-                                         .dirfds = {AT_FDCWD, AT_FDCWD}};
+    return row && row->kind != CEBPF_ROW_NONE ? row : 0;
+}
+
+/// Whether the row leaves the call out by its arguments (an open without a flag it is traced for).
+static __always_inline int left_out(const struct cebpf_row *row, const struct current_call *call) {
+    return row->untraced_argument != CEBPF_NO_ARGUMENT
+        && ((__u32)argument(call, row->untraced_argument) & row->untraced_mask);
+}
+
+/// Starts the call record of `call` (its row `row`) in `s`: kind, number, ABI, flags.
+static __always_inline struct cebpf_call *begin_call(struct scratch *s, __u32 kind, __u32 tgid, __u32 tid,
+                                                    const struct cebpf_row *row, const struct current_call *call) {
+    begin_record(s, kind, tgid, tid);
+    struct cebpf_call *record = (struct cebpf_call *)s->fixed;
+    record->number = (__u32)call->number;
+    record->abi = call->abi;
     if (row->flags != CEBPF_NO_ARGUMENT) {
-        __u64 flags = argument(&start->arguments, row->flags);
+        __u64 flags = argument(call, row->flags);
         if (row->kind == CEBPF_ROW_OPEN_HOW) {
             // struct open_how { __u64 flags; ... } (linux/openat2.h), in the task's memory.
             __u64 how = 0;
             if (bpf_probe_read_user(&how, sizeof(how), (const void *)flags) != 0) count(CEBPF_COUNTER_UNREADABLE);
             flags = how;
         }
-        start->state.flags = flags;
+        record->flags = flags;
     }
-    return 1;
-}
-
-/// The programs sys_enter hands a call to (a tail call), each loaded and verified on its own: slot
-/// ENTRY_RECORD sends the call's entry record (CEBPF_ROW_AT_ENTRY rows: an exec, whose memory is gone at a
-/// successful exit). The loader fills the slots.
-#define ENTRY_RECORD 0
-
-struct {
-    __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-    __uint(max_entries, 1);
-    __type(key, __u32);
-    __type(value, __u32);
-} entry_programs SEC(".maps");
-
-SEC("raw_tracepoint/sys_enter")
-int iotrace_sys_enter(struct bpf_raw_tracepoint_args *context) {
-    // Every syscall on the machine comes here: those the table has no row for leave at once, the rest after
-    // one hash lookup when their process is not followed.
-    if (!in_table((long)context->args[1])) return 0;
-    __u64 ids = bpf_get_current_pid_tgid();
-    __u32 tgid = ids >> 32, tid = (__u32)ids;
-    if (!is_followed(tgid)) return 0;
-    struct call_start start;
-    if (!start_call(context, tgid, tid, &start)) return 0;
-    if (start.row->options & CEBPF_ROW_AT_ENTRY) {
-        bpf_tail_call(context, &entry_programs, ENTRY_RECORD);
-        // Only a slot left empty comes back here: the call goes unseen, and is counted as lost.
-        count(CEBPF_COUNTER_LOST);
-        return 0;
-    }
-    // Only the arguments now; the exit reads the rest and sends the whole call in one record.
-    const struct cebpf_row *row = start.row;
-    const struct arguments *arguments = &start.arguments;
-    struct pending_call *state = &start.state;
-    if (row->kind == CEBPF_ROW_DESCRIPTOR) {
-        state->dirfds[0] = (int)argument(arguments, row->dirfd0);
-    } else if (row->path0 != CEBPF_NO_ARGUMENT) {
-        state->paths[0] = argument(arguments, row->path0);
-        state->dirfds[0] = dirfd_argument(arguments, row->dirfd0);
-        state->unread = CEBPF_PATH0_UNREADABLE;
-        if (row->path1 != CEBPF_NO_ARGUMENT) {
-            state->paths[1] = argument(arguments, row->path1);
-            state->dirfds[1] = dirfd_argument(arguments, row->dirfd1);
-            state->unread |= CEBPF_PATH1_UNREADABLE;
-        }
-    }
-    keep_pending(tid, state);
-    return 0;
-}
-
-/// Slot ENTRY_RECORD: the entry record of a CEBPF_ROW_AT_ENTRY call (an exec: one path, no descriptor row),
-/// its path and base read now; the exit completes it with an EXIT record.
-SEC("raw_tracepoint")
-int iotrace_entry_record(struct bpf_raw_tracepoint_args *context) {
-    __u64 ids = bpf_get_current_pid_tgid();
-    struct call_start start;
-    if (!start_call(context, ids >> 32, (__u32)ids, &start)) return 0;
-    struct scratch *s = scratch();
-    if (!s) return 0;
-    const struct cebpf_row *row = start.row;
-    struct pending_call *state = &start.state;
-    begin_record(s, CEBPF_EVENT_ENTRY, start.tgid, start.tid);
-    struct cebpf_call *call = (struct cebpf_call *)s->fixed;
-    call->number = state->number;
-    call->abi = state->abi;
-    call->flags = state->flags;
-    state->entered = 1;
-    __u32 offset = 0;
-    if (row->path0 != CEBPF_NO_ARGUMENT) {
-        state->paths[0] = argument(&start.arguments, row->path0);
-        state->dirfds[0] = dirfd_argument(&start.arguments, row->dirfd0);
-        offset = write_path(0, state->paths[0], state->dirfds[0], offset);
-    }
-    state->unread = call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE);
-    call->header.data_length = offset;
-    emit(s, offset);
-    keep_pending(start.tid, state);
-    return 0;
+    return record;
 }
 
 SEC("raw_tracepoint/sys_exit")
 int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
-    // Every syscall exit on the machine comes here, and only a followed thread's traced call, of the table,
-    // left a pending call (an entry of another kind than CEBPF_ROW_NONE): the table first, then that lookup.
-    if (!in_table(exiting_number())) return 0;
+    // Every syscall exit on the machine comes here: those the table has no row for leave at once, the rest
+    // after one hash lookup when their process is not followed. A call is read whole here, at its exit: its
+    // arguments are still in the task's saved registers, the kernel has copied its path strings (their pages
+    // are in memory by now) and it has its result.
+    struct task_struct *task = bpf_get_current_task_btf();
+    const struct pt_regs *registers = current_registers(task);
+    struct current_call call = {.number = call_number(registers), .abi = current_abi(task)};
+    const struct cebpf_row *row = table_row(call.number, call.abi);
+    if (!row) return 0;
     __u64 ids = bpf_get_current_pid_tgid();
     __u32 tgid = ids >> 32, tid = (__u32)ids;
-    // A process unfollowed during its call (a daemon left behind), or an entry left by a thread killed in its
-    // call whose id came back, sends nothing.
-    struct pending_call *state = bpf_map_lookup_elem(&pending, &tid);
-    if (!state || state->kind == CEBPF_ROW_NONE) return 0;
-    struct scratch *s = scratch();
-    if (!s || !is_followed(tgid)) goto done;
-    begin_record(s, state->entered ? CEBPF_EVENT_EXIT : CEBPF_EVENT_CALL, tgid, tid);
-    struct cebpf_call *call = (struct cebpf_call *)s->fixed;
-    call->number = state->number;
-    call->abi = state->abi;
-    call->flags = state->flags;
     long result = (long)context->args[1];
-    call->result = result;
-    if (result >= 0 && (state->kind == CEBPF_ROW_OPEN || state->kind == CEBPF_ROW_OPEN_HOW)) {
+    // A successful exec returns in the new program, its arguments gone: its prepare_exec and exec records
+    // carry it. A failed io_uring_setup says nothing (and the one the command's seccomp filter refuses comes
+    // here too: the filter skips the call, not its exit).
+    if ((row->options & CEBPF_ROW_EXEC) ? result >= 0 : (row->kind == CEBPF_ROW_RESULT && result < 0)) return 0;
+    if (!is_followed(tgid)) return 0;
+    read_arguments(registers, call.abi, call.arguments);
+    if (left_out(row, &call)) return 0;
+    struct scratch *s = scratch();
+    if (!s) return 0;
+    struct cebpf_call *record = begin_call(s, CEBPF_EVENT_CALL, tgid, tid, row, &call);
+    record->result = result;
+    if (result >= 0 && (row->kind == CEBPF_ROW_OPEN || row->kind == CEBPF_ROW_OPEN_HOW)) {
         struct file *file = descriptor((int)result);
-        if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFDIR) call->status |= CEBPF_OPENED_DIRECTORY;
-    }
-    __u32 offset = 0;
-    if (!state->entered && state->kind == CEBPF_ROW_DESCRIPTOR) {
-        struct file *file = descriptor(state->dirfds[0]);
-        if (file) {
-            offset = write_directory(file, 0, &call->status);
-            call->lengths[1] = (__u16)offset;
-        } else {
-            call->status |= CEBPF_BASE0_UNKNOWN;
+        if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFDIR) {
+            record->status |= CEBPF_OPENED_DIRECTORY;
         }
     }
-    if (state->unread) {
-        // The kernel has copied the strings by now: a page that was not faulted in at the entry is now.
-        if (state->entered) call->status |= CEBPF_LATE_PATHS;
-        if (state->unread & CEBPF_PATH0_UNREADABLE)
-            offset = write_path(0, state->paths[0], state->dirfds[0], offset);
-        if (state->unread & CEBPF_PATH1_UNREADABLE)
-            offset = write_path(1, state->paths[1], state->dirfds[1], offset);
-        if (call->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE)) count(CEBPF_COUNTER_UNREADABLE);
+    __u32 offset = 0;
+    if (row->kind == CEBPF_ROW_DESCRIPTOR) {
+        struct file *file = descriptor((int)argument(&call, row->dirfd0));
+        if (file) {
+            offset = write_directory(file, 0, &record->status);
+            record->lengths[1] = (__u16)offset;
+        } else {
+            record->status |= CEBPF_BASE0_UNKNOWN;
+        }
+    } else if (row->path0 != CEBPF_NO_ARGUMENT) {
+        offset = write_path(0, argument(&call, row->path0), dirfd_argument(&call, row->dirfd0), offset);
+        if (row->path1 != CEBPF_NO_ARGUMENT) {
+            offset = write_path(1, argument(&call, row->path1), dirfd_argument(&call, row->dirfd1), offset);
+        }
+        if (record->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE)) count(CEBPF_COUNTER_UNREADABLE);
     }
-    if (call->status & CEBPF_TRUNCATED) count(CEBPF_COUNTER_TRUNCATED);
-    call->header.data_length = offset;
+    if (record->status & CEBPF_TRUNCATED) count(CEBPF_COUNTER_TRUNCATED);
+    record->header.data_length = offset;
     emit(s, offset);
-done:
-    state->kind = CEBPF_ROW_NONE;
     return 0;
 }
 
@@ -776,6 +651,33 @@ int iotrace_fork(struct bpf_raw_tracepoint_args *context) {
     return 0;
 }
 
+/// An exec past its point of no return (sched_prepare_exec, Linux 6.10 and later), before it replaces anything:
+/// the old program's memory, descriptors and registers are still there. Its ENTRY record names the file as the
+/// call gave it, relative to the cwd or dirfd as at the call; the EXEC record that follows completes it. (Where
+/// the kernel has no such tracepoint, the EXEC record alone tells the call: see EBPFTracer.)
+SEC("raw_tracepoint/sched_prepare_exec")
+int iotrace_prepare_exec(struct bpf_raw_tracepoint_args *context) {
+    __u64 ids = bpf_get_current_pid_tgid();
+    __u32 tgid = ids >> 32, tid = (__u32)ids;
+    if (!is_followed(tgid)) return 0;
+    struct task_struct *task = bpf_get_current_task_btf();
+    const struct pt_regs *registers = current_registers(task);
+    struct current_call call = {.number = call_number(registers), .abi = current_abi(task)};
+    const struct cebpf_row *row = table_row(call.number, call.abi);
+    // Not the table's exec (a kernel thread's has no syscall): the EXEC record alone tells it.
+    if (!row || !(row->options & CEBPF_ROW_EXEC) || row->path0 == CEBPF_NO_ARGUMENT) return 0;
+    read_arguments(registers, call.abi, call.arguments);
+    struct scratch *s = scratch();
+    if (!s) return 0;
+    struct cebpf_call *record = begin_call(s, CEBPF_EVENT_ENTRY, tgid, tid, row, &call);
+    // Unreadable here, the path is the kernel's copy in the EXEC record (userspace counts it if that fails too).
+    __u32 offset = write_path(0, argument(&call, row->path0), dirfd_argument(&call, row->dirfd0), 0);
+    if (record->status & CEBPF_TRUNCATED) count(CEBPF_COUNTER_TRUNCATED);
+    record->header.data_length = offset;
+    emit(s, offset);
+    return 0;
+}
+
 SEC("raw_tracepoint/sched_process_exec")
 int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
     struct task_struct *task = (struct task_struct *)context->args[0];
@@ -783,15 +685,15 @@ int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
     struct linux_binprm *binary = (struct linux_binprm *)context->args[2];
     __u32 tgid = BPF_CORE_READ(task, tgid);
     if (!is_followed(tgid)) return 0;
-    // The exec succeeded: the call that made it has no exit of its own to complete (its thread may even
-    // have a new id), and a call the old leader was in will never return.
-    bpf_map_delete_elem(&pending, &former);
-    bpf_map_delete_elem(&pending, &tgid);
     struct scratch *s = scratch();
     if (!s) return 0;
     begin_record(s, CEBPF_EVENT_EXEC, tgid, BPF_CORE_READ(task, pid));
     struct cebpf_exec *event = (struct cebpf_exec *)s->fixed;
     event->former = former;
+    // The call that made it, from the registers (the new program's are set, but not the call's number).
+    struct task_struct *current = bpf_get_current_task_btf();
+    event->number = (__u32)call_number(current_registers(current));
+    event->abi = current_abi(current);
     // argv, as the new program's stack holds it (the task is current: its memory is the new image's).
     unsigned long start = BPF_CORE_READ(task, mm, arg_start);
     unsigned long end = BPF_CORE_READ(task, mm, arg_end);
@@ -837,7 +739,6 @@ int iotrace_exit(struct bpf_raw_tracepoint_args *context) {
     struct followed_process *process = bpf_map_lookup_elem(&followed, &tgid);
     if (!process) return 0;
     __u32 tid = BPF_CORE_READ(task, pid);
-    bpf_map_delete_elem(&pending, &tid);
     if (__sync_fetch_and_add(&process->threads, -1) != 1) return 0;
     bpf_map_delete_elem(&followed, &tgid);
     struct scratch *s = scratch();

@@ -8,19 +8,18 @@
 #include <linux/types.h>
 
 enum cebpf_event_kind {
-    /// A traced call's entry: arguments, paths read from the task, base directories resolved in the kernel.
+    /// An exec past its point of no return (sched_prepare_exec): its path read from the old program's memory,
+    /// its base directory resolved in the kernel. The EXEC record that follows completes it.
     CEBPF_EVENT_ENTRY = 1,
-    /// The same call's exit: its result, and any path the entry could not read, read again now.
-    CEBPF_EVENT_EXIT = 2,
     /// A followed process made a new process (fork, vfork, clone without CLONE_THREAD).
     CEBPF_EVENT_FORK = 3,
     /// A followed process exec'd successfully.
     CEBPF_EVENT_EXEC = 4,
     /// The last thread of a followed process exited.
     CEBPF_EVENT_PROCESS_EXIT = 5,
-    /// A traced call, whole, in one record at its exit: the arguments captured at its entry, its paths read
-    /// and their base directories resolved at its exit (by then the kernel has copied the strings: their
-    /// pages are in memory), its result. Every row but CEBPF_ROW_AT_ENTRY ones.
+    /// A traced call, whole, in one record at its exit: its arguments from the task's saved registers, its paths
+    /// read and their base directories resolved at its exit (by then the kernel has copied the strings: their
+    /// pages are in memory), its result. Every call but a successful exec.
     CEBPF_EVENT_CALL = 6,
 };
 
@@ -38,7 +37,7 @@ struct cebpf_event_header {
 
 /// `status` bits of a call record.
 enum {
-    /// Path N could not be read from the task's memory (at the entry: it is read again at the exit).
+    /// Path N could not be read from the task's memory.
     CEBPF_PATH0_UNREADABLE = 1u << 0,
     CEBPF_PATH1_UNREADABLE = 1u << 1,
     /// Base directory N could not be resolved (a descriptor that is not open, or not a directory).
@@ -46,21 +45,19 @@ enum {
     CEBPF_BASE1_UNKNOWN = 1u << 3,
     /// A path or base directory was longer than the program's buffers: cut short.
     CEBPF_TRUNCATED = 1u << 4,
-    /// EXIT, CALL: the descriptor a successful open returned is a directory.
+    /// CALL: the descriptor a successful open returned is a directory.
     CEBPF_OPENED_DIRECTORY = 1u << 5,
-    /// Exit only: the paths of the entry that were unreadable follow, read at the exit.
-    CEBPF_LATE_PATHS = 1u << 6,
 };
 
-/// An ENTRY, EXIT or CALL record. Data: path0, base0, path1, base1, each `lengths[i]` bytes. A path is the bytes
+/// An ENTRY or CALL record. Data: path0, base0, path1, base1, each `lengths[i]` bytes. A path is the bytes
 /// the task passed (no NUL). A base directory, present only when its path is relative (or for a descriptor
 /// call, where path0 is empty and base0 is the descriptor's path), is its components from the leaf up to
 /// the root, each followed by a NUL: "b\0a\0" is /a/b; the root itself is an empty base with no unknown bit.
 struct cebpf_call {
     struct cebpf_event_header header;
-    /// EXIT, CALL: the syscall's return value (-errno on failure).
+    /// CALL: the syscall's return value (-errno on failure).
     __s64 result;
-    /// ENTRY, CALL: the flags argument the row names (open flags, open_how.flags, rename flags), raw.
+    /// The flags argument the row names (open flags, open_how.flags, rename flags), raw.
     __u64 flags;
     __u32 number;
     /// 0: the native ABI; 1: the compat ABI (i386 on x86_64).
@@ -86,6 +83,9 @@ struct cebpf_exec {
     /// The thread that called exec (not the leader when a non-leader thread exec'd).
     __u32 former;
     __u32 status;
+    /// The exec call: its number and ABI (as in a call record).
+    __u32 number;
+    __u32 abi;
     __u16 argv_length;
     __u16 cwd_length;
     __u16 filename_length;
@@ -122,9 +122,10 @@ enum cebpf_row_kind {
 
 /// Row options.
 enum {
-    /// Read the path at the entry (an ENTRY record, then an EXIT): exec, whose success replaces the memory it
-    /// is in. Only for rows of one path (path0, dirfd0). Other rows make one CALL record at their exit.
-    CEBPF_ROW_AT_ENTRY = 1u << 0,
+    /// An exec (one path: path0, dirfd0), whose success replaces the memory and registers its arguments are
+    /// in: read at sched_prepare_exec (an ENTRY record, completed by the EXEC record); only a failed one makes a
+    /// CALL record at its exit.
+    CEBPF_ROW_EXEC = 1u << 0,
 };
 
 /// No argument in that slot.
@@ -160,7 +161,7 @@ enum {
 _Static_assert(sizeof(struct cebpf_event_header) == 24, "cebpf_event_header");
 _Static_assert(sizeof(struct cebpf_call) == 64, "cebpf_call");
 _Static_assert(sizeof(struct cebpf_fork) == 32, "cebpf_fork");
-_Static_assert(sizeof(struct cebpf_exec) == 40, "cebpf_exec");
+_Static_assert(sizeof(struct cebpf_exec) == 48, "cebpf_exec");
 _Static_assert(sizeof(struct cebpf_process_exit) == 32, "cebpf_process_exit");
 _Static_assert(sizeof(struct cebpf_row) == 12, "cebpf_row");
 
