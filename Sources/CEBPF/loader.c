@@ -505,12 +505,13 @@ static int fill_maps(struct cebpf_trace *trace, const struct cebpf_row *rows, si
 }
 
 /// The programs other programs hand calls to (bpf_tail_call): the program each slot of a program array holds
-/// (iotrace.bpf.c's entry_programs). They have no attach point of their own.
+/// (iotrace.bpf.c's finish_programs). They have no attach point of their own.
 static const struct {
     const char *map;
     uint32_t slot;
     const char *program;
 } tail_calls[] = {
+    {"finish_programs", 0, "iotrace_finish"},
     {NULL, 0, NULL},
 };
 

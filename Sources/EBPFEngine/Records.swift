@@ -82,17 +82,17 @@ enum Record: Equatable {
         case CEBPF_EVENT_EXEC.rawValue:
             let exec = bytes.loadUnaligned(as: cebpf_exec.self)
             let argvEnd = min(Int(exec.argv_length), data.count)
-            let cwdEnd = min(argvEnd + Int(exec.cwd_length), data.count)
-            let nameEnd = min(cwdEnd + Int(exec.filename_length), data.count)
+            let nameEnd = min(argvEnd + Int(exec.filename_length), data.count)
             let environmentEnd = min(nameEnd + Int(exec.environment_length), data.count)
+            let cwdEnd = min(environmentEnd + Int(exec.cwd_length), data.count)
             var argv = Array(data[0..<argvEnd])
             if argv.last == 0 { argv.removeLast() }
             self = .exec(Exec(process: process, former: TaskID(bitPattern: exec.former), number: UInt64(exec.number),
                               abi: Int(exec.abi),
                               argv: argvEnd == 0
                                 ? [] : argv.split(separator: 0, omittingEmptySubsequences: false).map(Array.init),
-                              cwd: Self.directory(UnsafeRawBufferPointer(rebasing: data[argvEnd..<cwdEnd])),
-                              filename: Array(data[cwdEnd..<nameEnd]),
+                              cwd: Self.directory(UnsafeRawBufferPointer(rebasing: data[environmentEnd..<cwdEnd])),
+                              filename: Array(data[argvEnd..<nameEnd]),
                               environment: Array(data[nameEnd..<environmentEnd])))
         case CEBPF_EVENT_PROCESS_EXIT.rawValue:
             let exit = bytes.loadUnaligned(as: cebpf_process_exit.self)

@@ -197,10 +197,29 @@ struct walk {
     __u64 window[DENTRY_WINDOW / 8];
 };
 
+/// What iotrace_finish does to the record begun in the scratch space before it sends it: the paths and directories
+/// to read into its data. Set by the program that tail-calls it.
+struct finish {
+    /// A call's path arguments (`paths` of them) and their dirfds.
+    __u64 addresses[2];
+    __s32 dirfds[2];
+    __u32 paths;
+    /// A descriptor row's descriptor (its directory is base 0), or -1.
+    __s32 descriptor;
+    /// The descriptor a successful open returned (CEBPF_OPENED_DIRECTORY if it is a directory), or -1.
+    __s32 opened;
+    /// Count a path that cannot be read (an exec's entry does not: its exec record names the file again).
+    __u32 count_unreadable;
+    /// An EXEC record: its cwd goes at the end of the data, at this offset.
+    __u32 exec;
+    __u32 offset;
+};
+
 struct scratch {
     __u8 fixed[FIXED_BYTES];
     __u8 data[DATA_BYTES];
     struct walk walk;
+    struct finish finish;
 };
 
 // One per CPU, indexed by the CPU's number: a per-CPU array's values are limited to 32 KiB, and a rename
@@ -570,6 +589,43 @@ static __always_inline struct cebpf_call *begin_call(struct scratch *s, __u32 ki
     return record;
 }
 
+/// The program iotrace_sys_exit, iotrace_prepare_exec and iotrace_exec hand their record to (a tail call), to read
+/// its paths and directories and send it. The path machinery (write_path, walk_directory, open_file) is the
+/// most of the verifier's work: it checks it once, here, not once in each of the three. The loader fills slot 0.
+struct {
+    __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} finish_programs SEC(".maps");
+
+static __always_inline void finish(struct bpf_raw_tracepoint_args *context) {
+    bpf_tail_call(context, &finish_programs, 0);
+    // Only a slot left empty comes back here: the record goes unsent, and is counted as lost.
+    count(CEBPF_COUNTER_LOST);
+}
+
+/// A call's request: its path arguments as its row names them (or its descriptor).
+static __always_inline void request_paths(struct finish *request, const struct cebpf_row *row,
+                                          const struct current_call *call) {
+    request->opened = -1;
+    request->descriptor = -1;
+    request->paths = 0;
+    request->exec = 0;
+    if (row->kind == CEBPF_ROW_DESCRIPTOR) {
+        request->descriptor = (int)argument(call, row->dirfd0);
+    } else if (row->path0 != CEBPF_NO_ARGUMENT) {
+        request->addresses[0] = argument(call, row->path0);
+        request->dirfds[0] = dirfd_argument(call, row->dirfd0);
+        request->paths = 1;
+        if (row->path1 != CEBPF_NO_ARGUMENT) {
+            request->addresses[1] = argument(call, row->path1);
+            request->dirfds[1] = dirfd_argument(call, row->dirfd1);
+            request->paths = 2;
+        }
+    }
+}
+
 SEC("raw_tracepoint/sys_exit")
 int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     // Every syscall exit on the machine comes here: those the table has no row for leave at once, the rest
@@ -595,27 +651,54 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     if (!s) return 0;
     struct cebpf_call *record = begin_call(s, CEBPF_EVENT_CALL, tgid, tid, row, &call);
     record->result = result;
-    if (result >= 0 && (row->kind == CEBPF_ROW_OPEN || row->kind == CEBPF_ROW_OPEN_HOW)) {
-        struct file *file = descriptor((int)result);
+    request_paths(&s->finish, row, &call);
+    if (result >= 0 && (row->kind == CEBPF_ROW_OPEN || row->kind == CEBPF_ROW_OPEN_HOW)) s->finish.opened = result;
+    s->finish.count_unreadable = 1;
+    finish(context);
+    return 0;
+}
+
+/// Slot 0 of finish_programs: reads the paths and directories the record begun in the scratch space asks for
+/// (struct finish) into its data, and sends it.
+SEC("raw_tracepoint")
+int iotrace_finish(struct bpf_raw_tracepoint_args *context) {
+    struct scratch *s = scratch();
+    if (!s) return 0;
+    struct finish *request = &s->finish;
+    __u32 offset;
+    if (request->exec) {
+        struct cebpf_exec *event = (struct cebpf_exec *)s->fixed;
+        offset = request->offset;
+        __u32 end = write_directory(0, offset, &event->status);
+        event->cwd_length = (__u16)(end - offset);
+        offset = end;
+        // A cut argv or cwd is flagged in the record; no path of a call's was cut (nothing to count).
+        event->header.data_length = offset;
+        emit(s, offset);
+        return 0;
+    }
+    struct cebpf_call *record = (struct cebpf_call *)s->fixed;
+    if (request->opened >= 0) {
+        struct file *file = descriptor(request->opened);
         if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFDIR) {
             record->status |= CEBPF_OPENED_DIRECTORY;
         }
     }
-    __u32 offset = 0;
-    if (row->kind == CEBPF_ROW_DESCRIPTOR) {
-        struct file *file = descriptor((int)argument(&call, row->dirfd0));
+    offset = 0;
+    if (request->descriptor >= 0) {
+        struct file *file = descriptor(request->descriptor);
         if (file) {
             offset = write_directory(file, 0, &record->status);
             record->lengths[1] = (__u16)offset;
         } else {
             record->status |= CEBPF_BASE0_UNKNOWN;
         }
-    } else if (row->path0 != CEBPF_NO_ARGUMENT) {
-        offset = write_path(0, argument(&call, row->path0), dirfd_argument(&call, row->dirfd0), offset);
-        if (row->path1 != CEBPF_NO_ARGUMENT) {
-            offset = write_path(1, argument(&call, row->path1), dirfd_argument(&call, row->dirfd1), offset);
+    } else if (request->paths > 0) {
+        offset = write_path(0, request->addresses[0], request->dirfds[0], offset);
+        if (request->paths > 1) offset = write_path(1, request->addresses[1], request->dirfds[1], offset);
+        if (request->count_unreadable && (record->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE))) {
+            count(CEBPF_COUNTER_UNREADABLE);
         }
-        if (record->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE)) count(CEBPF_COUNTER_UNREADABLE);
     }
     if (record->status & CEBPF_TRUNCATED) count(CEBPF_COUNTER_TRUNCATED);
     record->header.data_length = offset;
@@ -669,12 +752,11 @@ int iotrace_prepare_exec(struct bpf_raw_tracepoint_args *context) {
     read_arguments(registers, call.abi, call.arguments);
     struct scratch *s = scratch();
     if (!s) return 0;
-    struct cebpf_call *record = begin_call(s, CEBPF_EVENT_ENTRY, tgid, tid, row, &call);
+    begin_call(s, CEBPF_EVENT_ENTRY, tgid, tid, row, &call);
+    request_paths(&s->finish, row, &call);
     // Unreadable here, the path is the kernel's copy in the EXEC record (userspace counts it if that fails too).
-    __u32 offset = write_path(0, argument(&call, row->path0), dirfd_argument(&call, row->dirfd0), 0);
-    if (record->status & CEBPF_TRUNCATED) count(CEBPF_COUNTER_TRUNCATED);
-    record->header.data_length = offset;
-    emit(s, offset);
+    s->finish.count_unreadable = 0;
+    finish(context);
     return 0;
 }
 
@@ -705,10 +787,6 @@ int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
     if (bpf_probe_read_user(&s->data[0], length, (const void *)start) != 0) length = 0;
     event->argv_length = (__u16)length;
     __u32 offset = length;
-    // The task is the current one: write_directory's cwd is its own.
-    __u32 cwd_end = write_directory(0, offset, &event->status);
-    event->cwd_length = (__u16)(cwd_end - offset);
-    offset = cwd_end;
     if (offset <= DATA_MASK - PATH_BYTES) {
         long name = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], PATH_BYTES, BPF_CORE_READ(binary, filename));
         if (name > 0) {
@@ -727,8 +805,10 @@ int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
             offset += env_length;
         }
     }
-    event->header.data_length = offset;
-    emit(s, offset);
+    // The cwd last, by iotrace_finish (the task is the current one: the cwd it walks is its own).
+    s->finish.exec = 1;
+    s->finish.offset = offset;
+    finish(context);
     return 0;
 }
 

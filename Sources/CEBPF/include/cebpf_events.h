@@ -75,9 +75,9 @@ struct cebpf_fork {
 };
 
 /// EXEC: header.tgid is the process (and header.tid its new thread id, the same). Data: argv (the new
-/// program's argument area, NUL-separated, as /proc/PID/cmdline), the cwd (components as in a base
-/// directory), the file name the exec was given (as the kernel kept it, bprm->filename), and the environment
-/// area's last CEBPF_ENVIRONMENT_BYTES at most (NUL-separated `NAME=VALUE`; its first entry may be cut).
+/// program's argument area, NUL-separated, as /proc/PID/cmdline), the file name the exec was given (as the
+/// kernel kept it, bprm->filename), the environment area's last CEBPF_ENVIRONMENT_BYTES at most (NUL-separated
+/// `NAME=VALUE`; its first entry may be cut), and the cwd (components as in a base directory).
 struct cebpf_exec {
     struct cebpf_event_header header;
     /// The thread that called exec (not the leader when a non-leader thread exec'd).
