@@ -244,7 +244,24 @@ static bool has_memory_allocator(void) {
 
 /// Opens a copy of the object with `kernel_btf` (a path; NULL: the kernel's whole BTF) as the BTF its CO-RE
 /// relocations are made against, and sizes its maps. 0, or -errno with the reason written.
-static int open_object(struct bpf_object **out, const void *object, size_t size, uint32_t ring_bytes,
+/// The program's settings that are constants to the verifier (iotrace.bpf.c's .rodata): it leaves out the code
+/// they turn off. 0 or an errno.
+static int set_constants(struct bpf_object *copy, struct cebpf_settings settings) {
+    struct bpf_map *map;
+    bpf_object__for_each_map(map, copy) {
+        const char *name = bpf_map__name(map);
+        size_t length = strlen(name);
+        if (!bpf_map__is_internal(map) || length < 7 || strcmp(name + length - 7, ".rodata") != 0) continue;
+        uint32_t constants[] = {settings.environment ? 1 : 0};
+        size_t size = 0;
+        bpf_map__initial_value(map, &size);
+        if (size != sizeof(constants)) return EPROTO;
+        return -bpf_map__set_initial_value(map, constants, sizeof(constants));
+    }
+    return ENOENT;
+}
+
+static int open_object(struct bpf_object **out, const void *object, size_t size, struct cebpf_settings settings,
                        const char *kernel_btf, char *reason, size_t reason_capacity) {
     LIBBPF_OPTS(bpf_object_open_opts, options, .object_name = "iotrace", .btf_custom_path = kernel_btf);
     *out = bpf_object__open_mem(object, size, &options);
@@ -255,7 +272,7 @@ static int open_object(struct bpf_object **out, const void *object, size_t size,
     }
     int error;
     struct bpf_map *events = bpf_object__find_map_by_name(*out, "events");
-    if (!events || (error = -bpf_map__set_max_entries(events, ring_bytes)) != 0) {
+    if (!events || (error = -bpf_map__set_max_entries(events, settings.ring_bytes)) != 0) {
         if (!events) error = ENOENT;
         describe(reason, reason_capacity, "sizing the ring buffer", error);
         return -error;
@@ -265,6 +282,10 @@ static int open_object(struct bpf_object **out, const void *object, size_t size,
     if (!scratch || cpus <= 0 || (error = -bpf_map__set_max_entries(scratch, (uint32_t)cpus)) != 0) {
         if (!scratch || cpus <= 0) error = cpus < 0 ? -cpus : ENOENT;
         describe(reason, reason_capacity, "sizing the scratch space", error);
+        return -error;
+    }
+    if ((error = set_constants(*out, settings)) != 0) {
+        describe(reason, reason_capacity, "setting the eBPF program's constants", error);
         return -error;
     }
     if (!has_memory_allocator()) {
@@ -370,7 +391,7 @@ struct start_up {
     struct cebpf_trace *trace;
     const void *object;
     size_t size;
-    uint32_t ring_bytes;
+    struct cebpf_settings settings;
     const char *kernel_btf;
     int btf_fd;
     atomic_int cut;
@@ -437,7 +458,7 @@ static void *help(void *argument) {
     int error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start->btf_fd);
     atomic_store(&start->cut, error ? error : 1);
     if (error) goto done;
-    error = open_object(&trace->objects[1], start->object, start->size, start->ring_bytes, start->kernel_btf,
+    error = open_object(&trace->objects[1], start->object, start->size, start->settings, start->kernel_btf,
                         start->reason, sizeof(start->reason));
     if (error || (error = await(&start->maps)) < 0) goto done;
     if ((error = share_maps(trace->objects[0], trace->objects[1])) != 0) {
@@ -560,18 +581,18 @@ static void run_errand(struct errand *errand) {
 /// buffer, makes the guard and runs the caller's errand; then each loads its copy's share of the programs and
 /// attaches them (the helper started on another CPU: see place).
 /// Where there is one CPU (or no thread to be had), this thread does it all with one copy.
-static int load(struct cebpf_trace *trace, const void *object, size_t size, uint32_t ring_bytes, bool cut,
+static int load(struct cebpf_trace *trace, const void *object, size_t size, struct cebpf_settings settings, bool cut,
                 const struct cebpf_row *rows, size_t row_count, struct errand *errand, char *reason,
                 size_t reason_capacity) {
     char kernel_btf[64];
-    struct start_up start = {.trace = trace, .object = object, .size = size, .ring_bytes = ring_bytes,
+    struct start_up start = {.trace = trace, .object = object, .size = size, .settings = settings,
                              .btf_fd = cut ? memfd_create("iotrace-kernel-btf", MFD_CLOEXEC) : -1};
     if (cut && start.btf_fd < 0) return -ECANCELED;
     if (cut) {
         snprintf(kernel_btf, sizeof(kernel_btf), "/proc/self/fd/%d", start.btf_fd);
         start.kernel_btf = kernel_btf;
     }
-    int error = open_object(&trace->objects[0], object, size, ring_bytes, start.kernel_btf, reason,
+    int error = open_object(&trace->objects[0], object, size, settings, start.kernel_btf, reason,
                             reason_capacity);
     trace->object_count = 1;
     pthread_t helper;
@@ -639,7 +660,7 @@ static void unload(struct cebpf_trace *trace) {
     trace->object_count = 0;
 }
 
-int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struct cebpf_row *rows,
+int cebpf_open(const void *object, size_t size, struct cebpf_settings settings, const struct cebpf_row *rows,
                size_t row_count, cebpf_meanwhile meanwhile, void *meanwhile_context, cebpf_trace **out,
                char *reason, size_t reason_capacity) {
     *out = NULL;
@@ -657,14 +678,14 @@ int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struc
     const char *whole = getenv("IOTRACE_BPF_WHOLE_BTF");
     bool cut = !(whole && strcmp(whole, "1") == 0);
     struct errand errand = {.run = meanwhile, .context = meanwhile_context};
-    error = load(trace, object, size, ring_bytes, cut, rows, row_count, &errand, reason, reason_capacity);
+    error = load(trace, object, size, settings, cut, rows, row_count, &errand, reason, reason_capacity);
     if (error && cut) {
         // Whatever the cut-down BTF lacked, the whole one has: load again against it, and report that load (a
         // guard of its own: this one holds the first load's followed map).
         end_guard(trace);
         unload(trace);
         last_message[0] = 0;
-        error = load(trace, object, size, ring_bytes, false, rows, row_count, &errand, reason, reason_capacity);
+        error = load(trace, object, size, settings, false, rows, row_count, &errand, reason, reason_capacity);
     }
     if (error) {
         error = -error;

@@ -18,7 +18,10 @@ final class BPFProgram {
     /// `cebpf_open`: loads the embedded program with `table`'s rows; `.cannotLoad` with libbpf's reason.
     /// `meanwhile` runs once on this thread while it waits for the loading's other half (see cebpf_meanwhile),
     /// unless the load failed before.
-    init(table: SyscallTable, ringBytes: Int, meanwhile: () -> Void = {}) throws(EBPFTraceError) {
+    /// `environment`: each exec record carries the end of the new program's environment (see
+    /// cebpf_settings), for the build tasks processes belong to.
+    init(table: SyscallTable, ringBytes: Int, environment: Bool, meanwhile: () -> Void = {})
+        throws(EBPFTraceError) {
         let rows = Self.rows(of: table)
         var handle: OpaquePointer?
         var reason = [CChar](repeating: 0, count: 512)
@@ -28,7 +31,9 @@ final class BPFProgram {
             return withUnsafeMutablePointer(to: &errand) { errand in
                 object.withUnsafeBytes { bytes in
                     rows.withUnsafeBufferPointer { rows in
-                        cebpf_open(bytes.baseAddress!, bytes.count, UInt32(ringBytes), rows.baseAddress!, rows.count,
+                        cebpf_open(bytes.baseAddress!, bytes.count,
+                                   cebpf_settings(ring_bytes: UInt32(ringBytes), environment: environment ? 1 : 0),
+                                   rows.baseAddress!, rows.count,
                                    { context in context!.assumingMemoryBound(to: (() -> Void).self).pointee() },
                                    errand, &handle, &reason, reason.count)
                     }

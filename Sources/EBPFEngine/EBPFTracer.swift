@@ -123,7 +123,8 @@ public final class EBPFTracer {
         var held: Result<SpawnedChild, Errno>?
         do {
             let ringBytes = configuration.ringBufferBytes ?? BPFProgram.defaultRingBytes
-            bpf = try BPFProgram(table: .native, ringBytes: ringBytes, meanwhile: { held = Self.spawn(configuration) })
+            bpf = try BPFProgram(table: .native, ringBytes: ringBytes, environment: configuration.recordProcesses,
+                                 meanwhile: { held = Self.spawn(configuration) })
         } catch {
             if case .success(let child) = held { Self.discard(child) }
             throw error

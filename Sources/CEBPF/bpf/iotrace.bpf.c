@@ -118,6 +118,13 @@ struct pt_regs {
 #define S_IFDIR 0040000
 #define AT_FDCWD -100
 
+// MARK: - Constants
+
+/// Set by the loader before the load (cebpf_settings): the verifier knows their values and leaves out the code
+/// they turn off. The loader expects exactly these in .rodata.
+/// Whether an EXEC record carries the environment's end.
+const volatile __u32 read_environment = 0;
+
 // MARK: - Maps
 
 /// A followed process: its live threads. Userspace inserts the command's pid before it execs.
@@ -504,10 +511,13 @@ static __always_inline __u32 current_abi(struct task_struct *task) {
 /// and in an exec alike, where the tracepoints do not give it), its ABI and its arguments. The registers come
 /// from bpf_task_pt_regs as a BTF pointer, so each is a plain load; a raw tracepoint's own pointer to them is
 /// a number to the verifier, and every read through it would be a helper call.
+/// Slots 6 and 7 of `arguments` are not registers: a row's CEBPF_NO_ARGUMENT (0xFF) masked to a slot is 7, which
+/// holds AT_FDCWD, what a missing dirfd means. Every argument is then one load, not a branch the verifier walks
+/// both ways of at each use.
 struct current_call {
     long number;
     __u32 abi;
-    __u64 arguments[6];
+    __u64 arguments[8];
 };
 
 static __always_inline struct pt_regs *current_registers(struct task_struct *task) {
@@ -522,7 +532,9 @@ static __always_inline long call_number(const struct pt_regs *registers) {
 #endif
 }
 
-static __always_inline void read_arguments(const struct pt_regs *registers, __u32 abi, __u64 arguments[6]) {
+static __always_inline void read_arguments(const struct pt_regs *registers, __u32 abi, __u64 arguments[8]) {
+    arguments[6] = 0;
+    arguments[7] = (__u64)(__s64)AT_FDCWD;
 #if defined(__TARGET_ARCH_x86)
     if (abi) {
         // i386: ebx, ecx, edx, esi, edi, ebp.
@@ -545,12 +557,15 @@ static __always_inline void read_arguments(const struct pt_regs *registers, __u3
 #endif
 }
 
+_Static_assert((CEBPF_NO_ARGUMENT & 7) == 7, "a missing argument reads slot 7");
+
 static __always_inline __u64 argument(const struct current_call *call, __u8 index) {
-    return index < 6 ? call->arguments[index] : 0;
+    return call->arguments[index & 7];
 }
 
+/// A dirfd argument: AT_FDCWD where the row has none.
 static __always_inline int dirfd_argument(const struct current_call *call, __u8 index) {
-    return index == CEBPF_NO_ARGUMENT ? AT_FDCWD : (int)argument(call, index);
+    return (int)argument(call, index);
 }
 
 /// The table's row for syscall `number` of ABI `abi`, or NULL when it has none. Most syscalls have none: this
@@ -794,9 +809,12 @@ int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
             offset += (__u32)(name - 1);
         }
     }
-    // The environment's end: where a runner's own variables are (see CEBPF_ENVIRONMENT_BYTES).
-    unsigned long env_start = BPF_CORE_READ(task, mm, env_start);
-    unsigned long env_end = BPF_CORE_READ(task, mm, env_end);
+    // The environment's end: where a runner's own variables are (see CEBPF_ENVIRONMENT_BYTES), when asked for.
+    unsigned long env_start = 0, env_end = 0;
+    if (read_environment) {
+        env_start = BPF_CORE_READ(task, mm, env_start);
+        env_end = BPF_CORE_READ(task, mm, env_end);
+    }
     if (env_end > env_start && offset <= DATA_MASK) {
         __u32 env_length = env_end - env_start > CEBPF_ENVIRONMENT_BYTES ? CEBPF_ENVIRONMENT_BYTES
                                                                          : (__u32)(env_end - env_start);

@@ -22,12 +22,21 @@ typedef struct cebpf_trace cebpf_trace;
 /// BTF's cut, on the helper thread): called once, before any program is loaded, or not at all when the load
 /// failed before that moment.
 typedef void (*cebpf_meanwhile)(void *_Nullable context);
-/// Opens the object (`object`, `size` bytes: an ELF file in memory), sizes its ring buffer (`ring_bytes`, a
-/// power of two of at least a page), loads it (the kernel's verifier; CO-RE relocations against the running
+/// What a trace asks of the program besides its rows.
+struct cebpf_settings {
+    /// The ring buffer's size: a power of two of at least a page.
+    uint32_t ring_bytes;
+    /// Nonzero: each EXEC record carries the end of the new program's environment (a build task's variables),
+    /// an 8 KiB read and record an exec; zero leaves that code out of the program.
+    uint32_t environment;
+};
+
+/// Opens the object (`object`, `size` bytes: an ELF file in memory), sizes its ring buffer and sets its
+/// constants (`settings`), loads it (the kernel's verifier; CO-RE relocations against the running
 /// kernel's BTF), fills its syscall rows (`rows[i]` for key i) and attaches its raw tracepoints; calls
 /// `meanwhile` (if any) once on the way. On failure returns -errno and writes one line saying why into
 /// `reason`, libbpf's own last message included.
-int cebpf_open(const void *object, size_t size, uint32_t ring_bytes, const struct cebpf_row *rows,
+int cebpf_open(const void *object, size_t size, struct cebpf_settings settings, const struct cebpf_row *rows,
                size_t row_count, cebpf_meanwhile _Nullable meanwhile, void *_Nullable meanwhile_context,
                cebpf_trace *_Nullable *_Nonnull trace, char *reason, size_t reason_capacity);
 /// Follows process `pid` (a thread group of one thread, not yet exec'd) and, from then on, its descendants.
