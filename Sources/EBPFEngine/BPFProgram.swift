@@ -144,7 +144,7 @@ final class BPFProgram {
                 (UInt8(CEBPF_ROW_RENAME.rawValue), index(fromDirfd), index(from), index(toDirfd), index(to),
                  index(flags))
         case .ringSetup:
-            row.kind = UInt8(CEBPF_ROW_RESULT.rawValue)
+            (row.kind, row.options) = (UInt8(CEBPF_ROW_RESULT.rawValue), UInt8(CEBPF_ROW_SUCCESS_ONLY))
         case .changesDirectories, .changeDirectory, .clone, .clone3:
             // Nothing to capture: relative paths are resolved in the kernel at each call, and every child is
             // followed from the scheduler's fork tracepoint.

@@ -204,22 +204,15 @@ struct walk {
     __u64 window[DENTRY_WINDOW / 8];
 };
 
-/// What iotrace_finish does to the record begun in the scratch space before it sends it: the paths and directories
-/// to read into its data. Set by the program that tail-calls it.
+/// What iotrace_finish is asked to do with the record begun in the scratch space, besides what the record's own
+/// fields (a call's number and ABI: its row) tell it. Set by the program that tail-calls it.
 struct finish {
-    /// A call's path arguments (`paths` of them) and their dirfds.
-    __u64 addresses[2];
-    __s32 dirfds[2];
-    __u32 paths;
-    /// A descriptor row's descriptor (its directory is base 0), or -1.
-    __s32 descriptor;
-    /// The descriptor a successful open returned (CEBPF_OPENED_DIRECTORY if it is a directory), or -1.
-    __s32 opened;
     /// Count a path that cannot be read (an exec's entry does not: its exec record names the file again).
     __u32 count_unreadable;
-    /// An EXEC record: its cwd goes at the end of the data, at this offset.
+    /// An EXEC record: its cwd goes at the end of the data, at `offset`.
     __u32 exec;
     __u32 offset;
+    __u32 reserved;
 };
 
 struct scratch {
@@ -578,29 +571,13 @@ static __always_inline const struct cebpf_row *table_row(long number, __u32 abi)
     return row && row->kind != CEBPF_ROW_NONE ? row : 0;
 }
 
-/// Whether the row leaves the call out by its arguments (an open without a flag it is traced for).
-static __always_inline int left_out(const struct cebpf_row *row, const struct current_call *call) {
-    return row->untraced_argument != CEBPF_NO_ARGUMENT
-        && ((__u32)argument(call, row->untraced_argument) & row->untraced_mask);
-}
-
-/// Starts the call record of `call` (its row `row`) in `s`: kind, number, ABI, flags.
+/// Starts the record of the current call (number `number` of ABI `abi`) in `s`; iotrace_finish reads the rest.
 static __always_inline struct cebpf_call *begin_call(struct scratch *s, __u32 kind, __u32 tgid, __u32 tid,
-                                                    const struct cebpf_row *row, const struct current_call *call) {
+                                                    long number, __u32 abi) {
     begin_record(s, kind, tgid, tid);
     struct cebpf_call *record = (struct cebpf_call *)s->fixed;
-    record->number = (__u32)call->number;
-    record->abi = call->abi;
-    if (row->flags != CEBPF_NO_ARGUMENT) {
-        __u64 flags = argument(call, row->flags);
-        if (row->kind == CEBPF_ROW_OPEN_HOW) {
-            // struct open_how { __u64 flags; ... } (linux/openat2.h), in the task's memory.
-            __u64 how = 0;
-            if (bpf_probe_read_user(&how, sizeof(how), (const void *)flags) != 0) count(CEBPF_COUNTER_UNREADABLE);
-            flags = how;
-        }
-        record->flags = flags;
-    }
+    record->number = (__u32)number;
+    record->abi = abi;
     return record;
 }
 
@@ -620,31 +597,10 @@ static __always_inline void finish(struct bpf_raw_tracepoint_args *context) {
     count(CEBPF_COUNTER_LOST);
 }
 
-/// A call's request: its path arguments as its row names them (or its descriptor).
-static __always_inline void request_paths(struct finish *request, const struct cebpf_row *row,
-                                          const struct current_call *call) {
-    request->opened = -1;
-    request->descriptor = -1;
-    request->paths = 0;
-    request->exec = 0;
-    if (row->kind == CEBPF_ROW_DESCRIPTOR) {
-        request->descriptor = (int)argument(call, row->dirfd0);
-    } else if (row->path0 != CEBPF_NO_ARGUMENT) {
-        request->addresses[0] = argument(call, row->path0);
-        request->dirfds[0] = dirfd_argument(call, row->dirfd0);
-        request->paths = 1;
-        if (row->path1 != CEBPF_NO_ARGUMENT) {
-            request->addresses[1] = argument(call, row->path1);
-            request->dirfds[1] = dirfd_argument(call, row->dirfd1);
-            request->paths = 2;
-        }
-    }
-}
-
 SEC("raw_tracepoint/sys_exit")
 int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     // Every syscall exit on the machine comes here: those the table has no row for leave at once, the rest
-    // after one hash lookup when their process is not followed. A call is read whole here, at its exit: its
+    // after one hash lookup when their process is not followed. A call is read whole at its exit: its
     // arguments are still in the task's saved registers, the kernel has copied its path strings (their pages
     // are in memory by now) and it has its result.
     struct task_struct *task = bpf_get_current_task_btf();
@@ -652,29 +608,32 @@ int iotrace_sys_exit(struct bpf_raw_tracepoint_args *context) {
     struct current_call call = {.number = call_number(registers), .abi = current_abi(task)};
     const struct cebpf_row *row = table_row(call.number, call.abi);
     if (!row) return 0;
-    __u64 ids = bpf_get_current_pid_tgid();
-    __u32 tgid = ids >> 32, tid = (__u32)ids;
     long result = (long)context->args[1];
     // A successful exec returns in the new program, its arguments gone: its prepare_exec and exec records
-    // carry it. A failed io_uring_setup says nothing (and the one the command's seccomp filter refuses comes
-    // here too: the filter skips the call, not its exit).
-    if ((row->options & CEBPF_ROW_EXEC) ? result >= 0 : (row->kind == CEBPF_ROW_RESULT && result < 0)) return 0;
+    // carry it. A failed io_uring_setup says nothing (the one the command's seccomp filter refuses comes here
+    // too: the filter skips the call, not its exit). One test, no branch on the result: the row's bit
+    // CEBPF_ROW_EXEC for a call that succeeded, CEBPF_ROW_SUCCESS_ONLY (the next) for one that failed.
+    if (row->options & (CEBPF_ROW_EXEC << ((__u64)result >> 63))) return 0;
+    __u64 ids = bpf_get_current_pid_tgid();
+    __u32 tgid = ids >> 32, tid = (__u32)ids;
     if (!is_followed(tgid)) return 0;
-    read_arguments(registers, call.abi, call.arguments);
-    if (left_out(row, &call)) return 0;
+    // Left out by its arguments (an fstat-like statx, an open without a flag it is traced for)?
+    if (row->untraced_argument != CEBPF_NO_ARGUMENT) {
+        read_arguments(registers, call.abi, call.arguments);
+        if ((__u32)argument(&call, row->untraced_argument) & row->untraced_mask) return 0;
+    }
     struct scratch *s = scratch();
     if (!s) return 0;
-    struct cebpf_call *record = begin_call(s, CEBPF_EVENT_CALL, tgid, tid, row, &call);
+    struct cebpf_call *record = begin_call(s, CEBPF_EVENT_CALL, tgid, tid, call.number, call.abi);
     record->result = result;
-    request_paths(&s->finish, row, &call);
-    if (result >= 0 && (row->kind == CEBPF_ROW_OPEN || row->kind == CEBPF_ROW_OPEN_HOW)) s->finish.opened = result;
+    s->finish.exec = 0;
     s->finish.count_unreadable = 1;
     finish(context);
     return 0;
 }
 
-/// Slot 0 of finish_programs: reads the paths and directories the record begun in the scratch space asks for
-/// (struct finish) into its data, and sends it.
+/// Slot 0 of finish_programs: completes the record begun in the scratch space (a call's flags, whether it opened
+/// a directory, its paths and their base directories; an exec's cwd) and sends it.
 SEC("raw_tracepoint")
 int iotrace_finish(struct bpf_raw_tracepoint_args *context) {
     struct scratch *s = scratch();
@@ -692,25 +651,44 @@ int iotrace_finish(struct bpf_raw_tracepoint_args *context) {
         emit(s, offset);
         return 0;
     }
+    // A call: its row and arguments again (the task is still in it, its registers as they were).
     struct cebpf_call *record = (struct cebpf_call *)s->fixed;
-    if (request->opened >= 0) {
-        struct file *file = descriptor(request->opened);
+    const struct cebpf_row *row = table_row(record->number, record->abi);
+    if (!row) return 0;
+    struct task_struct *task = bpf_get_current_task_btf();
+    struct current_call call = {.number = record->number, .abi = record->abi};
+    read_arguments(current_registers(task), call.abi, call.arguments);
+    if (row->flags != CEBPF_NO_ARGUMENT) {
+        __u64 flags = argument(&call, row->flags);
+        if (row->kind == CEBPF_ROW_OPEN_HOW) {
+            // struct open_how { __u64 flags; ... } (linux/openat2.h), in the task's memory.
+            __u64 how = 0;
+            if (bpf_probe_read_user(&how, sizeof(how), (const void *)flags) != 0) count(CEBPF_COUNTER_UNREADABLE);
+            flags = how;
+        }
+        record->flags = flags;
+    }
+    // (An ENTRY record is an exec's: not an open.)
+    if (record->result >= 0 && (row->kind == CEBPF_ROW_OPEN || row->kind == CEBPF_ROW_OPEN_HOW)) {
+        struct file *file = descriptor((int)record->result);
         if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFDIR) {
             record->status |= CEBPF_OPENED_DIRECTORY;
         }
     }
     offset = 0;
-    if (request->descriptor >= 0) {
-        struct file *file = descriptor(request->descriptor);
+    if (row->kind == CEBPF_ROW_DESCRIPTOR) {
+        struct file *file = descriptor(dirfd_argument(&call, row->dirfd0));
         if (file) {
             offset = write_directory(file, 0, &record->status);
             record->lengths[1] = (__u16)offset;
         } else {
             record->status |= CEBPF_BASE0_UNKNOWN;
         }
-    } else if (request->paths > 0) {
-        offset = write_path(0, request->addresses[0], request->dirfds[0], offset);
-        if (request->paths > 1) offset = write_path(1, request->addresses[1], request->dirfds[1], offset);
+    } else if (row->path0 != CEBPF_NO_ARGUMENT) {
+        offset = write_path(0, argument(&call, row->path0), dirfd_argument(&call, row->dirfd0), offset);
+        if (row->path1 != CEBPF_NO_ARGUMENT) {
+            offset = write_path(1, argument(&call, row->path1), dirfd_argument(&call, row->dirfd1), offset);
+        }
         if (request->count_unreadable && (record->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE))) {
             count(CEBPF_COUNTER_UNREADABLE);
         }
@@ -764,12 +742,11 @@ int iotrace_prepare_exec(struct bpf_raw_tracepoint_args *context) {
     const struct cebpf_row *row = table_row(call.number, call.abi);
     // Not the table's exec (a kernel thread's has no syscall): the EXEC record alone tells it.
     if (!row || !(row->options & CEBPF_ROW_EXEC) || row->path0 == CEBPF_NO_ARGUMENT) return 0;
-    read_arguments(registers, call.abi, call.arguments);
     struct scratch *s = scratch();
     if (!s) return 0;
-    begin_call(s, CEBPF_EVENT_ENTRY, tgid, tid, row, &call);
-    request_paths(&s->finish, row, &call);
+    begin_call(s, CEBPF_EVENT_ENTRY, tgid, tid, call.number, call.abi);
     // Unreadable here, the path is the kernel's copy in the EXEC record (userspace counts it if that fails too).
+    s->finish.exec = 0;
     s->finish.count_unreadable = 0;
     finish(context);
     return 0;

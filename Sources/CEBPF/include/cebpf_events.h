@@ -126,6 +126,8 @@ enum {
     /// in: read at sched_prepare_exec (an ENTRY record, completed by the EXEC record); only a failed one makes a
     /// CALL record at its exit.
     CEBPF_ROW_EXEC = 1u << 0,
+    /// A call whose failure says nothing (io_uring_setup): only a successful one makes a record.
+    CEBPF_ROW_SUCCESS_ONLY = 1u << 1,
 };
 
 /// No argument in that slot.
@@ -164,5 +166,6 @@ _Static_assert(sizeof(struct cebpf_fork) == 32, "cebpf_fork");
 _Static_assert(sizeof(struct cebpf_exec) == 48, "cebpf_exec");
 _Static_assert(sizeof(struct cebpf_process_exit) == 32, "cebpf_process_exit");
 _Static_assert(sizeof(struct cebpf_row) == 12, "cebpf_row");
+_Static_assert(CEBPF_ROW_SUCCESS_ONLY == CEBPF_ROW_EXEC << 1, "sys_exit picks one of the two by the result's sign");
 
 #endif
