@@ -329,8 +329,11 @@ static int share_maps(struct bpf_object *original, struct bpf_object *copy) {
 }
 
 /// Marks the programs copy `index` of `count` loads (the others' autoload is off): the largest program first,
-/// each to the copy with the fewest instructions so far (the verifier's time grows with them). Every copy is
-/// the same object, so each copy's share is worked out on its own and the shares never overlap.
+/// each to the copy with the fewest instructions so far (the verifier's time grows with them), the last such copy
+/// on a tie: the largest goes to the helper, which is free to load once it has cut the BTF, while this thread
+/// still makes the maps, the guard and the command's process (finish, on the helper: attached 5.6 -> 5.3 ms
+/// after the start of cebpf_open, medians of 30). Every copy is the same object, so each copy's share is worked
+/// out on its own and the shares never overlap.
 static void share_programs(struct bpf_object *copy, int index, int count) {
     size_t load[MAX_OBJECTS] = {0};
     uint64_t given = 0;
@@ -351,7 +354,7 @@ static void share_programs(struct bpf_object *copy, int index, int count) {
         given |= (uint64_t)1 << largest;
         int lightest = 0;
         for (int other = 1; other < count; other++) {
-            if (load[other] < load[lightest]) lightest = other;
+            if (load[other] <= load[lightest]) lightest = other;
         }
         load[lightest] += largest_size;
         position = 0;
