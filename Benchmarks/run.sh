@@ -217,7 +217,8 @@ PTRACE=(--engine ptrace)    # explicit: --engine auto would choose eBPF where it
 # eBPF traces started by others (tests, other engineers) run their program at every syscall on the machine, ours
 # included: each round records how many were attached when it started, as a noise note. Links, not programs: the
 # kernel frees a program some 0.3 s after its trace ended, and a program without its link no longer runs.
-count_ebpf_traces() { bpftool link show 2>/dev/null | grep -c "tp 'sys_enter'" || true; }
+# (sys_exit: every version of the program attaches there; sys_enter only the ones before 2026-12-04's fifth session.)
+count_ebpf_traces() { bpftool link show 2>/dev/null | grep -c "tp 'sys_exit'" || true; }
 
 # The attached-idle measurement: an eBPF trace of `sleep 600`, idle, attached while an untraced workload runs.
 IDLE_PID=
