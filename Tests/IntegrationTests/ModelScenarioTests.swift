@@ -184,6 +184,25 @@ struct ModelScenarioTests {
         try Self.traceWithoutPrepareExec(workspace, command).expectReport(expected)
     }
 
+    /// The exec record's call number and ABI come from the registers after the new program is set up: across
+    /// ABIs (a 64-bit program exec'ing a 32-bit one and back) they must still name the exec that was made.
+    @Test("eBPF without sched_prepare_exec: execs across ABIs (x86_64 -> i386 -> x86_64), the same report",
+          .enabled(if: Fixture.canBuildI386, "cc -m32 cannot build here (needs x86_64 and gcc-multilib)"))
+    func execAcrossABIsWithoutPrepareExec() throws {
+        let workspace = try Workspace()
+        try workspace.file("in.txt")
+        try FileManager.default.copyItem(atPath: try Fixture.path("exec_abi"), toPath: workspace.absolute("wide"))
+        try FileManager.default.copyItem(atPath: try Fixture.path("exec_abi", build: .i386),
+                                         toPath: workspace.absolute("narrow"))
+        let command = ["./wide", "a64.txt", "./narrow", "b32.txt", "./wide", "c64.txt"]
+        let written: [RawPath] = ["a64.txt", "b32.txt", "c64.txt"]
+        // The command's own first exec is the tracer's, left out; the two the programs make are executed.
+        let expected = Expected(reads: ["in.txt"], writes: written, executed: ["narrow", "wide"],
+                                inputs: ["in.txt", "narrow", "wide"], outputs: written)
+        try workspace.trace(command, mode: .ebpf).expectReport(expected)
+        try Self.traceWithoutPrepareExec(workspace, command).expectReport(expected)
+    }
+
     private static func traceWithoutPrepareExec(_ workspace: Workspace, _ command: [String]) throws -> TraceRun {
         var environment = ProcessInfo.processInfo.environment
         environment["IOTRACE_BPF_NO_PREPARE_EXEC"] = "1"
