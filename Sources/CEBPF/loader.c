@@ -242,8 +242,6 @@ static bool has_memory_allocator(void) {
 // take one set of maps, made up front. A helper thread cuts the kernel's BTF (kernel_btf.c) while the maps
 // are made; then each thread loads its copy's programs (see load).
 
-/// Opens a copy of the object with `kernel_btf` (a path; NULL: the kernel's whole BTF) as the BTF its CO-RE
-/// relocations are made against, and sizes its maps. 0, or -errno with the reason written.
 /// The program's settings that are constants to the verifier (iotrace.bpf.c's .rodata): it leaves out the code
 /// they turn off. 0 or an errno.
 static int set_constants(struct bpf_object *copy, struct cebpf_settings settings) {
@@ -261,6 +259,8 @@ static int set_constants(struct bpf_object *copy, struct cebpf_settings settings
     return ENOENT;
 }
 
+/// Opens a copy of the object with `kernel_btf` (a path; NULL: the kernel's whole BTF) as the BTF its CO-RE
+/// relocations are made against, sizes its maps and sets its constants. 0, or -errno with the reason written.
 static int open_object(struct bpf_object **out, const void *object, size_t size, struct cebpf_settings settings,
                        const char *kernel_btf, char *reason, size_t reason_capacity) {
     LIBBPF_OPTS(bpf_object_open_opts, options, .object_name = "iotrace", .btf_custom_path = kernel_btf);
@@ -536,12 +536,11 @@ static const struct {
     const char *program;
 } tail_calls[] = {
     {"finish_programs", 0, "iotrace_finish"},
-    {NULL, 0, NULL},
 };
 
 /// Puts each tail call's program, from whichever copy loaded it, in its slot. 0, or -errno with the reason.
 static int fill_tail_calls(struct cebpf_trace *trace, char *reason, size_t reason_capacity) {
-    for (size_t index = 0; tail_calls[index].map; index++) {
+    for (size_t index = 0; index < sizeof(tail_calls) / sizeof(tail_calls[0]); index++) {
         int map = bpf_object__find_map_fd_by_name(trace->objects[0], tail_calls[index].map);
         int program = -1;
         for (int copy = 0; copy < trace->object_count && program < 0; copy++) {

@@ -1,9 +1,9 @@
 import Kernel
 import TraceModel
 
-/// One traced syscall as the eBPF program saw it: its arguments captured at the entry, its result at the exit.
-/// Paths are bytes as the task passed them, with the directory a relative one is relative to, resolved by the
-/// program in the kernel at the entry (the task's cwd, or its dirfd's file), as SPEC's path rules ask.
+/// One traced syscall as the eBPF program saw it, read at its exit (an exec's at sched_prepare_exec): its
+/// arguments, its result. Paths are bytes as the task passed them, with the directory a relative one is relative
+/// to, resolved by the program in the kernel (the task's cwd, or its dirfd's file), as SPEC's path rules ask.
 package struct CapturedCall: Sendable, Equatable {
     /// One path argument.
     package enum PathArgument: Sendable, Equatable {

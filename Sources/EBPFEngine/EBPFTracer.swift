@@ -36,10 +36,10 @@ public struct EBPFConfiguration: Sendable {
 public struct EBPFCounters: Sendable, Equatable {
     /// Events the program wrote to the ring buffer.
     public var events = 0
-    /// Events the program could not write (the ring buffer was full), and forks and calls it could not follow
-    /// (its tables were full). Each is a call, or a process's calls, the report misses.
+    /// Events the program could not write (the ring buffer was full), and forks it could not follow (its table
+    /// was full). Each is a call, or a process's calls, the report misses.
     public var lost = 0
-    /// Path strings that could not be read from the task's memory, at the entry and again at the exit.
+    /// Path strings that could not be read from the task's memory at the call's exit.
     public var unreadablePaths = 0
     /// Paths or base directories longer than the program's buffers, cut short.
     public var truncatedPaths = 0
@@ -84,10 +84,10 @@ public struct EBPFTraceResult: Sendable {
     public var counters: EBPFCounters
 }
 
-/// Runs a command with the eBPF program following it: no stop, no ptrace. The program captures each call of
-/// the syscall table at its entry and its exit and sends it whole in one record (an exec in two, its entry and
-/// its exit, which this side pairs by thread); each call goes to the same report builder the ptrace engine
-/// feeds.
+/// Runs a command with the eBPF program following it: no stop, no ptrace. The program reads each call of the
+/// syscall table at its exit and sends it whole in one record (a successful exec in two, its entry from
+/// sched_prepare_exec and its exec record, which this side pairs by thread); each call goes to the same report
+/// builder the ptrace engine feeds.
 public final class EBPFTracer {
     private let configuration: EBPFConfiguration
     private var builder: ReportBuilder
