@@ -48,9 +48,11 @@ let package = Package(
         ),
         // The eBPF engine's C: libbpf's loader (Debian's libbpf-dev, with libelf and zlib, linked statically
         // into the static binary) and the record layouts the program shares with it. bpf/ is the program
-        // itself, built for the BPF target by the plugin, never for the host.
+        // itself, built for the BPF target by the plugin, never for the host. Its guard process is made as the
+        // command's is (CPtrace's cptrace_clone_sharing).
         .target(
             name: "CEBPF",
+            dependencies: ["CPtrace"],
             exclude: ["bpf"],
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]

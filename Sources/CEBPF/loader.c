@@ -4,6 +4,7 @@
 #endif
 
 #include "CEBPF.h"
+#include "CPtrace.h"
 #include "kernel_btf.h"
 
 #include <bpf/bpf.h>
@@ -64,9 +65,10 @@ struct cebpf_trace {
     pthread_mutex_t lock;
     struct batch *first;
     struct batch *last;
-    /// The guard process (see start_guard) and the socket whose end tells it the tracer is gone.
+    /// The guard process (see start_guard), the socket whose end tells it the tracer is gone, and its stack.
     pid_t guard;
     int guard_socket;
+    cptrace_region guard_memory;
     /// A pidfd of the process whose exit ends a wait in cebpf_poll (cebpf_wake_on_exit); -1: none.
     int exit_fd;
 };
@@ -708,91 +710,124 @@ fail:
 // copies of the links, goes on adding the children they fork meanwhile. After a normal end the map is empty and
 // the guard exits at once.
 //
-// It is made during the load (start_guard, while the loading thread waits for its helper; a fork of a smaller
-// process, too), before the programs are attached: cebpf_guard then arms it, sending it copies of the links
-// over the socket. A tracer that dies before that has attached nothing that outlives it, and its command has
-// not run (held before its exec, it exits unrun when its go pipe ends).
+// It is made during the load (start_guard, while the loading thread waits for its helper), before the programs
+// are attached: cebpf_guard then arms it, sending it copies of the links over the socket. A tracer that dies
+// before that has attached nothing that outlives it, and its command has not run (held before its exec, it
+// exits unrun when its go pipe ends).
+//
+// It shares the tracer's memory (cptrace_clone_sharing: a fork would copy the page tables, and make every page
+// the tracer then writes fault, while both loading threads write the most): it runs on a stack of its own, makes
+// raw system calls only, and keeps every signal blocked (a terminal's ^C reaches the whole process group: the
+// guard must outlive the tracer it guards). Its memory outlives a killed tracer: the guard holds it.
 //
 // The guard keeps only the descriptors it needs: its socket's end and the followed map. Another trace's
 // descriptors (two traces at once in one process) would otherwise keep that trace's guard waiting, and the two
 // guards, each holding the other's socket, would outlive their tracer forever with their programs attached.
 
-/// Closes every descriptor from 3 on but `first` and `second`. Async-signal-safe.
-static void keep_only(int first, int second) {
+/// What the guard is given, at the bottom of its region (its stack grows down from the top).
+struct guard_start {
+    int socket_fd;
+    int followed_fd;
+    /// The highest descriptor to close one by one where close_range(2) is missing (before Linux 5.9).
+    long descriptor_limit;
+};
+
+enum { GUARD_BYTES = 64 * 1024 };
+
+static CPTRACE_SHARING long guard_call(long number, long first, long second, long third) {
+    return cptrace_raw_syscall(number, first, second, third, 0, 0);
+}
+
+/// Closes every descriptor from 3 on but `first` and `second`.
+static CPTRACE_SHARING void keep_only(int first, int second, long limit) {
     int low = first < second ? first : second, high = first < second ? second : first;
     unsigned ranges[3][2] = {
         {3, (unsigned)low - 1}, {(unsigned)low + 1, (unsigned)high - 1}, {(unsigned)high + 1, ~0U}};
     for (int index = 0; index < 3; index++) {
         unsigned from = ranges[index][0], to = ranges[index][1];
         if (from > to || (index == 0 && low < 3)) continue;
-        if (syscall(SYS_close_range, from, to, 0) != 0) {
-            // Before Linux 5.9: one by one, up to the descriptor limit.
-            long limit = sysconf(_SC_OPEN_MAX);
-            for (unsigned fd = from; fd <= to && (long)fd < (limit > 0 ? limit : 65536); fd++) close((int)fd);
+        if (guard_call(SYS_close_range, from, to, 0) != 0) {
+            for (unsigned fd = from; fd <= to && (long)fd < limit; fd++) guard_call(SYS_close, fd, 0, 0);
         }
     }
 }
 
 /// Receives the links cebpf_guard sends (they keep the programs attached while the guard kills), or nothing
 /// when the tracer ended first.
-static void receive_links(int socket_fd) {
+static CPTRACE_SHARING void receive_links(int socket_fd) {
     char byte;
     char control[CMSG_SPACE(MAX_OBJECTS * MAX_LINKS * sizeof(int))];
     struct iovec data = {.iov_base = &byte, .iov_len = 1};
     struct msghdr message = {.msg_iov = &data, .msg_iovlen = 1, .msg_control = control,
                              .msg_controllen = sizeof(control)};
-    while (recvmsg(socket_fd, &message, 0) < 0 && errno == EINTR) {}
+    while (guard_call(SYS_recvmsg, socket_fd, (long)&message, 0) == -EINTR) {}
 }
 
-static void guard_run(int socket_fd, int followed_fd) {
-    keep_only(socket_fd, followed_fd);
-    int null = open("/dev/null", O_RDWR);
+/// bpf(BPF_MAP_GET_NEXT_KEY): the followed map's first pid (`key` NULL) or the one after `key`. 0 or -errno.
+static CPTRACE_SHARING long next_followed(int followed_fd, const uint32_t *key, uint32_t *next) {
+    union bpf_attr attributes;
+    // Zeroed whole: the kernel refuses an attribute with anything past the fields a command reads.
+    __builtin_memset(&attributes, 0, sizeof(attributes));
+    attributes.map_fd = (uint32_t)followed_fd;
+    attributes.key = (uint64_t)(uintptr_t)key;
+    attributes.next_key = (uint64_t)(uintptr_t)next;
+    return guard_call(SYS_bpf, BPF_MAP_GET_NEXT_KEY, (long)&attributes, sizeof(attributes));
+}
+
+static CPTRACE_SHARING int guard_run(void *argument) {
+    const struct guard_start *start = argument;
+    int socket_fd = start->socket_fd, followed_fd = start->followed_fd;
+    keep_only(socket_fd, followed_fd, start->descriptor_limit);
+    long null = guard_call(SYS_openat, AT_FDCWD, (long)"/dev/null", O_RDWR);
     if (null >= 0) {
         // Off the caller's stdin, stdout and stderr: one reading them to the end is not held by the guard.
-        dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        if (null > STDERR_FILENO) close(null);
+        for (long fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+            if (fd != null) guard_call(SYS_dup3, null, fd, 0);
+        }
+        if (null > STDERR_FILENO) guard_call(SYS_close, null, 0, 0);
     }
-    // A terminal's ^C reaches the whole process group: the guard must outlive the tracer it guards.
-    signal(SIGINT, SIG_IGN);
-    signal(SIGTERM, SIG_IGN);
-    signal(SIGHUP, SIG_IGN);
     receive_links(socket_fd);
     char byte;
-    while (read(socket_fd, &byte, 1) < 0 && errno == EINTR) {}
+    while (guard_call(SYS_read, socket_fd, (long)&byte, 1) == -EINTR) {}
     for (int round = 0; round < 500; round++) {
         uint32_t key, next;
-        int found = 0;
-        int more = bpf_map_get_next_key(followed_fd, NULL, &next) == 0;
+        bool found = false;
+        bool more = next_followed(followed_fd, NULL, &next) == 0;
         while (more) {
             key = next;
-            found = 1;
-            kill((pid_t)key, SIGKILL);
-            more = bpf_map_get_next_key(followed_fd, &key, &next) == 0;
+            found = true;
+            guard_call(SYS_kill, (pid_t)key, SIGKILL, 0);
+            more = next_followed(followed_fd, &key, &next) == 0;
         }
         if (!found) break;
         struct timespec pause = {0, 10 * 1000 * 1000};
-        nanosleep(&pause, NULL);
+        guard_call(SYS_nanosleep, (long)&pause, 0, 0);
     }
-    _exit(0);
+    return 0;
 }
 
 /// Makes the guard (unarmed: see cebpf_guard). The followed map must exist. 0 or -errno.
 static int start_guard(struct cebpf_trace *trace) {
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return -errno;
-    pid_t guard = fork();
-    if (guard < 0) {
-        int error = errno;
-        close(fds[0]);
-        close(fds[1]);
-        return -error;
+    cptrace_region region = cptrace_region_map(GUARD_BYTES);
+    long limit = sysconf(_SC_OPEN_MAX);
+    struct guard_start *start = region.base;
+    pid_t guard = -ENOMEM;
+    if (start) {
+        *start = (struct guard_start){.socket_fd = fds[0], .followed_fd = trace->followed_fd,
+                                      .descriptor_limit = limit > 0 && limit < 65536 ? limit : 65536};
+        guard = cptrace_clone_sharing(guard_run, start, region);
     }
-    if (guard == 0) guard_run(fds[0], trace->followed_fd);
     close(fds[0]);
+    if (guard < 0) {
+        close(fds[1]);
+        cptrace_region_unmap(region);
+        return guard;
+    }
     trace->guard = guard;
     trace->guard_socket = fds[1];
+    trace->guard_memory = region;
     return 0;
 }
 
@@ -804,6 +839,9 @@ static void end_guard(struct cebpf_trace *trace) {
     trace->guard_socket = -1;
     int status;
     while (waitpid(trace->guard, &status, 0) < 0 && errno == EINTR) {}
+    // Reaped: it runs nothing in this memory any more.
+    cptrace_region_unmap(trace->guard_memory);
+    trace->guard_memory = (cptrace_region){NULL, 0};
 }
 
 int cebpf_guard(cebpf_trace *trace) {

@@ -117,12 +117,16 @@ void cptrace_seccomp_filter_destroy(cptrace_filter *filter) { free(filter); }
 
 size_t cptrace_seccomp_filter_length(const cptrace_filter *filter) { return filter->program.len; }
 
-// Used by spawn.c in the child, between fork and exec: two syscalls, no allocation.
-int cptrace_seccomp_install_in_child(const cptrace_filter *filter);
-int cptrace_seccomp_install_in_child(const cptrace_filter *filter) {
+// Used by spawn.c: the program, which it copies into the child's own memory, and its installation in the child,
+// between clone and exec: two raw system calls (the child shares the tracer's memory, errno included).
+const struct sock_fprog *cptrace_seccomp_filter_program(const cptrace_filter *filter);
+const struct sock_fprog *cptrace_seccomp_filter_program(const cptrace_filter *filter) { return &filter->program; }
+
+int cptrace_seccomp_install_in_child(const struct sock_fprog *program);
+CPTRACE_SHARING int cptrace_seccomp_install_in_child(const struct sock_fprog *program) {
     // PR_SET_NO_NEW_PRIVS lets an unprivileged tracer install a filter (seccomp(2)); it also keeps
     // set-user-ID binaries from gaining privileges, which ptrace already prevents.
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -errno;
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &filter->program) != 0) return -errno;
-    return 0;
+    long result = cptrace_raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    if (result == 0) result = cptrace_raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)program, 0, 0);
+    return (int)result;
 }

@@ -1,4 +1,5 @@
-// Starting the command: everything between fork and exec is here, async-signal-safe throughout.
+// Starting the command: everything between clone and exec is here, in raw system calls throughout (the child
+// shares the tracer's memory until its exec: see cptrace_clone_sharing).
 #ifndef _GNU_SOURCE
 #error "CPtrace needs _GNU_SOURCE (Package.swift's cSettings define it)"
 #endif
@@ -7,24 +8,110 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int cptrace_seccomp_install_in_child(const cptrace_filter *filter);
+const struct sock_fprog *cptrace_seccomp_filter_program(const cptrace_filter *filter);
+int cptrace_seccomp_install_in_child(const struct sock_fprog *program);
 
-static void child_report(int fd, int32_t kind, int32_t value) {
+// MARK: - A process that shares this one's memory
+
+#if defined(__x86_64__) || defined(__aarch64__)
+#define RAW_SYSCALLS 1
+#endif
+
+CPTRACE_SHARING long cptrace_raw_syscall(long number, long first, long second, long third, long fourth, long fifth) {
+#if defined(__x86_64__)
+    long result;
+    register long r10 __asm__("r10") = fourth;
+    register long r8 __asm__("r8") = fifth;
+    __asm__ volatile("syscall"
+                     : "=a"(result)
+                     : "a"(number), "D"(first), "S"(second), "d"(third), "r"(r10), "r"(r8)
+                     : "rcx", "r11", "memory");
+    return result;
+#elif defined(__aarch64__)
+    register long x8 __asm__("x8") = number;
+    register long x0 __asm__("x0") = first;
+    register long x1 __asm__("x1") = second;
+    register long x2 __asm__("x2") = third;
+    register long x3 __asm__("x3") = fourth;
+    register long x4 __asm__("x4") = fifth;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
+    return x0;
+#else
+    long result = syscall(number, first, second, third, fourth, fifth);
+    return result == -1 ? -errno : result;
+#endif
+}
+
+cptrace_region cptrace_region_map(size_t size) {
+    long page = sysconf(_SC_PAGESIZE);
+    size_t rounded = (size + (size_t)page - 1) & ~((size_t)page - 1);
+    void *base = mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    return base == MAP_FAILED ? (cptrace_region){NULL, 0} : (cptrace_region){base, rounded};
+}
+
+void cptrace_region_unmap(cptrace_region region) {
+    if (region.base) munmap(region.base, region.size);
+}
+
+pid_t cptrace_clone_sharing(int (*run)(void *), void *argument, cptrace_region stack) {
+    // Every signal blocked from before the child exists: a handler of this process run in the child would run on
+    // this process's memory. The child unblocks what it wants once it has set its dispositions.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+#ifdef RAW_SYSCALLS
+    // The stack's top, 16-byte aligned as both ABIs want it at a call.
+    void *top = (void *)(((uintptr_t)stack.base + stack.size) & ~(uintptr_t)15);
+    pid_t child = clone(run, top, CLONE_VM | SIGCHLD, argument);
+    int error = errno;
+#else
+    (void)stack;
+    pid_t child = fork();
+    int error = errno;
+    if (child == 0) _exit(run(argument));
+#endif
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    return child < 0 ? -error : child;
+}
+
+// MARK: - The command's child
+
+/// What the child reads, all of it in the spawn's own memory (see cptrace_spawn): the child shares the tracer's
+/// memory until its exec, and the caller's request may be gone by then.
+struct spawn_child {
+    char **candidates;
+    char **argv;
+    char **sh_argv;
+    char **envp;
+    /// The filter's program and instructions, copied; NULL for none.
+    struct sock_fprog *filter;
+    uint64_t signal_mask;
+    /// The child's ends of its pipes, and the tracer's ends it closes.
+    int status_fd;
+    int go_fd;
+    int status_read_end;
+    int go_write_end;
+};
+
+CPTRACE_SHARING static void child_report(int fd, int32_t kind, int32_t value) {
     cptrace_child_record record = {.kind = kind, .value = value};
-    ssize_t ignored = write(fd, &record, sizeof record);
-    (void)ignored;   // the parent learns of a failure from the exit status too
+    // The parent learns of a failure from the exit status too.
+    cptrace_raw_syscall(SYS_write, fd, (long)&record, sizeof record, 0, 0);
 }
 
 // glibc's two internal signals (SIGCANCEL, SIGSETXID: the first two real-time signals): its first
-// pthread_create puts its own handler on SIGSETXID, which exec turns into SIG_DFL, and sigaction(2) refuses
+// pthread_create puts its own handler on SIGSETXID, which exec turns into SIG_DFL, and sigaction(3) refuses
 // to touch either. Which of them the process was started with ignored (a tracer that made threads, the eBPF
 // engine's loader does, must still hand the command the dispositions it was given), read before main.
 enum { INTERNAL_SIGNALS = 2 };
@@ -39,76 +126,167 @@ struct kernel_sigaction {
 };
 
 /// The kernel's first real-time signal is 32 (SIGRTMIN, as libc shows it, is past the ones libc keeps).
-static int internal_signal(int index) { return 32 + index; }
+enum { FIRST_INTERNAL_SIGNAL = 32, KERNEL_SIGNALS = 64 };
 
 __attribute__((constructor(101))) static void note_internal_signals(void) {
     for (int index = 0; index < INTERNAL_SIGNALS; index++) {
         struct kernel_sigaction current;
-        started_ignoring[index] = syscall(SYS_rt_sigaction, internal_signal(index), NULL, &current,
+        started_ignoring[index] = syscall(SYS_rt_sigaction, FIRST_INTERNAL_SIGNAL + index, NULL, &current,
                                           sizeof(current.mask)) == 0 && current.handler == SIG_IGN;
     }
 }
 
-static void restore_internal_signals(void) {
+/// The dispositions the command starts with: every handler of the tracer's back to SIG_DFL (exec would do it,
+/// but a signal before exec must not run one in the child, on the tracer's memory), the internal signals ignored
+/// where the tracer was started with them ignored.
+CPTRACE_SHARING static void reset_signal_dispositions(void) {
+    struct kernel_sigaction default_action = {.handler = SIG_DFL};
     struct kernel_sigaction ignore = {.handler = SIG_IGN};
-    for (int index = 0; index < INTERNAL_SIGNALS; index++) {
-        if (started_ignoring[index]) {
-            syscall(SYS_rt_sigaction, internal_signal(index), &ignore, NULL, sizeof(ignore.mask));
+    for (long signal = 1; signal <= KERNEL_SIGNALS; signal++) {
+        struct kernel_sigaction current;
+        long size = sizeof(current.mask);
+        if (cptrace_raw_syscall(SYS_rt_sigaction, signal, 0, (long)&current, size, 0) != 0) continue;
+        long internal = signal - FIRST_INTERNAL_SIGNAL;
+        if (internal >= 0 && internal < INTERNAL_SIGNALS && started_ignoring[internal]) {
+            cptrace_raw_syscall(SYS_rt_sigaction, signal, (long)&ignore, 0, size, 0);
+        } else if (current.handler != SIG_DFL && current.handler != SIG_IGN) {
+            cptrace_raw_syscall(SYS_rt_sigaction, signal, (long)&default_action, 0, size, 0);
         }
     }
 }
 
-// The child: wait until the parent has seized us, install the filter, exec. The PATH search was done by
-// the parent into `candidates`; the rules are execvp's (glibc posix/execvpe.c): EACCES is remembered and
-// the search goes on, ENOENT/ENOTDIR/ESTALE go on, ENOEXEC runs the file with /bin/sh, anything else stops.
-static void child_main(const cptrace_spawn_request *request, int status_fd, int go_fd) {
+CPTRACE_SHARING static bool exec_goes_on(long error) {
+    return error == ENOENT || error == ENOTDIR || error == ESTALE || error == ENODEV || error == ETIMEDOUT;
+}
+
+// The child: wait until the parent has seized (or follows) us, install the filter, exec. The PATH search was
+// done by the parent into `candidates`; the rules are execvp's (glibc posix/execvpe.c): EACCES is remembered
+// and the search goes on, ENOENT/ENOTDIR/ESTALE go on, ENOEXEC runs the file with /bin/sh, anything else stops.
+CPTRACE_SHARING static int child_main(void *argument) {
+    struct spawn_child *child = argument;
+    cptrace_raw_syscall(SYS_close, child->status_read_end, 0, 0, 0, 0);
+    cptrace_raw_syscall(SYS_close, child->go_write_end, 0, 0, 0, 0);
+    reset_signal_dispositions();
+    // The command's signal mask (bit N-1 for signal N is the kernel's own layout of a sigset).
+    uint64_t mask = child->signal_mask;
+    cptrace_raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&mask, 0, sizeof(mask), 0);
+
     char go = 0;
-    ssize_t got;
+    long got;
     do {
-        got = read(go_fd, &go, 1);
-    } while (got < 0 && errno == EINTR);
+        got = cptrace_raw_syscall(SYS_read, child->go_fd, (long)&go, 1, 0, 0);
+    } while (got == -EINTR);
     if (got != 1) {
         // The parent could not seize us (or died): never run the command untraced.
-        child_report(status_fd, CPTRACE_CHILD_SETUP_FAILED, got < 0 ? errno : EPIPE);
-        _exit(125);
+        child_report(child->status_fd, CPTRACE_CHILD_SETUP_FAILED, got < 0 ? (int32_t)-got : EPIPE);
+        return 125;
     }
-    close(go_fd);
+    cptrace_raw_syscall(SYS_close, child->go_fd, 0, 0, 0, 0);
 
-    if (request->filter != NULL) {
-        int result = cptrace_seccomp_install_in_child(request->filter);
-        child_report(status_fd, result == 0 ? CPTRACE_CHILD_SECCOMP_OK : CPTRACE_CHILD_SECCOMP_REFUSED, -result);
+    if (child->filter != NULL) {
+        int result = cptrace_seccomp_install_in_child(child->filter);
+        child_report(child->status_fd, result == 0 ? CPTRACE_CHILD_SECCOMP_OK : CPTRACE_CHILD_SECCOMP_REFUSED,
+                     -result);
     }
 
-    int error = ENOENT;
+    long error = ENOENT;
     bool saw_eacces = false;
-    for (size_t i = 0; request->candidates[i] != NULL; i++) {
-        const char *path = request->candidates[i];
-        execve(path, request->argv, request->envp);
-        error = errno;
+    for (size_t i = 0; child->candidates[i] != NULL; i++) {
+        char *path = child->candidates[i];
+        error = -cptrace_raw_syscall(SYS_execve, (long)path, (long)child->argv, (long)child->envp, 0, 0);
         if (error == ENOEXEC) {
-            request->sh_argv[1] = (char *)path;
-            execve("/bin/sh", request->sh_argv, request->envp);
-            error = errno;
+            child->sh_argv[1] = path;
+            error = -cptrace_raw_syscall(SYS_execve, (long)"/bin/sh", (long)child->sh_argv, (long)child->envp, 0, 0);
             break;
         }
         if (error == EACCES) {
             saw_eacces = true;
             continue;
         }
-        if (error == ENOENT || error == ENOTDIR || error == ESTALE || error == ENODEV || error == ETIMEDOUT) {
-            continue;
-        }
+        if (exec_goes_on(error)) continue;
         break;
     }
-    if (saw_eacces && (error == ENOENT || error == ENOTDIR || error == ESTALE || error == ENODEV ||
-                       error == ETIMEDOUT)) {
-        error = EACCES;
-    }
-    child_report(status_fd, CPTRACE_CHILD_EXEC_FAILED, error);
-    _exit(error == ENOENT || error == ENOTDIR ? 127 : 126);
+    if (saw_eacces && exec_goes_on(error)) error = EACCES;
+    child_report(child->status_fd, CPTRACE_CHILD_EXEC_FAILED, (int32_t)error);
+    return error == ENOENT || error == ENOTDIR ? 127 : 126;
 }
 
-int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_fd, int *go_fd) {
+// MARK: - Copying the request into the child's memory
+
+/// A bump allocator over the spawn's region, past the child's stack.
+struct arena {
+    char *next;
+    char *end;
+};
+
+static void *take(struct arena *arena, size_t size) {
+    uintptr_t at = ((uintptr_t)arena->next + 15) & ~(uintptr_t)15;
+    if (at + size > (uintptr_t)arena->end) return NULL;
+    arena->next = (char *)(at + size);
+    return (void *)at;
+}
+
+/// The bytes a copy of `strings` (NULL-terminated) takes, with `extra` more pointers in its array.
+static size_t strings_size(char *const *strings, size_t extra) {
+    size_t size = 16;
+    size_t count = 0;
+    for (; strings[count] != NULL; count++) size += strlen(strings[count]) + 1;
+    return size + (count + 1 + extra) * sizeof(char *) + 16;
+}
+
+/// A copy of `strings` in the arena, `extra` more NULL slots before its terminating NULL.
+static char **copy_strings(struct arena *arena, char *const *strings, size_t extra) {
+    size_t count = 0;
+    while (strings[count] != NULL) count++;
+    char **copy = take(arena, (count + 1 + extra) * sizeof(char *));
+    if (!copy) return NULL;
+    for (size_t index = 0; index < count; index++) {
+        size_t length = strlen(strings[index]) + 1;
+        copy[index] = take(arena, length);
+        if (!copy[index]) return NULL;
+        memcpy(copy[index], strings[index], length);
+    }
+    for (size_t index = count; index <= count + extra; index++) copy[index] = NULL;
+    return copy;
+}
+
+enum { CHILD_STACK_BYTES = 64 * 1024 };
+
+/// Maps the child's region (its stack, then its copy of the request) and fills it in. NULL with errno set.
+static struct spawn_child *prepare_child(const cptrace_spawn_request *request, cptrace_region *region) {
+    const struct sock_fprog *filter = request->filter ? cptrace_seccomp_filter_program(request->filter) : NULL;
+    size_t filter_bytes = filter ? sizeof(*filter) + filter->len * sizeof(struct sock_filter) + 16 : 0;
+    size_t size = CHILD_STACK_BYTES + sizeof(struct spawn_child) + 16 + filter_bytes
+        + strings_size((char *const *)request->candidates, 0) + strings_size(request->argv, 0)
+        + strings_size(request->sh_argv, 0) + strings_size(request->envp, 0);
+    *region = cptrace_region_map(size);
+    if (!region->base) return NULL;
+    struct arena arena = {(char *)region->base + CHILD_STACK_BYTES, (char *)region->base + region->size};
+    struct spawn_child *child = take(&arena, sizeof(*child));
+    child->candidates = copy_strings(&arena, (char *const *)request->candidates, 0);
+    child->argv = copy_strings(&arena, request->argv, 0);
+    child->sh_argv = copy_strings(&arena, request->sh_argv, 0);
+    child->envp = copy_strings(&arena, request->envp, 0);
+    child->signal_mask = request->signal_mask;
+    if (filter) {
+        child->filter = take(&arena, sizeof(*filter));
+        struct sock_filter *instructions = take(&arena, filter->len * sizeof(struct sock_filter));
+        if (child->filter && instructions) {
+            memcpy(instructions, filter->filter, filter->len * sizeof(struct sock_filter));
+            *child->filter = (struct sock_fprog){.len = filter->len, .filter = instructions};
+        }
+    }
+    if (!child->candidates || !child->argv || !child->sh_argv || !child->envp || (filter && !child->filter)) {
+        cptrace_region_unmap(*region);
+        *region = (cptrace_region){NULL, 0};
+        errno = ENOMEM;
+        return NULL;
+    }
+    return child;
+}
+
+int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_fd, int *go_fd,
+                  cptrace_region *memory) {
     int status_pipe[2];
     int go_pipe[2];
     if (pipe2(status_pipe, O_CLOEXEC) != 0) return -errno;
@@ -118,43 +296,27 @@ int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_
         close(status_pipe[1]);
         return -error;
     }
-    pid_t child = fork();
-    if (child < 0) {
-        int error = errno;
+    struct spawn_child *child = prepare_child(request, memory);
+    pid_t made = child ? -1 : -errno;
+    if (child) {
+        child->status_fd = status_pipe[1];
+        child->go_fd = go_pipe[0];
+        child->status_read_end = status_pipe[0];
+        child->go_write_end = go_pipe[1];
+        made = cptrace_clone_sharing(child_main, child, *memory);
+    }
+    if (made < 0) {
         close(status_pipe[0]);
         close(status_pipe[1]);
         close(go_pipe[0]);
         close(go_pipe[1]);
-        return -error;
-    }
-    if (child == 0) {
-        close(status_pipe[0]);
-        close(go_pipe[1]);
-        // The tracer's handlers for forwarded signals must not run in the command before exec resets
-        // them (a handler would forward the signal to the command itself).
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        for (int s = 1; s < NSIG; s++) {
-            struct sigaction current;
-            if (sigaction(s, NULL, &current) == 0 && (current.sa_flags & SA_SIGINFO) &&
-                current.sa_sigaction != NULL) {
-                sigaction(s, &dfl, NULL);
-            }
-        }
-        restore_internal_signals();
-        sigset_t mask;
-        sigemptyset(&mask);
-        for (int s = 1; s <= 64 && s < NSIG; s++) {
-            if (request->signal_mask & (UINT64_C(1) << (s - 1))) sigaddset(&mask, s);
-        }
-        sigprocmask(SIG_SETMASK, &mask, NULL);
-        child_main(request, status_pipe[1], go_pipe[0]);
-        _exit(125);   // not reached: child_main execs or exits
+        cptrace_region_unmap(*memory);
+        *memory = (cptrace_region){NULL, 0};
+        return made;
     }
     close(status_pipe[1]);
     close(go_pipe[0]);
-    *pid = child;
+    *pid = made;
     *status_fd = status_pipe[0];
     *go_fd = go_pipe[1];
     return 0;

@@ -6,11 +6,14 @@ import Musl
 #endif
 import TraceModel
 
-/// A child forked by `cptrace_spawn`, waiting on its go pipe until the tracer has seized it.
+/// A child made by `cptrace_spawn`, waiting on its go pipe until the tracer has seized it.
 package struct SpawnedChild {
     package let pid: TaskID
     package let statusPipe: Int32
     package let goPipe: Int32
+    /// The child's stack and its copy of the request, in this process's memory, which it shares until its exec:
+    /// unmapped by `Spawn.readReport`, once the child has exec'd or ended.
+    let memory: cptrace_region
 }
 
 /// What the child said through its close-on-exec status pipe before it exec'd or exited.
@@ -47,7 +50,7 @@ package enum Spawn {
         getenv("PATH").map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) }
     }
 
-    /// `cptrace_spawn`: fork a child that will exec `argv` once released, with `filter` installed.
+    /// `cptrace_spawn`: make a child that will exec `argv` once released, with `filter` installed.
     package static func fork(argv: [[UInt8]], filter: SeccompFilter?, signalMask: UInt64)
         -> Result<SpawnedChild, Errno>
     {
@@ -62,8 +65,9 @@ package enum Spawn {
                     var pid: pid_t = 0
                     var statusPipe: Int32 = -1
                     var goPipe: Int32 = -1
-                    return valueOrErrno(cptrace_spawn(&request, &pid, &statusPipe, &goPipe)).map { _ in
-                        SpawnedChild(pid: pid, statusPipe: statusPipe, goPipe: goPipe)
+                    var memory = cptrace_region()
+                    return valueOrErrno(cptrace_spawn(&request, &pid, &statusPipe, &goPipe, &memory)).map { _ in
+                        SpawnedChild(pid: pid, statusPipe: statusPipe, goPipe: goPipe, memory: memory)
                     }
                 }
             }
@@ -83,14 +87,17 @@ package enum Spawn {
         _ = cptrace_close(child.goPipe)
     }
 
-    /// `cptrace_spawn_read_status`: the child's records, read to EOF. Call it only once the child has
-    /// exec'd or exited (the pipe is close-on-exec), so the read cannot block.
+    /// `cptrace_spawn_read_status`: the child's records, read to EOF. Call it once, and only once the child has
+    /// exec'd or exited (the pipe is close-on-exec), so the read cannot block. At its end, the child runs nothing
+    /// in this process's memory any more: its stack and copy of the request are unmapped.
     package static func readReport(_ child: SpawnedChild) -> ChildReport {
         var records = [cptrace_child_record](repeating: cptrace_child_record(), count: 8)
         let count = records.withUnsafeMutableBufferPointer {
             cptrace_spawn_read_status(child.statusPipe, $0.baseAddress!, $0.count)
         }
         _ = cptrace_close(child.statusPipe)
+        // An error before the end (not EOF) leaves the memory mapped: a child that may still run in it must have it.
+        if count >= 0 { cptrace_region_unmap(child.memory) }
         var report = ChildReport()
         for record in records.prefix(max(0, count)) {
             switch record.kind {

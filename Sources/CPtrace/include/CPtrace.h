@@ -192,14 +192,50 @@ typedef struct cptrace_child_record {
     int32_t value;
 } cptrace_child_record;
 
-/// fork(2); the child then waits on a pipe until cptrace_spawn_release, installs the filter, and tries
-/// each candidate with execve. Only async-signal-safe calls run in the child. On success *pid is the
-/// child, *status_fd the read end of its close-on-exec status pipe, *go_fd the write end of the go pipe.
-int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_fd, int *go_fd);
+/// Memory mapped for a process that shares this one's (cptrace_clone_sharing): its stack and what it reads.
+typedef struct cptrace_region {
+    void *_Nullable base;
+    size_t size;
+} cptrace_region;
+
+/// The child, made by cptrace_clone_sharing, waits on a pipe until cptrace_spawn_release, installs the filter,
+/// and tries each candidate with execve. On success *pid is the child, *status_fd the read end of its
+/// close-on-exec status pipe, *go_fd the write end of the go pipe, and *memory the child's stack and its copy of
+/// the request: unmap it (cptrace_region_unmap) only once the child has exec'd or ended (its status pipe read to
+/// its end), never before.
+int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_fd, int *go_fd,
+                  cptrace_region *memory);
 /// Lets the child go on to exec (after PTRACE_SEIZE) and closes go_fd.
 int cptrace_spawn_release(int go_fd);
 /// Reads the child's status records into `records` until EOF; returns the count or -errno.
 long cptrace_spawn_read_status(int status_fd, cptrace_child_record *records, size_t capacity);
+
+// MARK: - A process that shares this one's memory
+
+/// A system call made without the C library: its result, or -errno; errno is left alone. All a process made by
+/// cptrace_clone_sharing may call: it shares this process's memory, and with it the errno (and every other
+/// thread-local variable) of the thread that made it.
+long cptrace_raw_syscall(long number, long first, long second, long third, long fourth, long fifth);
+
+/// Marks a function a process made by cptrace_clone_sharing runs: it reads no stack canary (the canary is in the
+/// thread-local block of the thread that made the process, which may be gone by then).
+#if defined(__has_attribute) && __has_attribute(no_stack_protector)
+#define CPTRACE_SHARING __attribute__((no_stack_protector))
+#else
+#define CPTRACE_SHARING
+#endif
+
+/// A child process (its own pid, descriptor table and signal dispositions, not a thread) that shares this
+/// process's memory (clone(2) with CLONE_VM): nothing is copied, where a fork copies the page tables (a
+/// millisecond for a tracer of this size) and every page either side writes afterwards faults (and, with another
+/// thread running, sends an IPI to flush the other CPU's TLB). `run(argument)` runs on `stack` with every
+/// signal blocked, and may make raw system calls only (cptrace_raw_syscall); the child exits with its result.
+/// `stack` must stay mapped until the child has exec'd or ended. Returns the pid or -errno. On a machine without
+/// a raw system call here (neither x86_64 nor arm64) it is a fork(2), which needs none of this.
+pid_t cptrace_clone_sharing(int (*run)(void *_Nullable), void *_Nullable argument, cptrace_region stack);
+/// Maps `size` bytes of zeroed memory, for cptrace_clone_sharing; base NULL when that fails (errno says why).
+cptrace_region cptrace_region_map(size_t size);
+void cptrace_region_unmap(cptrace_region region);
 
 /// The calling thread's signal mask, bit N-1 for signal N (pthread_sigmask(3)).
 uint64_t cptrace_signal_mask_current(void);
