@@ -87,6 +87,9 @@ final class BPFProgram {
         }
     }
 
+    /// `cebpf_stop_draining`: nothing more is coming; `poll` takes every record out itself from now on.
+    func stopDraining() { cebpf_stop_draining(trace) }
+
     /// `cebpf_counters`, summed over CPUs.
     func counters() -> EBPFCounters {
         var values = [UInt64](repeating: 0, count: Int(CEBPF_COUNTERS))

@@ -217,7 +217,9 @@ public final class EBPFTracer {
                 leaveDaemons(bpf, session: commandSession)
             }
             if processes.live.isEmpty {
-                // Whatever the last processes wrote before their exit records is in the buffer: drain it.
+                // Whatever the last processes wrote before their exit records is in the buffer: drain it, here.
+                // The drainer thread stops meanwhile, while the report is made (see cebpf_stop_draining).
+                bpf.stopDraining()
                 while case .success(let count) = bpf.poll(timeoutMilliseconds: 0, { self.handle($0) }), count > 0 {}
                 return
             }

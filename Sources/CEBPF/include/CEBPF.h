@@ -63,6 +63,11 @@ typedef int (*cebpf_handler)(void *_Nullable context, const void *record, size_t
 /// handled, or -errno (EINTR when a signal came: call again).
 int cebpf_poll(cebpf_trace *trace, int timeout_ms, cebpf_handler handler, void *_Nullable context);
 
+/// Stops the thread that takes records out of the ring buffer as it fills up: cebpf_poll takes them all itself
+/// from now on. For a trace's end, where nothing more is coming: the process cannot exit (nor cebpf_close free
+/// the ring buffer) before that thread has stopped, and waking a thread on an idle CPU takes a while.
+void cebpf_stop_draining(cebpf_trace *trace);
+
 /// The program's counters, summed over CPUs, into `values[CEBPF_COUNTERS]`.
 int cebpf_counters(cebpf_trace *trace, uint64_t *values);
 
