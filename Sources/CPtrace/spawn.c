@@ -391,6 +391,10 @@ int cptrace_forward_signals_install(const int *signals, size_t count) {
     action.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&action.sa_mask);
     for (size_t i = 0; i < count; i++) {
+        // One this process was started with ignored (nohup's SIGHUP) stays ignored, here and in the command,
+        // as it would be untraced: there is nothing to pass on.
+        struct sigaction current;
+        if (sigaction(signals[i], NULL, &current) == 0 && current.sa_handler == SIG_IGN) continue;
         if (sigaction(signals[i], &action, NULL) != 0) return -errno;
     }
     return 0;

@@ -197,6 +197,29 @@ struct CommandEnvironmentTests {
         // The shell sets a few variables of its own (PWD, SHLVL, _); they come out the same both ways.
         #expect(run.process.stdoutText == untraced.stdoutText)
     }
+
+    // The command's process shares the tracer's memory until its exec (cptrace_clone_sharing): it sets its own
+    // dispositions with raw system calls, every handler of the tracer's back to the default, the signals the
+    // tracer was started with ignored still ignored, as exec would leave them.
+    @Test("signals the tracer was started with ignored stay ignored in the command", arguments: TracerMode.allCases)
+    func ignoredSignalsReachTheCommand(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        let show = "grep -E '^Sig(Blk|Ign)' /proc/self/status"
+        // SIGHUP (1), SIGUSR1 (10) and SIGTERM (15) ignored by the shell that starts the tracer, or the command.
+        let ignore = "trap '' HUP USR1 TERM; exec"
+        let untraced = try runProcess("/bin/sh", ["-c", "\(ignore) /bin/sh -c \"\(show)\""], in: workspace.path)
+        let ignored = untraced.stdoutText.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }
+            .flatMap { UInt64($0.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16) }
+        try #require(ignored.map { $0 & 0x4201 == 0x4201 } == true, "the baseline: \(untraced.stdoutText)")
+        let report = workspace.scratchFile("report.json")
+        let tracer = ([try Locations.iotrace()] + mode.options + ["--workspace", workspace.path, "--format", "json",
+                                                                   "-o", report, "--"]).map { "'\($0)'" }
+        let traced = try runProcess(
+            "/bin/sh", ["-c", "\(ignore) \(tracer.joined(separator: " ")) /bin/sh -c \"\(show)\""],
+            in: workspace.path)
+        #expect(traced.status == 0, "\(traced.stderrText)")
+        #expect(traced.stdoutText == untraced.stdoutText, "\(traced.stderrText)")
+    }
 }
 
 /// -o FILE when FILE is not a regular file: the report must go into it, as a shell's `>` would, and FILE

@@ -248,7 +248,8 @@ pid_t cptrace_gettid(void);
 
 /// Installs handlers for `signals` that pass each to the forwarding target (siginfo si_code <= 0, i.e.
 /// sent by a process; a terminal's SIGINT already reached the command through its process group).
-/// A signal that arrives before a target is set is held and sent when the target is set.
+/// A signal that arrives before a target is set is held and sent when the target is set. One this process
+/// ignores (it was started so: nohup's SIGHUP) is left ignored.
 int cptrace_forward_signals_install(const int *signals, size_t count);
 void cptrace_forward_signals_set_target(pid_t pid);
 
