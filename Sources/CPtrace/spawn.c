@@ -219,34 +219,37 @@ struct arena {
     char *end;
 };
 
-static void *take(struct arena *arena, size_t size) {
-    uintptr_t at = ((uintptr_t)arena->next + 15) & ~(uintptr_t)15;
-    if (at + size > (uintptr_t)arena->end) return NULL;
+/// `size` bytes at the next multiple of `alignment` (a power of two); NULL when they do not fit.
+static void *take(struct arena *arena, size_t size, size_t alignment) {
+    uintptr_t at = ((uintptr_t)arena->next + alignment - 1) & ~(uintptr_t)(alignment - 1);
+    if (at > (uintptr_t)arena->end || size > (uintptr_t)arena->end - at) return NULL;
     arena->next = (char *)(at + size);
     return (void *)at;
 }
 
-/// The bytes a copy of `strings` (NULL-terminated) takes, with `extra` more pointers in its array.
-static size_t strings_size(char *const *strings, size_t extra) {
-    size_t size = 16;
-    size_t count = 0;
+/// What taking `size` bytes may need, at most, with its alignment's padding.
+static size_t taken(size_t size, size_t alignment) { return size + alignment - 1; }
+
+/// The bytes a copy of `strings` (NULL-terminated) takes at most: the array, then each string.
+static size_t strings_size(char *const *strings) {
+    size_t count = 0, size = 0;
     for (; strings[count] != NULL; count++) size += strlen(strings[count]) + 1;
-    return size + (count + 1 + extra) * sizeof(char *) + 16;
+    return taken((count + 1) * sizeof(char *), _Alignof(char *)) + size;
 }
 
-/// A copy of `strings` in the arena, `extra` more NULL slots before its terminating NULL.
-static char **copy_strings(struct arena *arena, char *const *strings, size_t extra) {
+/// A copy of `strings` in the arena.
+static char **copy_strings(struct arena *arena, char *const *strings) {
     size_t count = 0;
     while (strings[count] != NULL) count++;
-    char **copy = take(arena, (count + 1 + extra) * sizeof(char *));
+    char **copy = take(arena, (count + 1) * sizeof(char *), _Alignof(char *));
     if (!copy) return NULL;
     for (size_t index = 0; index < count; index++) {
         size_t length = strlen(strings[index]) + 1;
-        copy[index] = take(arena, length);
+        copy[index] = take(arena, length, 1);
         if (!copy[index]) return NULL;
         memcpy(copy[index], strings[index], length);
     }
-    for (size_t index = count; index <= count + extra; index++) copy[index] = NULL;
+    copy[count] = NULL;
     return copy;
 }
 
@@ -255,28 +258,39 @@ enum { CHILD_STACK_BYTES = 64 * 1024 };
 /// Maps the child's region (its stack, then its copy of the request) and fills it in. NULL with errno set.
 static struct spawn_child *prepare_child(const cptrace_spawn_request *request, cptrace_region *region) {
     const struct sock_fprog *filter = request->filter ? cptrace_seccomp_filter_program(request->filter) : NULL;
-    size_t filter_bytes = filter ? sizeof(*filter) + filter->len * sizeof(struct sock_filter) + 16 : 0;
-    size_t size = CHILD_STACK_BYTES + sizeof(struct spawn_child) + 16 + filter_bytes
-        + strings_size((char *const *)request->candidates, 0) + strings_size(request->argv, 0)
-        + strings_size(request->sh_argv, 0) + strings_size(request->envp, 0);
+    size_t instructions_size = filter ? filter->len * sizeof(struct sock_filter) : 0;
+    size_t size = CHILD_STACK_BYTES + taken(sizeof(struct spawn_child), _Alignof(struct spawn_child))
+        + strings_size((char *const *)request->candidates) + strings_size(request->argv)
+        + strings_size(request->sh_argv) + strings_size(request->envp)
+        + (filter ? taken(sizeof(*filter), _Alignof(struct sock_fprog))
+                        + taken(instructions_size, _Alignof(struct sock_filter)) : 0);
     *region = cptrace_region_map(size);
     if (!region->base) return NULL;
     struct arena arena = {(char *)region->base + CHILD_STACK_BYTES, (char *)region->base + region->size};
-    struct spawn_child *child = take(&arena, sizeof(*child));
-    child->candidates = copy_strings(&arena, (char *const *)request->candidates, 0);
-    child->argv = copy_strings(&arena, request->argv, 0);
-    child->sh_argv = copy_strings(&arena, request->sh_argv, 0);
-    child->envp = copy_strings(&arena, request->envp, 0);
+    // Every size was counted above, padding included: nothing below fails to fit (the checks are for safety).
+    struct spawn_child *child = take(&arena, sizeof(*child), _Alignof(struct spawn_child));
+    if (!child) {
+        cptrace_region_unmap(*region);
+        *region = (cptrace_region){NULL, 0};
+        errno = ENOMEM;
+        return NULL;
+    }
+    child->candidates = copy_strings(&arena, (char *const *)request->candidates);
+    child->argv = copy_strings(&arena, request->argv);
+    child->sh_argv = copy_strings(&arena, request->sh_argv);
+    child->envp = copy_strings(&arena, request->envp);
     child->signal_mask = request->signal_mask;
+    struct sock_filter *instructions = NULL;
     if (filter) {
-        child->filter = take(&arena, sizeof(*filter));
-        struct sock_filter *instructions = take(&arena, filter->len * sizeof(struct sock_filter));
+        child->filter = take(&arena, sizeof(*filter), _Alignof(struct sock_fprog));
+        instructions = take(&arena, instructions_size, _Alignof(struct sock_filter));
         if (child->filter && instructions) {
-            memcpy(instructions, filter->filter, filter->len * sizeof(struct sock_filter));
+            memcpy(instructions, filter->filter, instructions_size);
             *child->filter = (struct sock_fprog){.len = filter->len, .filter = instructions};
         }
     }
-    if (!child->candidates || !child->argv || !child->sh_argv || !child->envp || (filter && !child->filter)) {
+    if (!child->candidates || !child->argv || !child->sh_argv || !child->envp
+        || (filter && (!child->filter || !instructions))) {
         cptrace_region_unmap(*region);
         *region = (cptrace_region){NULL, 0};
         errno = ENOMEM;
@@ -303,7 +317,8 @@ int cptrace_spawn(const cptrace_spawn_request *request, pid_t *pid, int *status_
         child->go_fd = go_pipe[0];
         child->status_read_end = status_pipe[0];
         child->go_write_end = go_pipe[1];
-        made = cptrace_clone_sharing(child_main, child, *memory);
+        // The stack is the region's first CHILD_STACK_BYTES (it grows down from there); the copy comes after.
+        made = cptrace_clone_sharing(child_main, child, (cptrace_region){memory->base, CHILD_STACK_BYTES});
     }
     if (made < 0) {
         close(status_pipe[0]);

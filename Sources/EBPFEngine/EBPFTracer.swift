@@ -70,7 +70,7 @@ public enum EBPFTraceError: Error, Equatable, CustomStringConvertible {
         case .cannotLoad(let reason):
             return "the eBPF engine cannot run here: \(reason); use --engine ptrace (or auto)"
         case .spawnFailed(let error):
-            return Spawn.Failure.fork(error)
+            return Spawn.Failure.start(error)
         case .childSetupFailed(let error):
             return Spawn.Failure.childSetup(error)
         case .readFailed(let error):
@@ -112,7 +112,7 @@ public final class EBPFTracer {
 
     /// Loads and attaches the program: `.cannotLoad` with the reason where it cannot be (`--engine auto`
     /// then chooses ptrace). The command's process is made meanwhile, while the loading thread would wait for
-    /// its helper (a fork costs about as long): held before its exec, it runs nothing until `run` releases it,
+    /// its helper: held before its exec, it runs nothing until `run` releases it,
     /// and exits unrun if this process dies first. Where the program cannot load, it is ended and reaped.
     public init(_ configuration: EBPFConfiguration) throws(EBPFTraceError) {
         self.configuration = configuration
@@ -142,7 +142,7 @@ public final class EBPFTracer {
         guard let program = configuration.command.first, !program.isEmpty else { return nil }
         // io_uring_setup fails with ENOSYS by a filter that needs no tracer (SECCOMP_RET_ERRNO).
         let filter = configuration.allowRings ? nil : try? SeccompFilter(table: .native, purpose: .refuseRings)
-        return Spawn.fork(argv: configuration.command, filter: filter, signalMask: configuration.signalMask)
+        return Spawn.start(argv: configuration.command, filter: filter, signalMask: configuration.signalMask)
     }
 
     /// Ends a held process unrun (it exits 125) and reaps it.

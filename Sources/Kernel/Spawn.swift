@@ -23,13 +23,13 @@ package struct ChildReport: Equatable {
     package var setupFailure: Errno?
 }
 
-/// Starting the command: the PATH search before fork, `cptrace_spawn` for the rest.
+/// Starting the command: the PATH search first, `cptrace_spawn` for the rest.
 package enum Spawn {
     /// The lines both engines print when the command cannot be started: one wording for each failure.
     package enum Failure {
         package static let emptyCommand =
             "no command to trace: give one after --, e.g. iotrace-native -- node test-script.mjs"
-        package static func fork(_ error: Errno) -> String { "could not start the command (fork: \(error))" }
+        package static func start(_ error: Errno) -> String { "could not start the command (clone: \(error))" }
         package static func childSetup(_ error: Errno) -> String {
             "the command's process could not be prepared (\(error))"
         }
@@ -51,7 +51,7 @@ package enum Spawn {
     }
 
     /// `cptrace_spawn`: make a child that will exec `argv` once released, with `filter` installed.
-    package static func fork(argv: [[UInt8]], filter: SeccompFilter?, signalMask: UInt64)
+    package static func start(argv: [[UInt8]], filter: SeccompFilter?, signalMask: UInt64)
         -> Result<SpawnedChild, Errno>
     {
         let paths = candidates(for: argv[0], path: pathVariable())
@@ -74,7 +74,7 @@ package enum Spawn {
         }
     }
 
-    /// `cptrace_signal_mask_current`: the calling thread's blocked signals, for `fork(signalMask:)`.
+    /// `cptrace_signal_mask_current`: the calling thread's blocked signals, for `start(signalMask:)`.
     package static func currentSignalMask() -> UInt64 { cptrace_signal_mask_current() }
 
     /// `cptrace_spawn_release`: let the seized child go on to exec.

@@ -198,6 +198,29 @@ struct CommandEnvironmentTests {
         #expect(run.process.stdoutText == untraced.stdoutText)
     }
 
+    // The command's process reads a copy of its argv, environment and filter made for it in memory of its own
+    // (cptrace_spawn). Sizes that make every string's place matter: 200 short variables of odd lengths, and one
+    // whose length sweeps the total across a page's end, in every mode (the filter too: ptrace's, or eBPF's for
+    // io_uring_setup). A copy that did not fit once made 1 start in 20 of node-ref fail, or lose its filter.
+    @Test("the command starts, its filter installed, whatever the size of its environment",
+          arguments: TracerMode.allCases)
+    func environmentSizes(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        var environment = ProcessInfo.processInfo.environment
+        for index in 0..<200 { environment["IOTRACE_TEST_\(index)"] = String(repeating: "v", count: index % 13) }
+        for fill in stride(from: 0, to: 4_096, by: 171) {
+            environment["IOTRACE_TEST_FILL"] = String(repeating: "f", count: fill)
+            let run = try workspace.runTracer(
+                mode.options + ["--workspace", workspace.path, "-o", "/dev/null", "--", "/bin/sh", "-c",
+                                "printf %s \"$IOTRACE_TEST_FILL\" | wc -c"],
+                environment: environment)
+            #expect(run.status == 0, "fill \(fill): \(run.diagnostics)")
+            #expect(run.process.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "\(fill)",
+                    "fill \(fill): \(run.diagnostics)")
+            #expect(!run.process.stderrText.contains("refused"), "fill \(fill): \(run.diagnostics)")
+        }
+    }
+
     // The command's process shares the tracer's memory until its exec (cptrace_clone_sharing): it sets its own
     // dispositions with raw system calls, every handler of the tracer's back to the default, the signals the
     // tracer was started with ignored still ignored, as exec would leave them.

@@ -165,7 +165,7 @@ size_t cptrace_seccomp_filter_length(const cptrace_filter *filter);
 // MARK: - Spawning the tracee
 
 typedef struct cptrace_spawn_request {
-    /// Paths to try with execve, in order (the PATH search done before fork), NULL-terminated.
+    /// Paths to try with execve, in order (the PATH search done before the child is made), NULL-terminated.
     const char *_Nullable const *_Nonnull candidates;
     /// The command's argv, NULL-terminated.
     char *_Nullable const *_Nonnull argv;
@@ -175,7 +175,7 @@ typedef struct cptrace_spawn_request {
     char *_Nullable const *_Nonnull envp;
     /// Installed with PR_SET_NO_NEW_PRIVS before exec; NULL steps every syscall instead.
     const cptrace_filter *_Nullable filter;
-    /// The command's signal mask, bit N-1 for signal N: the forking thread's own mask is nobody's business.
+    /// The command's signal mask, bit N-1 for signal N: the spawning thread's own mask is nobody's business.
     uint64_t signal_mask;
 } cptrace_spawn_request;
 

@@ -70,7 +70,7 @@ public enum TraceError: Error, Equatable, CustomStringConvertible {
         case .emptyCommand:
             return Spawn.Failure.emptyCommand
         case .spawnFailed(let error):
-            return Spawn.Failure.fork(error)
+            return Spawn.Failure.start(error)
         case .ptraceRefused(let error):
             return "ptrace is not permitted here (PTRACE_SEIZE: \(error)); in a container, run it with "
                 + "--cap-add SYS_PTRACE or a seccomp profile that allows ptrace, and check that "
@@ -222,7 +222,7 @@ public final class Tracer {
         }
         let filter = seccompFilter(onNotice)
         let child: SpawnedChild
-        switch Spawn.fork(argv: configuration.command, filter: filter, signalMask: configuration.signalMask) {
+        switch Spawn.start(argv: configuration.command, filter: filter, signalMask: configuration.signalMask) {
         case .success(let spawned): child = spawned
         case .failure(let error): throw .spawnFailed(error)
         }
