@@ -301,7 +301,7 @@ def main(argv):
         lines += [
             "### What an untraced workload pays while an eBPF trace is attached",
             "",
-            "An `iotrace-native --engine ebpf -o /dev/null -- sleep 600` started before and stopped (SIGINT) after "
+            "An `iotrace-native --engine ebpf -o /dev/null -- sleep 600` started before and stopped (SIGTERM) after "
             "each attached run; the unattached run of the same round comes before or after it, alternately.",
             "",
             attached_table,

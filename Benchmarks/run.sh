@@ -240,7 +240,9 @@ start_idle_trace() {
 }
 stop_idle_trace() {
     [[ -n $IDLE_PID ]] || return 0
-    kill -INT "$IDLE_PID" 2>/dev/null || true
+    # SIGTERM, not SIGINT: a job a script starts with & runs with SIGINT ignored, and the tracer leaves a signal
+    # it was started with ignored as it is (SPEC), as the command would have it untraced.
+    kill -TERM "$IDLE_PID" 2>/dev/null || true
     wait "$IDLE_PID" 2>/dev/null || true
     IDLE_PID=
     # The kernel frees a detached program a little later (here about 0.3 s): wait for it, up to 10 s, so that
