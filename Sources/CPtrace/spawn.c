@@ -269,28 +269,25 @@ static struct spawn_child *prepare_child(const cptrace_spawn_request *request, c
     struct arena arena = {(char *)region->base + CHILD_STACK_BYTES, (char *)region->base + region->size};
     // Every size was counted above, padding included: nothing below fails to fit (the checks are for safety).
     struct spawn_child *child = take(&arena, sizeof(*child), _Alignof(struct spawn_child));
-    if (!child) {
-        cptrace_region_unmap(*region);
-        *region = (cptrace_region){NULL, 0};
-        errno = ENOMEM;
-        return NULL;
+    bool complete = child != NULL;
+    if (complete) {
+        child->candidates = copy_strings(&arena, (char *const *)request->candidates);
+        child->argv = copy_strings(&arena, request->argv);
+        child->sh_argv = copy_strings(&arena, request->sh_argv);
+        child->envp = copy_strings(&arena, request->envp);
+        child->signal_mask = request->signal_mask;
+        complete = child->candidates && child->argv && child->sh_argv && child->envp;
     }
-    child->candidates = copy_strings(&arena, (char *const *)request->candidates);
-    child->argv = copy_strings(&arena, request->argv);
-    child->sh_argv = copy_strings(&arena, request->sh_argv);
-    child->envp = copy_strings(&arena, request->envp);
-    child->signal_mask = request->signal_mask;
-    struct sock_filter *instructions = NULL;
-    if (filter) {
+    if (complete && filter) {
         child->filter = take(&arena, sizeof(*filter), _Alignof(struct sock_fprog));
-        instructions = take(&arena, instructions_size, _Alignof(struct sock_filter));
-        if (child->filter && instructions) {
+        struct sock_filter *instructions = take(&arena, instructions_size, _Alignof(struct sock_filter));
+        complete = child->filter && instructions;
+        if (complete) {
             memcpy(instructions, filter->filter, instructions_size);
             *child->filter = (struct sock_fprog){.len = filter->len, .filter = instructions};
         }
     }
-    if (!child->candidates || !child->argv || !child->sh_argv || !child->envp
-        || (filter && (!child->filter || !instructions))) {
+    if (!complete) {
         cptrace_region_unmap(*region);
         *region = (cptrace_region){NULL, 0};
         errno = ENOMEM;

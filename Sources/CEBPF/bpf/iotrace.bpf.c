@@ -785,7 +785,8 @@ int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
     event->argv_length = (__u16)length;
     __u32 offset = length;
     if (offset <= DATA_MASK - PATH_BYTES) {
-        long name = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], PATH_BYTES, BPF_CORE_READ(binary, filename));
+        const char *filename = BPF_CORE_READ(binary, filename);
+        long name = bpf_probe_read_kernel_str(&s->data[offset & DATA_MASK], PATH_BYTES, filename);
         if (name > 0) {
             event->filename_length = (__u16)(name - 1);
             offset += (__u32)(name - 1);
