@@ -269,11 +269,13 @@ def main(argv):
     detail = table(["workload", "command", "median", "min – max", "÷ untraced", "paired ratio", "CPU (user + sys, mean)"],
                    detail_rows, ["---", "---", "---:", "---:", "---:", "---:", "---:"])
     runtime = int(meta.get("runtime_seconds", "0"))
+    # Rounds per workload (run.sh gives workloads with short rounds more); older results have one count for all.
+    rounds = ", ".join(f"`{w}` {meta.get(f'rounds_{w}', meta.get('runs', '?'))}" for w in workloads)
     lines = [
         "## Results",
         "",
-        f"- Run: {meta.get('date', '?')}, `Benchmarks/run.sh`, {meta.get('runs', '?')} timed runs per command "
-        f"after 1 warm-up; the script took {runtime // 60} min {runtime % 60} s in all. "
+        f"- Run: {meta.get('date', '?')}, `Benchmarks/run.sh`, timed rounds (each command once a round, the order "
+        f"rotating) after 1 warm-up: {rounds}; the script took {runtime // 60} min {runtime % 60} s in all. "
         f"Workloads generated and run in {meta.get('scratch', '?')}.",
         f"- Machine: {meta.get('nproc', '?')} CPUs (nproc), {machine_cpu()}, {meta.get('kernel', '?')}; "
         f"load average (1/5/15 min) {meta.get('load_start', '?')} at the start, {meta.get('load_end', '?')} at the end.",

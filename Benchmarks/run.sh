@@ -12,7 +12,8 @@
 #   IOTRACE=/path/to/iotrace-native Benchmarks/run.sh   # skip the build, use that binary
 #   Benchmarks/run.sh --rev HEAD           # build a committed revision (git archive), not the work tree
 #
-# Options: --quick, --runs N (default 10), --write / --no-write (force / forbid rewriting
+# Options: --quick, --runs N (timed rounds per workload, default 10; a workload with short rounds gets more,
+# up to 3N, about 4 minutes of them; --quick: exactly 3), --write / --no-write (force / forbid rewriting
 # BENCHMARKS.md; the default is to rewrite it only for a full run of all workloads without --quick),
 # --tmpdir DIR (where the workloads are generated and run: default /dev/shm when it is a
 # writable tmpfs, else $TMPDIR or /tmp; on a disk, writeback noise swamps the tracers' cost),
@@ -43,6 +44,8 @@ usage() {
 }
 
 RUNS=10
+# A workload's timed rounds last about this long when it has short rounds (see the timing loop).
+ROUND_SECONDS=240
 QUICK=0
 WRITE=auto
 KEEP=
@@ -320,25 +323,40 @@ for w in "${WORKLOADS[@]}"; do
         status=1
     fi
 
-    log "$w: timing ($RUNS rounds, each command once per round, + 1 warm-up round): $cmd"
-    printf 'load_%s\t%s\n' "$w" "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/meta.tsv"
     # Interleaved: every round runs each command once, so a burst of noise on this shared machine lands on
     # all seven commands of a round alike, and the paired ratios (run i against run i) compare like with like.
+    # Each round starts one command further down the list, so that no command always runs right after the same
+    # one (the eBPF engine would always follow the heaviest, ptrace without seccomp).
+    names=(untraced strace "strace --seccomp-bpf" "strace --seccomp-bpf, opens only" "iotrace-native --engine ptrace"
+           "iotrace-native --engine ptrace --no-seccomp" "iotrace-native --engine ebpf")
+    commands=("$cmd" "$STRACE $cmd" "$STRACE --seccomp-bpf $cmd" "$STRACE_OPENS $cmd"
+              "'$IOTRACE' --engine ptrace --workspace '$ws' -o /dev/null -- $cmd"
+              "'$IOTRACE' --engine ptrace --workspace '$ws' --no-seccomp -o /dev/null -- $cmd"
+              "'$IOTRACE' --engine ebpf --workspace '$ws' -o /dev/null -- $cmd")
+    printf 'load_%s\t%s\n' "$w" "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/meta.tsv"
     rounds=()
     : >"$RESULTS/$w.foreign.txt"
-    for ((round = 0; round <= RUNS; round++)); do
+    runs=$RUNS
+    for ((round = 0; round <= runs; round++)); do
         out="$RESULTS/$w.round$round.json"
         ((round > 0)) && count_ebpf_traces >>"$RESULTS/$w.foreign.txt"
-        hyperfine -N --runs 1 --export-json "$out" \
-            -n untraced "$cmd" \
-            -n strace "$STRACE $cmd" \
-            -n "strace --seccomp-bpf" "$STRACE --seccomp-bpf $cmd" \
-            -n "strace --seccomp-bpf, opens only" "$STRACE_OPENS $cmd" \
-            -n "iotrace-native --engine ptrace" "'$IOTRACE' --engine ptrace --workspace '$ws' -o /dev/null -- $cmd" \
-            -n "iotrace-native --engine ptrace --no-seccomp" \
-               "'$IOTRACE' --engine ptrace --workspace '$ws' --no-seccomp -o /dev/null -- $cmd" \
-            -n "iotrace-native --engine ebpf" "'$IOTRACE' --engine ebpf --workspace '$ws' -o /dev/null -- $cmd" \
-            >/dev/null 2>&1
+        args=()
+        for ((k = 0; k < ${#names[@]}; k++)); do
+            i=$(((k + round) % ${#names[@]}))
+            args+=(-n "${names[i]}" "${commands[i]}")
+        done
+        started=$EPOCHREALTIME
+        hyperfine -N --runs 1 --export-json "$out" "${args[@]}" >/dev/null 2>&1
+        if ((round == 0)); then
+            # The warm-up round's length sets the number of rounds: at least RUNS, and more for a workload whose
+            # rounds are short, up to ROUND_SECONDS of rounds or 3 x RUNS. Short workloads are the noisy ones
+            # (node's run time moves by +-25 % between runs here): a 10 % target needs more than 10 of them.
+            runs=$(python3 -c 'import sys; r, budget, start, end = int(sys.argv[1]), *map(float, sys.argv[2:])
+print(max(r, min(3 * r, int(budget / (end - start)))))' "$RUNS" "$ROUND_SECONDS" "$started" "$EPOCHREALTIME")
+            ((QUICK)) && runs=$RUNS
+            printf 'rounds_%s\t%s\n' "$w" "$runs" >>"$RESULTS/meta.tsv"
+            log "$w: timing ($runs rounds, each command once per round, order rotating, after the warm-up round): $cmd"
+        fi
         ((round > 0)) && rounds+=("$out")   # round 0 is the warm-up
     done
     merge_rounds "$RESULTS/$w.hyperfine.json" "${rounds[@]}"
