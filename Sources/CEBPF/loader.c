@@ -272,19 +272,39 @@ static bool has_memory_allocator(void) {
 // take one set of maps, made up front. A helper thread cuts the kernel's BTF (kernel_btf.c) while the maps
 // are made; then each thread loads its copy's programs (see load).
 
-/// The program's settings that are constants to the verifier (iotrace.bpf.c's .rodata): it leaves out the code
-/// they turn off. 0 or an errno.
+struct cebpf_settings cebpf_settings_make(uint32_t ring_bytes, uint32_t environment) {
+    struct cebpf_settings settings;
+    memset(&settings, 0, sizeof(settings));
+    settings.ring_bytes = ring_bytes;
+    settings.constants.read_environment = environment ? 1 : 0;
+    return settings;
+}
+
+void cebpf_settings_add_root(struct cebpf_settings *settings, const uint8_t *root, size_t length) {
+    struct cebpf_constants *constants = &settings->constants;
+    if (settings->roots_off || length < 2 || length >= CEBPF_ROOT_BYTES || root[0] != '/' ||
+        constants->root_count == CEBPF_MAX_ROOTS || memchr(root, 0, length)) {
+        settings->roots_off = 1;
+        constants->root_count = 0;
+        return;
+    }
+    memcpy(constants->roots[constants->root_count], root, length);
+    constants->roots[constants->root_count][length] = 0;
+    constants->root_lengths[constants->root_count++] = (uint32_t)length;
+}
+
+/// The program's settings that are constants to the verifier (iotrace.bpf.c's .rodata, one struct
+/// cebpf_constants): it leaves out the code they turn off. 0 or an errno.
 static int set_constants(struct bpf_object *copy, struct cebpf_settings settings) {
     struct bpf_map *map;
     bpf_object__for_each_map(map, copy) {
         const char *name = bpf_map__name(map);
         size_t length = strlen(name);
         if (!bpf_map__is_internal(map) || length < 7 || strcmp(name + length - 7, ".rodata") != 0) continue;
-        uint32_t constants[] = {settings.environment ? 1 : 0};
         size_t size = 0;
         bpf_map__initial_value(map, &size);
-        if (size != sizeof(constants)) return EPROTO;
-        return -bpf_map__set_initial_value(map, constants, sizeof(constants));
+        if (size != sizeof(settings.constants)) return EPROTO;
+        return -bpf_map__set_initial_value(map, &settings.constants, sizeof(settings.constants));
     }
     return ENOENT;
 }

@@ -20,9 +20,15 @@ final class BPFProgram {
     /// unless the load failed before.
     /// `environment`: each exec record carries the end of the new program's environment (see
     /// cebpf_settings), for the build tasks processes belong to.
-    init(table: SyscallTable, ringBytes: Int, environment: Bool, meanwhile: () -> Void = {})
+    /// `roots`: the workspace's (normalized, absolute); the program leaves out the calls whose one path is
+    /// certainly outside all of them (see certainly_outside in iotrace.bpf.c). None: it leaves nothing out.
+    init(table: SyscallTable, ringBytes: Int, environment: Bool, roots: [[UInt8]] = [], meanwhile: () -> Void = {})
         throws(EBPFTraceError) {
         let rows = Self.rows(of: table)
+        var settings = cebpf_settings_make(UInt32(ringBytes), environment ? 1 : 0)
+        for root in roots {
+            root.withUnsafeBufferPointer { cebpf_settings_add_root(&settings, $0.baseAddress!, $0.count) }
+        }
         var handle: OpaquePointer?
         var reason = [CChar](repeating: 0, count: 512)
         let object = EmbeddedProgram.object
@@ -31,9 +37,7 @@ final class BPFProgram {
             return withUnsafeMutablePointer(to: &errand) { errand in
                 object.withUnsafeBytes { bytes in
                     rows.withUnsafeBufferPointer { rows in
-                        cebpf_open(bytes.baseAddress!, bytes.count,
-                                   cebpf_settings(ring_bytes: UInt32(ringBytes), environment: environment ? 1 : 0),
-                                   rows.baseAddress!, rows.count,
+                        cebpf_open(bytes.baseAddress!, bytes.count, settings, rows.baseAddress!, rows.count,
                                    { context in context!.assumingMemoryBound(to: (() -> Void).self).pointee() },
                                    errand, &handle, &reason, reason.count)
                     }
@@ -99,6 +103,7 @@ final class BPFProgram {
         counters.lost = Int(values[Int(CEBPF_COUNTER_LOST)])
         counters.unreadablePaths = Int(values[Int(CEBPF_COUNTER_UNREADABLE)])
         counters.truncatedPaths = Int(values[Int(CEBPF_COUNTER_TRUNCATED)])
+        counters.leftOut = Int(values[Int(CEBPF_COUNTER_OUTSIDE)])
         return counters
     }
 

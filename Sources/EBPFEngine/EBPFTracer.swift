@@ -43,6 +43,8 @@ public struct EBPFCounters: Sendable, Equatable {
     public var unreadablePaths = 0
     /// Paths or base directories longer than the program's buffers, cut short.
     public var truncatedPaths = 0
+    /// Calls the program left out, not sent: their one path was certainly outside the workspace.
+    public var leftOut = 0
 
     public init() {}
 
@@ -50,7 +52,8 @@ public struct EBPFCounters: Sendable, Equatable {
     public var summary: String {
         let grouped = TextRenderer.grouped
         return "stats: eBPF: \(grouped(events)) events, \(grouped(lost)) lost, \(grouped(unreadablePaths)) "
-            + "unreadable paths, \(grouped(truncatedPaths)) truncated paths; no stops"
+            + "unreadable paths, \(grouped(truncatedPaths)) truncated paths, \(grouped(leftOut)) calls outside the "
+            + "workspace left out in the kernel; no stops"
     }
 }
 
@@ -124,6 +127,7 @@ public final class EBPFTracer {
         do {
             let ringBytes = configuration.ringBufferBytes ?? BPFProgram.defaultRingBytes
             bpf = try BPFProgram(table: .native, ringBytes: ringBytes, environment: configuration.recordProcesses,
+                                 roots: configuration.filter.roots,
                                  meanwhile: { held = Self.spawn(configuration) })
         } catch {
             if case .success(let child) = held { Self.discard(child) }

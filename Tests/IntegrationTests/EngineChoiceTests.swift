@@ -58,7 +58,7 @@ struct EngineChoiceTests {
         let warning = report.warnings.first { $0.contains("lost") }
         #expect(warning?.contains("ring buffer or its tables were full") == true, "\(report.warnings)")
         let (line, numbers) = try run.stats()
-        try #require(line.contains("stats: eBPF") && numbers.count == 4, "\(line)")
+        try #require(line.contains("stats: eBPF") && numbers.count == 5, "\(line)")
         #expect(numbers[1] > 0, "no lost record counted: \(line)")
         #expect(warning?.contains(String(numbers[1])) == true, "the warning's count is the counter's: \(line)")
     }

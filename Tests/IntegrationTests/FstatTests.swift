@@ -55,7 +55,7 @@ struct FstatTests {
                                           options: ["--stats"])
             try run.expectReport(Expected(reads: ["loop-target.txt"], inputs: ["loop-target.txt"]))
             let (line, numbers) = try run.stats()
-            try #require(line.contains("stats: eBPF") && numbers.count == 4, "\(line)")
+            try #require(line.contains("stats: eBPF") && numbers.count == 5, "\(line)")
             #expect(numbers[1] == 0, "lost events: \(line)")
             return numbers[0]
         }

@@ -199,6 +199,41 @@ struct PathsTests {
         try itself.expectReport()
     }
 
+    /// The eBPF program leaves out, in the kernel, the calls whose one path is certainly outside the workspace:
+    /// absolute, with no `//` or `/.` in it, not starting with the workspace's bytes. A path that is inside only
+    /// once normalized must still reach the report, in every mode; the sibling that shares the workspace's bytes
+    /// must still be left out (by userspace).
+    @Test("absolute paths inside the workspace only once normalized are reported; eBPF counts what it left out",
+          arguments: TracerMode.allCases)
+    func pathsInsideOnlyOnceNormalized(mode: TracerMode) throws {
+        let workspace = try Workspace()
+        let path = workspace.path
+        let top = try #require(path.split(separator: "/").first, "the workspace is absolute: \(path)")
+        try workspace.directory("sub")
+        try FileManager.default.createDirectory(atPath: path + "-sibling", withIntermediateDirectories: true)
+        let run = try workspace.trace(
+            [try Fixture.path("touch"), "/" + path + "/sub/a", "/." + path + "/sub/b", "/\(top)/.." + path + "/sub/c",
+             path + "/./sub/d", path + "-sibling/e", path + "/sub/e"],
+            mode: mode, options: ["--stats"])
+        let written: [RawPath] = ["sub/a", "sub/b", "sub/c", "sub/d", "sub/e"]
+        try run.expectReport(Expected(writes: written, outputs: written))
+        guard mode == .ebpf else { return }
+        let (line, numbers) = try run.stats()
+        try #require(line.contains("stats: eBPF") && numbers.count == 5, "\(line)")
+        // The dynamic loader's opens (ld.so.cache, libc) at least, and the sibling's.
+        #expect(numbers[4] >= 3, "nothing left out in the kernel: \(line)")
+        // With the workspace "/", every path is inside: nothing can be left out.
+        let report = workspace.scratchFile("root.json")
+        let everything = try workspace.runTracer(
+            ["--workspace", "/", "--format", "json", "-o", report, "--stats"] + mode.options
+                + ["--", try Fixture.path("touch"), "sub/f"],
+            reportPath: report)
+        let (rootLine, rootNumbers) = try everything.stats()
+        try #require(rootNumbers.count == 5, "\(rootLine)")
+        #expect(rootNumbers[4] == 0, "left out with the workspace /: \(rootLine)")
+        #expect(try everything.report().writes == [RawPath(String(path.dropFirst()) + "/sub/f")])
+    }
+
     @Test("--ignore adds names, --no-default-ignores empties the list", arguments: [
         (["--ignore", "custom"], ["sub/kept", "sub/my_node_modules/e"]),
         (["--ignore", "custom", "--ignore", "kept"], ["sub/my_node_modules/e"]),

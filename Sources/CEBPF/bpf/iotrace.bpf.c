@@ -121,9 +121,8 @@ struct pt_regs {
 // MARK: - Constants
 
 /// Set by the loader before the load (cebpf_settings): the verifier knows their values and leaves out the code
-/// they turn off. The loader expects exactly these in .rodata.
-/// Whether an EXEC record carries the environment's end.
-const volatile __u32 read_environment = 0;
+/// they turn off. The loader expects exactly this in .rodata.
+const volatile struct cebpf_constants constants = {};
 
 // MARK: - Maps
 
@@ -217,11 +216,19 @@ struct finish {
     __u32 slot;
 };
 
+/// The scan of an absolute path for what normalizing would change (see certainly_outside), 8 bytes a bpf_loop step.
+struct scan {
+    __u32 length;
+    /// A `//` or `/.` was seen.
+    __u32 irregular;
+};
+
 struct scratch {
     __u8 fixed[FIXED_BYTES];
     __u8 data[DATA_BYTES];
     struct walk walk;
     struct finish finish;
+    struct scan scan;
 };
 
 // One per CPU, indexed by the CPU's number: a per-CPU array's values are limited to 32 KiB, and a rename
@@ -488,6 +495,60 @@ __attribute__((noinline)) __u32 write_path(__u32 slot, __u64 address, int dirfd,
     return after;
 }
 
+/// 0x80 in each byte of `word` that is zero, 0 in the others (exact: no borrow between bytes).
+static __always_inline __u64 zero_bytes(__u64 word) {
+    const __u64 low7 = 0x7F7F7F7F7F7F7F7Full;
+    return ~(((word & low7) + low7) | word | low7);
+}
+
+/// The first `count` bytes of a word (little-endian: its low ones), as a mask; all of them from 8 on.
+static __always_inline __u64 first_bytes(__u32 count) {
+    return count >= 8 ? ~0ull : (1ull << (count * 8)) - 1;
+}
+
+_Static_assert(DATA_MASK + 1 >= PATH_BYTES + 16, "a path's words and the byte after them are in the data");
+
+/// One step of certainly_outside's scan: the pairs of bytes that start in the path's word `index` (bytes
+/// 8 * index on; the word's last with the next word's first), for `//` and `/.`.
+static long scan_word(__u32 index, void *context) {
+    struct scratch *s = scratch();
+    if (!s) return 1;
+    __u32 at = index * 8;
+    __u32 length = s->scan.length;
+    if (at >= length) return 1;
+    __u64 word = *(__u64 *)&s->data[at & (DATA_MASK - 7)];
+    __u64 following = (word >> 8) | ((__u64)s->data[(at + 8) & DATA_MASK] << 56);
+    const __u64 slashes = 0x2F2F2F2F2F2F2F2Full, dots = 0x2E2E2E2E2E2E2E2Eull;
+    // Pair (k, k + 1) counts when both bytes are the path's.
+    __u64 pairs = zero_bytes(word ^ slashes) & (zero_bytes(following ^ slashes) | zero_bytes(following ^ dots));
+    if (pairs & first_bytes(length - at - 1)) {
+        s->scan.irregular = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/// Whether the path at the start of the data (`length` bytes) is certainly outside the workspace, so that its call
+/// can be left out here: absolute, read whole, with nothing that normalizing changes (no `//`, no `/.`; the kernel's
+/// names are normal already), and not starting with the bytes of any root (a path that does, or a sibling such as
+/// ROOT-old, is sent: userspace decides). A global function: the verifier checks it once.
+__attribute__((noinline)) int certainly_outside(__u32 length) {
+    struct scratch *s = scratch();
+    if (!s || constants.root_count == 0) return 0;
+    if (length == 0 || length >= PATH_BYTES - 1 || s->data[0] != '/') return 0;
+    s->scan.length = length;
+    s->scan.irregular = 0;
+    bpf_loop((length + 7) / 8, scan_word, 0, 0);
+    if (s->scan.irregular) return 0;
+    // bpf_strncmp stops at the root's NUL: 0 when the path's first bytes are the root's.
+    if (bpf_strncmp((const char *)s->data, constants.root_lengths[0], (const char *)constants.roots[0]) == 0) return 0;
+    if (constants.root_count > 1 &&
+        bpf_strncmp((const char *)s->data, constants.root_lengths[1], (const char *)constants.roots[1]) == 0) {
+        return 0;
+    }
+    return 1;
+}
+
 // MARK: - Syscalls
 
 static __always_inline int is_followed(__u32 tgid) { return bpf_map_lookup_elem(&followed, &tgid) != 0; }
@@ -673,13 +734,6 @@ int iotrace_finish(struct bpf_raw_tracepoint_args *context) {
         }
         record->flags = flags;
     }
-    // (An ENTRY record is an exec's: not an open.)
-    if (record->result >= 0 && (row->kind == CEBPF_ROW_OPEN || row->kind == CEBPF_ROW_OPEN_HOW)) {
-        struct file *file = descriptor((int)record->result);
-        if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFDIR) {
-            record->status |= CEBPF_OPENED_DIRECTORY;
-        }
-    }
     offset = 0;
     if (row->kind == CEBPF_ROW_DESCRIPTOR) {
         struct file *file = descriptor(dirfd_argument(&call, row->dirfd0));
@@ -696,6 +750,20 @@ int iotrace_finish(struct bpf_raw_tracepoint_args *context) {
         }
         if (request->count_unreadable && (record->status & (CEBPF_PATH0_UNREADABLE | CEBPF_PATH1_UNREADABLE))) {
             count(CEBPF_COUNTER_UNREADABLE);
+        }
+        // A call on one path, absolute (no base directory), read whole, certainly outside the workspace: the
+        // report would leave it out; it is not sent. (An exec's ENTRY record always is: its EXEC record needs it.)
+        if (record->header.kind == CEBPF_EVENT_CALL && row->path1 == CEBPF_NO_ARGUMENT && record->lengths[1] == 0
+            && !(record->status & (CEBPF_PATH0_UNREADABLE | CEBPF_TRUNCATED)) && certainly_outside(record->lengths[0])) {
+            count(CEBPF_COUNTER_OUTSIDE);
+            return 0;
+        }
+    }
+    // (An ENTRY record is an exec's: not an open.)
+    if (record->result >= 0 && (row->kind == CEBPF_ROW_OPEN || row->kind == CEBPF_ROW_OPEN_HOW)) {
+        struct file *file = descriptor((int)record->result);
+        if (file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFDIR) {
+            record->status |= CEBPF_OPENED_DIRECTORY;
         }
     }
     if (record->status & CEBPF_TRUNCATED) count(CEBPF_COUNTER_TRUNCATED);
@@ -794,7 +862,7 @@ int iotrace_exec(struct bpf_raw_tracepoint_args *context) {
     }
     // The environment's end: where a runner's own variables are (see CEBPF_ENVIRONMENT_BYTES), when asked for.
     unsigned long env_start = 0, env_end = 0;
-    if (read_environment) {
+    if (constants.read_environment) {
         env_start = BPF_CORE_READ(task, mm, env_start);
         env_end = BPF_CORE_READ(task, mm, env_end);
     }

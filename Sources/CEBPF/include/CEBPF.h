@@ -22,14 +22,25 @@ typedef struct cebpf_trace cebpf_trace;
 /// BTF's cut, on the helper thread): called once, before any program is loaded, or not at all when the load
 /// failed before that moment.
 typedef void (*cebpf_meanwhile)(void *_Nullable context);
-/// What a trace asks of the program besides its rows.
+/// What a trace asks of the program besides its rows: cebpf_settings_make, then cebpf_settings_add_root.
 struct cebpf_settings {
     /// The ring buffer's size: a power of two of at least a page.
     uint32_t ring_bytes;
-    /// Nonzero: each EXEC record carries the end of the new program's environment (a build task's variables),
-    /// an 8 KiB read and record an exec; zero leaves that code out of the program.
-    uint32_t environment;
+    /// A root could not be compared: the program leaves nothing out, whatever roots come after.
+    uint32_t roots_off;
+    /// The program's .rodata.
+    struct cebpf_constants constants;
 };
+
+/// Settings with a ring buffer of `ring_bytes` and no workspace root. `environment` nonzero: each EXEC record
+/// carries the end of the new program's environment (a build task's variables), an 8 KiB read and record an exec;
+/// zero leaves that code out of the program.
+struct cebpf_settings cebpf_settings_make(uint32_t ring_bytes, uint32_t environment);
+
+/// Adds a root of the workspace (`length` bytes, normalized and absolute): the program leaves out a call whose
+/// one path is certainly outside every root added. A root it cannot compare ("/", longer than
+/// CEBPF_ROOT_BYTES - 1 bytes, or one root too many) turns that off.
+void cebpf_settings_add_root(struct cebpf_settings *settings, const uint8_t *root, size_t length);
 
 /// Opens the object (`object`, `size` bytes: an ELF file in memory), sizes its ring buffer and sets its
 /// constants (`settings`), loads it (the kernel's verifier; CO-RE relocations against the running

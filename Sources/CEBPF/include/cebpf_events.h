@@ -157,7 +157,28 @@ enum {
     CEBPF_COUNTER_LOST = 1,
     CEBPF_COUNTER_UNREADABLE = 2,
     CEBPF_COUNTER_TRUNCATED = 3,
-    CEBPF_COUNTERS = 4,
+    /// Calls left out in the kernel: their one path was certainly outside the workspace (see cebpf_workspace).
+    CEBPF_COUNTER_OUTSIDE = 4,
+    CEBPF_COUNTERS = 5,
+};
+
+/// Bytes a workspace root may have (its NUL included) for the program to compare paths with it; a longer one
+/// turns the comparison off (every call is sent, as before it).
+#define CEBPF_ROOT_BYTES 256
+#define CEBPF_MAX_ROOTS 2
+
+/// The program's constants (its .rodata), set by the loader before the load: the verifier knows their values and
+/// leaves out the code they turn off.
+struct cebpf_constants {
+    /// Nonzero: an EXEC record carries the end of the new program's environment.
+    __u32 read_environment;
+    /// The workspace's roots as the report's filter has them (as given and canonical, normalized): the program
+    /// leaves out a call whose one path is certainly outside all of them (see certainly_outside in
+    /// iotrace.bpf.c). 0: it leaves nothing out.
+    __u32 root_count;
+    __u32 root_lengths[CEBPF_MAX_ROOTS];
+    /// Each NUL-terminated (bpf_strncmp compares with them).
+    char roots[CEBPF_MAX_ROOTS][CEBPF_ROOT_BYTES];
 };
 
 _Static_assert(sizeof(struct cebpf_event_header) == 24, "cebpf_event_header");
