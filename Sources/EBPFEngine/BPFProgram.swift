@@ -27,7 +27,10 @@ final class BPFProgram {
         let rows = Self.rows(of: table)
         var settings = cebpf_settings_make(UInt32(ringBytes), environment ? 1 : 0)
         for root in roots {
-            root.withUnsafeBufferPointer { cebpf_settings_add_root(&settings, $0.baseAddress!, $0.count) }
+            // An empty root (never a normalized one) has no bytes to point at: its length, 0, turns leaving out off.
+            (root.isEmpty ? [0] : root).withUnsafeBufferPointer {
+                cebpf_settings_add_root(&settings, $0.baseAddress!, root.count)
+            }
         }
         var handle: OpaquePointer?
         var reason = [CChar](repeating: 0, count: 512)

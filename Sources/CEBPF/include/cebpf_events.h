@@ -157,7 +157,7 @@ enum {
     CEBPF_COUNTER_LOST = 1,
     CEBPF_COUNTER_UNREADABLE = 2,
     CEBPF_COUNTER_TRUNCATED = 3,
-    /// Calls left out in the kernel: their one path was certainly outside the workspace (see cebpf_workspace).
+    /// Calls left out in the kernel: their one path was certainly outside the workspace (see cebpf_constants).
     CEBPF_COUNTER_OUTSIDE = 4,
     CEBPF_COUNTERS = 5,
 };
