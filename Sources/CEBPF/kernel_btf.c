@@ -90,11 +90,22 @@ static size_t type_bytes(const struct btf_type *type) {
     return layout->known ? bytes : 0;
 }
 
-static void kernel_btf_free(struct kernel_btf *btf) {
-    if (btf->mapped) {
-        munmap(btf->data, btf->size);
+void cebpf_release_kernel_btf(struct cebpf_kernel_btf_data *kept) {
+    if (kept->mapped) {
+        munmap(kept->data, kept->size);
     } else {
-        free(btf->data);
+        free(kept->data);
+    }
+    *kept = (struct cebpf_kernel_btf_data){0};
+}
+
+/// Lets go of `btf`, or hands its data to `*kept` (see cebpf_cut_kernel_btf).
+static void kernel_btf_free(struct kernel_btf *btf, struct cebpf_kernel_btf_data *kept) {
+    struct cebpf_kernel_btf_data data = {.data = btf->data, .size = btf->size, .mapped = btf->mapped};
+    if (kept && data.data) {
+        *kept = data;
+    } else if (data.data) {
+        cebpf_release_kernel_btf(&data);
     }
     free(btf->checkpoints);
 }
@@ -137,7 +148,7 @@ static int kernel_btf_open(struct kernel_btf *btf) {
     if (header->magic != BTF_MAGIC || header->hdr_len < sizeof(*header) ||
         (size_t)header->hdr_len + header->type_off + header->type_len > btf->size ||
         (size_t)header->hdr_len + header->str_off + header->str_len > btf->size) {
-        kernel_btf_free(btf);
+        kernel_btf_free(btf, NULL);
         return -EINVAL;
     }
     btf->types = (const char *)btf->data + header->hdr_len + header->type_off;
@@ -148,7 +159,7 @@ static int kernel_btf_open(struct kernel_btf *btf) {
     size_t capacity = header->type_len / sizeof(struct btf_type) / CHECKPOINT_EVERY + 2;
     btf->checkpoints = malloc(capacity * sizeof(*btf->checkpoints));
     if (!btf->checkpoints) {
-        kernel_btf_free(btf);
+        kernel_btf_free(btf, NULL);
         return -ENOMEM;
     }
     return 0;
@@ -428,13 +439,13 @@ static int cut(struct cutter *cutter) {
     return 0;
 }
 
-int cebpf_cut_kernel_btf(const struct btf *local, int fd) {
+int cebpf_cut_kernel_btf(const struct btf *local, int fd, struct cebpf_kernel_btf_data *kept) {
     struct kernel_btf kernel;
     int error = kernel_btf_open(&kernel);
     if (error) return error;
     struct cutter *cutter = calloc(1, sizeof(*cutter));
     if (!cutter) {
-        kernel_btf_free(&kernel);
+        kernel_btf_free(&kernel, NULL);
         return -ENOMEM;
     }
     cutter->local = local;
@@ -454,6 +465,6 @@ int cebpf_cut_kernel_btf(const struct btf *local, int fd) {
     }
     btf__free(cutter->out);
     free(cutter);
-    kernel_btf_free(&kernel);
+    kernel_btf_free(&kernel, kept);
     return error;
 }

@@ -378,39 +378,20 @@ static int share_maps(struct bpf_object *original, struct bpf_object *copy) {
     return 0;
 }
 
-/// Marks the programs copy `index` of `count` loads (the others' autoload is off): the largest program first,
-/// each to the copy with the fewest instructions so far (the verifier's time grows with them), the last such copy
-/// on a tie: the largest goes to the helper, which is free to load once it has cut the BTF, while this thread
-/// still makes the maps, the guard and the command's process (finish, on the helper: attached 5.6 -> 5.3 ms
-/// after the start of cebpf_open, medians of 30). Every copy is the same object, so each copy's share is worked
-/// out on its own and the shares never overlap.
+/// Marks the programs copy `index` of `count` loads (the others' autoload is off). With two copies, the
+/// helper's (the last) loads the largest program alone and this thread's everything else: the helper's path (the
+/// BTF cut, then its load) is the longer one, and this thread, which makes the maps, the guard and the command's
+/// process meanwhile, waits for it either way (balanced by instruction count, the helper also took `fork`: the
+/// command followed 5.88 -> 5.61 ms after the start of cebpf_open, medians of 30, this change alone). Every
+/// copy is the same object, so each copy's share is worked out on its own and the shares never overlap.
 static void share_programs(struct bpf_object *copy, int index, int count) {
-    size_t load[MAX_OBJECTS] = {0};
-    uint64_t given = 0;
-    int programs = 0;
-    struct bpf_program *program;
-    bpf_object__for_each_program(program, copy) programs++;
-    for (int round = 0; round < programs && round < 64; round++) {
-        int largest = -1, position = 0;
-        size_t largest_size = 0;
-        bpf_object__for_each_program(program, copy) {
-            bool free = !(given & ((uint64_t)1 << position));
-            if (free && (largest < 0 || bpf_program__insn_cnt(program) > largest_size)) {
-                largest = position;
-                largest_size = bpf_program__insn_cnt(program);
-            }
-            position++;
-        }
-        given |= (uint64_t)1 << largest;
-        int lightest = 0;
-        for (int other = 1; other < count; other++) {
-            if (load[other] <= load[lightest]) lightest = other;
-        }
-        load[lightest] += largest_size;
-        position = 0;
-        bpf_object__for_each_program(program, copy) {
-            if (position++ == largest) bpf_program__set_autoload(program, lightest == index);
-        }
+    struct bpf_program *program, *largest = NULL;
+    bpf_object__for_each_program(program, copy) {
+        if (!largest || bpf_program__insn_cnt(program) > bpf_program__insn_cnt(largest)) largest = program;
+    }
+    bpf_object__for_each_program(program, copy) {
+        bool mine = count == 1 || (program == largest) == (index == count - 1);
+        bpf_program__set_autoload(program, mine);
     }
 }
 
@@ -447,6 +428,8 @@ struct start_up {
     struct cebpf_settings settings;
     const char *kernel_btf;
     int btf_fd;
+    /// The kernel's BTF as the cut read it, for this thread to let go of while it waits for the helper.
+    struct cebpf_kernel_btf_data kernel_btf_read;
     atomic_int cut;
     atomic_int maps;
     atomic_int helped;
@@ -508,7 +491,7 @@ static void *help(void *argument) {
     struct start_up *start = argument;
     sched_setaffinity(0, sizeof(start->cpus), &start->cpus);
     struct cebpf_trace *trace = start->trace;
-    int error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start->btf_fd);
+    int error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start->btf_fd, &start->kernel_btf_read);
     atomic_store(&start->cut, error ? error : 1);
     if (error) goto done;
     error = open_object(&trace->objects[1], start->object, start->size, start->settings, start->kernel_btf,
@@ -674,7 +657,7 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, stru
     }
     if (!error) run_errand(errand);
     if (cut && !helping && !error) {
-        int cut_error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start.btf_fd);
+        int cut_error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start.btf_fd, NULL);
         atomic_store(&start.cut, cut_error ? cut_error : 1);
     }
     bool cut_failed = cut && !error && await(&start.cut) < 0;
@@ -683,6 +666,8 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, stru
     } else if (!error && !cut_failed && (error = attach_copy(trace, 0)) != 0) {
         describe(reason, reason_capacity, "attaching the eBPF program", -error);
     }
+    // The kernel's BTF the cut read is let go of here, while the helper still loads (else once it has stopped).
+    if (cut && atomic_load(&start.cut) != 0) cebpf_release_kernel_btf(&start.kernel_btf_read);
     if (helping) {
         if (await(&start.helped) < 0 && !error && !cut_failed) {
             error = atomic_load(&start.helped);
@@ -690,6 +675,7 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, stru
         }
         pthread_join(helper, NULL);
     }
+    cebpf_release_kernel_btf(&start.kernel_btf_read);
     if (!error && cut_failed) error = -ECANCELED;
     if (!error) error = fill_tail_calls(trace, reason, reason_capacity);
     if (start.btf_fd >= 0) close(start.btf_fd);
