@@ -19,6 +19,10 @@ char LICENSE[] SEC("license") = "GPL";
 
 // MARK: - Kernel structures (the fields read, nothing else)
 
+// Relocated by CO-RE, and tagged for the loader: it cuts the kernel's BTF down to the structures so tagged
+// (kernel_btf.c), and its walk of the kernel's types stops once it has found them all.
+#define KERNEL_STRUCTURE __attribute__((preserve_access_index, btf_decl_tag("iotrace:kernel")))
+
 struct qstr {
     union {
         struct {
@@ -28,62 +32,62 @@ struct qstr {
         __u64 hash_len;
     };
     const unsigned char *name;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct dentry {
     struct dentry *d_parent;
     struct qstr d_name;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct vfsmount {
     struct dentry *mnt_root;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 // fs/mount.h: a vfsmount is embedded in its struct mount.
 struct mount {
     struct mount *mnt_parent;
     struct dentry *mnt_mountpoint;
     struct vfsmount mnt;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct path {
     struct vfsmount *mnt;
     struct dentry *dentry;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct fs_struct {
     struct path pwd;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct inode {
     unsigned short i_mode;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct file {
     struct path f_path;
     struct inode *f_inode;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct fdtable {
     unsigned int max_fds;
     struct file **fd;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct files_struct {
     struct fdtable *fdt;
     struct fdtable fdtab;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct mm_struct {
     unsigned long arg_start;
     unsigned long arg_end;
     unsigned long env_start;
     unsigned long env_end;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct thread_info {
     __u32 status;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct task_struct {
     struct thread_info thread_info;
@@ -93,23 +97,23 @@ struct task_struct {
     struct fs_struct *fs;
     struct files_struct *files;
     struct mm_struct *mm;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 struct linux_binprm {
     const char *filename;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
     unsigned long bx, cx, dx, si, di, bp, r10, r8, r9, orig_ax;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 // arch/x86/include/asm/thread_info.h: set while a 32-bit syscall runs (int $0x80, sysenter, compat).
 #define TS_COMPAT 0x0002
 #elif defined(__TARGET_ARCH_arm64)
 struct pt_regs {
     __u64 regs[31];
     __s32 syscallno;
-} __attribute__((preserve_access_index));
+} KERNEL_STRUCTURE;
 #else
 #error "iotrace.bpf.c: define __TARGET_ARCH_x86 or __TARGET_ARCH_arm64"
 #endif
