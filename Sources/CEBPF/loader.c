@@ -612,8 +612,8 @@ static void run_errand(struct errand *errand) {
 /// cut down (`cut`) or whole, and fills its maps. 0, -ECANCELED when the cut could not be made (the caller
 /// loads against the whole BTF), or -errno with the reason written.
 ///
-/// With two CPUs, a helper thread cuts the BTF while this one makes the maps, fills them and maps the ring
-/// buffer, makes the guard and runs the caller's errand; then each loads its copy's share of the programs and
+/// With two CPUs, a helper thread cuts the BTF while this one runs the caller's errand, makes the maps, fills
+/// them and maps the ring buffer and makes the guard; then each loads its copy's share of the programs and
 /// attaches them (the helper started on another CPU: see place).
 /// Where there is one CPU (or no thread to be had), this thread does it all with one copy.
 static int load(struct cebpf_trace *trace, const void *object, size_t size, struct cebpf_settings settings, bool cut,
@@ -642,6 +642,11 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, stru
         if (!helping) trace->object_count = 1;
         pthread_attr_destroy(&attributes);
     }
+    // The caller's errand (the command's process) before the maps, which the helper's load waits for: libbpf
+    // opens the cut BTF by its path without O_CLOEXEC while it loads, and a process forked then would carry
+    // that descriptor through its exec into the command (CLITests' "inherits no descriptor" saw it). The guard,
+    // forked later, closes every descriptor but its own.
+    if (!error) run_errand(errand);
     if (!error && (error = make_maps(trace->objects[0])) != 0) {
         describe(reason, reason_capacity, "making the eBPF program's maps", -error);
     }
@@ -650,12 +655,10 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, stru
         share_programs(trace->objects[0], 0, trace->object_count);
         error = fill_maps(trace, rows, row_count, reason, reason_capacity);
     }
-    // The helper is cutting the BTF, which this thread's copy needs too: the guard and the caller's errand
-    // meanwhile (forks, while the process is still small).
+    // The guard meanwhile (a fork, while the process is still small).
     if (!error && trace->guard_socket < 0 && (error = start_guard(trace)) != 0) {
         describe(reason, reason_capacity, "starting the guard process", -error);
     }
-    if (!error) run_errand(errand);
     if (cut && !helping && !error) {
         int cut_error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start.btf_fd, NULL);
         atomic_store(&start.cut, cut_error ? cut_error : 1);
