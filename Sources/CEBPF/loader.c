@@ -863,16 +863,50 @@ static int start_guard(struct cebpf_trace *trace) {
     return 0;
 }
 
-/// Ends the guard: its socket's end, then its exit once it has found the followed map empty. Reaped, so that no
-/// copy of the links outlives this.
+/// Waits for a guard to exit, then lets go of its stack: it runs nothing in this memory any more.
+static void reap_guard(pid_t guard, cptrace_region memory) {
+    int status;
+    while (waitpid(guard, &status, 0) < 0 && errno == EINTR) {}
+    cptrace_region_unmap(memory);
+}
+
+// The guards cebpf_close left to end on their own (see cebpf_reap_guards_at_exit), reaped when the process exits.
+enum { MAX_ENDING_GUARDS = 16 };
+static pthread_mutex_t ending_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_bool reap_at_exit;
+static int ending_count;
+static struct {
+    pid_t pid;
+    cptrace_region memory;
+} ending[MAX_ENDING_GUARDS];
+
+static void reap_ending_guards(void) {
+    pthread_mutex_lock(&ending_lock);
+    for (int index = 0; index < ending_count; index++) reap_guard(ending[index].pid, ending[index].memory);
+    ending_count = 0;
+    pthread_mutex_unlock(&ending_lock);
+}
+
+void cebpf_reap_guards_at_exit(void) {
+    if (!atomic_exchange(&reap_at_exit, true)) atexit(reap_ending_guards);
+}
+
+/// Ends the guard: its socket's end, then its exit once it has found the followed map empty (the last copies of
+/// the links go with it: the kernel detaches the programs then). Reaped here, so that no copy of the links
+/// outlives this; or, after cebpf_reap_guards_at_exit, when the process exits.
 static void end_guard(struct cebpf_trace *trace) {
     if (trace->guard_socket < 0) return;
     close(trace->guard_socket);
     trace->guard_socket = -1;
-    int status;
-    while (waitpid(trace->guard, &status, 0) < 0 && errno == EINTR) {}
-    // Reaped: it runs nothing in this memory any more.
-    cptrace_region_unmap(trace->guard_memory);
+    if (atomic_load(&reap_at_exit)) {
+        pthread_mutex_lock(&ending_lock);
+        bool kept = ending_count < MAX_ENDING_GUARDS;
+        if (kept) ending[ending_count++] = (typeof(ending[0])){trace->guard, trace->guard_memory};
+        pthread_mutex_unlock(&ending_lock);
+        if (!kept) reap_guard(trace->guard, trace->guard_memory);
+    } else {
+        reap_guard(trace->guard, trace->guard_memory);
+    }
     trace->guard_memory = (cptrace_region){NULL, 0};
 }
 
@@ -1000,10 +1034,11 @@ int cebpf_counters(cebpf_trace *trace, uint64_t *values) {
 
 void cebpf_close(cebpf_trace *trace) {
     if (!trace) return;
-    // The links go with the rest (unload): once the guard's copies are gone too, the kernel detaches the
-    // programs. The followed map is empty at a normal end, so the guard exits as soon as its socket ends, and its
-    // exit detaches them (in the guard, on another CPU) while this thread frees the rest; reaped before
-    // returning (end_guard).
+    // This process's links first: with the guard's copies the last ones, the kernel detaches the programs when
+    // the guard exits. The followed map is empty at a normal end, so the guard exits as soon as its socket ends,
+    // and its exit detaches them (in the guard, on another CPU) while this thread frees the rest; reaped before
+    // returning, or at the process's exit (end_guard).
+    detach(trace);
     if (trace->guard_socket >= 0) shutdown(trace->guard_socket, SHUT_RDWR);
     if (trace->exit_fd >= 0) close(trace->exit_fd);
     // Told to stop, if it has not been yet, and not waited for: it lets go of the trace when it does (release).

@@ -56,6 +56,10 @@ final class BPFProgram {
 
     deinit { cebpf_close(trace) }
 
+    /// `cebpf_reap_guards_at_exit`: a trace's end no longer waits for the kernel to detach its programs; the
+    /// process does, when it exits.
+    static func detachAtExit() { cebpf_reap_guards_at_exit() }
+
     /// `cebpf_follow`: `pid` and its descendants from now on.
     func follow(_ pid: TaskID) -> Result<Void, Errno> {
         valueOrErrno(cebpf_follow(trace, UInt32(bitPattern: pid))).map { _ in }

@@ -117,6 +117,11 @@ public final class EBPFTracer {
     /// then chooses ptrace). The command's process is made meanwhile, while the loading thread would wait for
     /// its helper: held before its exec, it runs nothing until `run` releases it,
     /// and exits unrun if this process dies first. Where the program cannot load, it is ended and reaped.
+    /// For a process that exits soon after its traces end (the CLI): each trace's end leaves its programs to be
+    /// detached by its guard process, on another CPU, while this process goes on (writes the report); the
+    /// process waits for every such detach when it exits. Nothing stays attached after the process.
+    public static func detachAtExit() { BPFProgram.detachAtExit() }
+
     public init(_ configuration: EBPFConfiguration) throws(EBPFTraceError) {
         self.configuration = configuration
         builder = ReportBuilder(filter: configuration.filter)

@@ -114,6 +114,8 @@ extension TraceOptions {
         configuration.recordProcesses = recordProcesses
         configuration.ringBufferBytes = ringBufferBytes
         configuration.events = events
+        // This process exits once the report is out: the kernel's detach overlaps writing it.
+        EBPFTracer.detachAtExit()
         do {
             return try EBPFTracer(configuration)
         } catch {

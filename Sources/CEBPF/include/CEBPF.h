@@ -85,6 +85,12 @@ int cebpf_counters(cebpf_trace *trace, uint64_t *values);
 /// Detaches every program and frees the maps: nothing of this instance stays in the kernel.
 void cebpf_close(cebpf_trace *_Nullable trace);
 
+/// From now on, cebpf_close does not wait for the guard's exit, which detaches the programs (the kernel's work
+/// at every tracepoint, ~0.4 ms): the process reaps those guards when it exits (atexit), and its last work (a
+/// report written) overlaps theirs. Nothing stays attached after the process has exited; until then, a program
+/// may still be, for that moment. For a process that exits soon after its traces end (the CLI).
+void cebpf_reap_guards_at_exit(void);
+
 /// Raw tracepoint attachment and the BPF syscall itself, probed without loading anything: 0 when a BPF
 /// program may be loaded here, else -errno with the reason in `reason` (no BTF, not permitted...).
 int cebpf_probe(char *reason, size_t reason_capacity);
