@@ -348,11 +348,20 @@ static int open_object(struct bpf_object **out, const void *object, size_t size,
     return 0;
 }
 
-/// Makes every map of `object` as libbpf would (none of them needs BTF), for every copy to reuse. 0 or -errno.
-static int make_maps(struct bpf_object *object) {
+/// The maps only the loading thread's programs use, not the helper's (iotrace_finish): made after those the
+/// helper needs, so that its load, the start's longest step, does not wait for them (the followed map's buckets
+/// take 0.22 ms to make). A helper's program that used one would not load (libbpf: the map is not created).
+static bool made_late(const struct bpf_map *map) {
+    const char *name = bpf_map__name(map);
+    return strcmp(name, "followed") == 0 || strcmp(name, "finish_programs") == 0;
+}
+
+/// Makes the maps of `object` (those made late, or the others) as libbpf would (none of them needs BTF), for
+/// every copy to reuse. 0 or -errno.
+static int make_maps(struct bpf_object *object, bool late) {
     struct bpf_map *map;
     bpf_object__for_each_map(map, object) {
-        if (bpf_map__is_internal(map)) continue;
+        if (bpf_map__is_internal(map) || made_late(map) != late) continue;
         LIBBPF_OPTS(bpf_map_create_opts, options, .map_flags = bpf_map__map_flags(map),
                     .map_extra = bpf_map__map_extra(map), .numa_node = bpf_map__numa_node(map));
         int fd = bpf_map_create(bpf_map__type(map), bpf_map__name(map), bpf_map__key_size(map),
@@ -365,11 +374,16 @@ static int make_maps(struct bpf_object *object) {
     return 0;
 }
 
-/// Gives `copy` the maps `original` has made (make_maps). 0 or -errno.
+/// Gives the helper's `copy` the maps `original` has made (make_maps), but for those made late, which it does not
+/// make either. 0 or -errno.
 static int share_maps(struct bpf_object *original, struct bpf_object *copy) {
     struct bpf_map *map;
     bpf_object__for_each_map(map, copy) {
         if (bpf_map__is_internal(map)) continue;
+        if (made_late(map)) {
+            bpf_map__set_autocreate(map, false);
+            continue;
+        }
         struct bpf_map *made = bpf_object__find_map_by_name(original, bpf_map__name(map));
         if (!made) return -ENOENT;
         int error = bpf_map__reuse_fd(map, bpf_map__fd(made));
@@ -485,17 +499,18 @@ static void detach(struct cebpf_trace *trace) {
     }
 }
 
-/// The helper: cuts the kernel's BTF down, then opens copy 1, takes the maps copy 0 made and loads its share
-/// of the programs.
+/// The helper: opens copy 1 and cuts the kernel's BTF down to what it needs (while the loading thread opens
+/// copy 0 and makes the maps), then takes the maps copy 0 made and loads its share of the programs.
 static void *help(void *argument) {
     struct start_up *start = argument;
     sched_setaffinity(0, sizeof(start->cpus), &start->cpus);
     struct cebpf_trace *trace = start->trace;
-    int error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start->btf_fd, &start->kernel_btf_read);
+    int error = open_object(&trace->objects[1], start->object, start->size, start->settings, start->kernel_btf,
+                            start->reason, sizeof(start->reason));
+    if (!error) {
+        error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[1]), start->btf_fd, &start->kernel_btf_read);
+    }
     atomic_store(&start->cut, error ? error : 1);
-    if (error) goto done;
-    error = open_object(&trace->objects[1], start->object, start->size, start->settings, start->kernel_btf,
-                        start->reason, sizeof(start->reason));
     if (error || (error = await(&start->maps)) < 0) goto done;
     if ((error = share_maps(trace->objects[0], trace->objects[1])) != 0) {
         describe(start->reason, sizeof(start->reason), "sharing the eBPF program's maps", -error);
@@ -612,9 +627,10 @@ static void run_errand(struct errand *errand) {
 /// cut down (`cut`) or whole, and fills its maps. 0, -ECANCELED when the cut could not be made (the caller
 /// loads against the whole BTF), or -errno with the reason written.
 ///
-/// With two CPUs, a helper thread cuts the BTF while this one runs the caller's errand, makes the maps, fills
-/// them and maps the ring buffer and makes the guard; then each loads its copy's share of the programs and
-/// attaches them (the helper started on another CPU: see place).
+/// With two CPUs, a helper thread opens copy 1 and cuts the BTF while this one opens copy 0, runs the caller's
+/// errand and makes the maps the helper's program needs (then the others), fills them, maps the ring buffer and
+/// makes the guard; then each loads its copy's share of the programs and attaches them (the helper started on
+/// another CPU: see place).
 /// Where there is one CPU (or no thread to be had), this thread does it all with one copy.
 static int load(struct cebpf_trace *trace, const void *object, size_t size, struct cebpf_settings settings, bool cut,
                 const struct cebpf_row *rows, size_t row_count, struct errand *errand, char *reason,
@@ -627,14 +643,12 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, stru
         snprintf(kernel_btf, sizeof(kernel_btf), "/proc/self/fd/%d", start.btf_fd);
         start.kernel_btf = kernel_btf;
     }
-    int error = open_object(&trace->objects[0], object, size, settings, start.kernel_btf, reason,
-                            reason_capacity);
     trace->object_count = 1;
     pthread_t helper;
     struct placement placement;
     bool helping = false;
     pthread_attr_t attributes;
-    if (!error && cut && place(&placement) && pthread_attr_init(&attributes) == 0) {
+    if (cut && place(&placement) && pthread_attr_init(&attributes) == 0) {
         start.cpus = placement.all;
         trace->object_count = 2;
         helping = pthread_attr_setaffinity_np(&attributes, sizeof(placement.theirs), &placement.theirs) == 0
@@ -642,15 +656,20 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, stru
         if (!helping) trace->object_count = 1;
         pthread_attr_destroy(&attributes);
     }
+    int error = open_object(&trace->objects[0], object, size, settings, start.kernel_btf, reason,
+                            reason_capacity);
     // The caller's errand (the command's process) before the maps, which the helper's load waits for: libbpf
     // opens the cut BTF by its path without O_CLOEXEC while it loads, and a process forked then would carry
     // that descriptor through its exec into the command (CLITests' "inherits no descriptor" saw it). The guard,
     // forked later, closes every descriptor but its own.
     if (!error) run_errand(errand);
-    if (!error && (error = make_maps(trace->objects[0])) != 0) {
+    if (!error && (error = make_maps(trace->objects[0], false)) != 0) {
         describe(reason, reason_capacity, "making the eBPF program's maps", -error);
     }
     atomic_store(&start.maps, error ? error : 1);
+    if (!error && (error = make_maps(trace->objects[0], true)) != 0) {
+        describe(reason, reason_capacity, "making the eBPF program's maps", -error);
+    }
     if (!error) {
         share_programs(trace->objects[0], 0, trace->object_count);
         error = fill_maps(trace, rows, row_count, reason, reason_capacity);
