@@ -278,8 +278,8 @@ def main(argv):
     lines = [
         "## Results",
         "",
-        f"- Run: {meta.get('date', '?')}, `Benchmarks/run.sh`, timed rounds (each command once a round, the order "
-        f"rotating) after 1 warm-up: {rounds}; the script took {runtime // 60} min {runtime % 60} s in all. "
+        f"- Run: {meta.get('date', '?')}, `Benchmarks/run.sh`, timed rounds (each command once a round, what runs "
+        f"before each varying from round to round) after 1 warm-up: {rounds}; the script took {runtime // 60} min {runtime % 60} s in all. "
         f"Workloads generated and run in {meta.get('scratch', '?')}.",
         f"- Machine: {meta.get('nproc', '?')} CPUs (nproc), {machine_cpu()}, {meta.get('kernel', '?')}; "
         f"load average (1/5/15 min) {meta.get('load_start', '?')} at the start, {meta.get('load_end', '?')} at the end.",

@@ -325,8 +325,12 @@ for w in "${WORKLOADS[@]}"; do
 
     # Interleaved: every round runs each command once, so a burst of noise on this shared machine lands on
     # all seven commands of a round alike, and the paired ratios (run i against run i) compare like with like.
-    # Each round starts one command further down the list, so that no command always runs right after the same
-    # one (the eBPF engine would always follow the heaviest, ptrace without seccomp).
+    # What runs just before a command moves its time (node's run by up to 15 %: see BENCHMARKS.md), so no command
+    # may always follow the same one. At step k, round r runs command (o + k * m) mod n, m taking in turn each
+    # value from 1 to n - 1 coprime to n (n = 7 commands: all six) and the offset o one more every six rounds:
+    # within a round command c follows c - m, so over six rounds each command follows each of the six others
+    # once, and its place in the round moves too. (Rotating one fixed list, as this did
+    # until the ninth session, keeps every neighbour: the eBPF engine followed ptrace --no-seccomp in 6 rounds of 7.)
     names=(untraced strace "strace --seccomp-bpf" "strace --seccomp-bpf, opens only" "iotrace-native --engine ptrace"
            "iotrace-native --engine ptrace --no-seccomp" "iotrace-native --engine ebpf")
     commands=("$cmd" "$STRACE $cmd" "$STRACE --seccomp-bpf $cmd" "$STRACE_OPENS $cmd"
@@ -334,6 +338,14 @@ for w in "${WORKLOADS[@]}"; do
               "'$IOTRACE' --engine ptrace --workspace '$ws' --no-seccomp -o /dev/null -- $cmd"
               "'$IOTRACE' --engine ebpf --workspace '$ws' -o /dev/null -- $cmd")
     printf 'load_%s\t%s\n' "$w" "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/meta.tsv"
+    # The steps m that give an order (coprime to n): 1 to 6 for seven commands.
+    n=${#names[@]}
+    steps=()
+    for ((m = 1; m < n; m++)); do
+        a=$m b=$n
+        while ((b)); do t=$((a % b)); a=$b; b=$t; done
+        ((a == 1)) && steps+=("$m")
+    done
     rounds=()
     : >"$RESULTS/$w.foreign.txt"
     runs=$RUNS
@@ -341,8 +353,9 @@ for w in "${WORKLOADS[@]}"; do
         out="$RESULTS/$w.round$round.json"
         ((round > 0)) && count_ebpf_traces >>"$RESULTS/$w.foreign.txt"
         args=()
-        for ((k = 0; k < ${#names[@]}; k++)); do
-            i=$(((k + round) % ${#names[@]}))
+        step=${steps[round % ${#steps[@]}]}
+        for ((k = 0; k < n; k++)); do
+            i=$(((round / ${#steps[@]} + k * step) % n))
             args+=(-n "${names[i]}" "${commands[i]}")
         done
         started=$EPOCHREALTIME
@@ -355,7 +368,7 @@ for w in "${WORKLOADS[@]}"; do
 print(max(r, min(3 * r, int(budget / (end - start)))))' "$RUNS" "$ROUND_SECONDS" "$started" "$EPOCHREALTIME")
             ((QUICK)) && runs=$RUNS
             printf 'rounds_%s\t%s\n' "$w" "$runs" >>"$RESULTS/meta.tsv"
-            log "$w: timing ($runs rounds, each command once per round, order rotating, after the warm-up round): $cmd"
+            log "$w: timing ($runs rounds, each command once per round, what precedes each varying, after the warm-up round): $cmd"
         fi
         ((round > 0)) && rounds+=("$out")   # round 0 is the warm-up
     done
