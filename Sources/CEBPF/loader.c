@@ -374,16 +374,20 @@ static int make_maps(struct bpf_object *object, bool late) {
     return 0;
 }
 
-/// Gives the helper's `copy` the maps `original` has made (make_maps), but for those made late, which it does not
-/// make either. 0 or -errno.
+/// The maps made late are not the helper's copy's: not made when it loads either.
+static void skip_late_maps(struct bpf_object *copy) {
+    struct bpf_map *map;
+    bpf_object__for_each_map(map, copy) {
+        if (made_late(map)) bpf_map__set_autocreate(map, false);
+    }
+}
+
+/// Gives `copy` the maps `original` has made (make_maps), but for those made late, which `original` has not.
+/// 0 or -errno.
 static int share_maps(struct bpf_object *original, struct bpf_object *copy) {
     struct bpf_map *map;
     bpf_object__for_each_map(map, copy) {
-        if (bpf_map__is_internal(map)) continue;
-        if (made_late(map)) {
-            bpf_map__set_autocreate(map, false);
-            continue;
-        }
+        if (bpf_map__is_internal(map) || made_late(map)) continue;
         struct bpf_map *made = bpf_object__find_map_by_name(original, bpf_map__name(map));
         if (!made) return -ENOENT;
         int error = bpf_map__reuse_fd(map, bpf_map__fd(made));
@@ -433,24 +437,35 @@ static bool place(struct placement *placement) {
     return false;
 }
 
-/// What the loading thread and its helper share (see load): each step's state is 0 until it is done, then 1,
-/// or -errno when it failed.
-struct start_up {
-    struct cebpf_trace *trace;
+/// A load begun (cebpf_begin, or cebpf_open itself): what the loading thread and its helper share (see load).
+/// Each step's state is 0 until it is done, then 1, or -errno when it failed.
+struct cebpf_start {
     const void *object;
     size_t size;
-    struct cebpf_settings settings;
-    const char *kernel_btf;
+    /// The ring buffer's size the helper makes it with: cebpf_open's settings must agree.
+    uint32_t ring_bytes;
+    /// The kernel's BTF cut down (see kernel_btf.h): a memfd, and the path libbpf is given to read it.
     int btf_fd;
-    /// The kernel's BTF as the cut read it, for this thread to let go of while it waits for the helper.
+    char kernel_btf[64];
+    /// The helper thread, when there is one (`helping`), and the CPUs it may run on once started (see place).
+    bool helping;
+    pthread_t helper;
+    cpu_set_t cpus;
+    /// The helper's copy of the object (copy 1), opened by it.
+    struct bpf_object *copy;
+    /// The kernel's BTF as the cut read it, for the loading thread to let go of while the helper loads.
     struct cebpf_kernel_btf_data kernel_btf_read;
+    /// Set by the loading thread before `go`: the trace the helper's copy joins, and its settings.
+    struct cebpf_trace *trace;
+    struct cebpf_settings settings;
     atomic_int cut;
     atomic_int maps;
+    /// The loading thread's errand is done (nothing forks from now on) and `trace` and `settings` are set: the
+    /// helper may load.
+    atomic_int go;
     atomic_int helped;
-    /// The helper's reason when `helped` failed (libbpf's last line on its thread included).
+    /// The helper's reason when a step failed (libbpf's last line on its thread included).
     char reason[256];
-    /// The CPUs the helper may run on once it has started (see place).
-    cpu_set_t cpus;
 };
 
 /// Waits for `step` to be done or failed, and returns its state. These waits are short: spinning (yielding to
@@ -499,32 +514,77 @@ static void detach(struct cebpf_trace *trace) {
     }
 }
 
-/// The helper: opens copy 1 and cuts the kernel's BTF down to what it needs (while the loading thread opens
-/// copy 0 and makes the maps), then takes the maps copy 0 made and loads its share of the programs.
+/// The helper: opens copy 1, cuts the kernel's BTF down to what it needs and makes the maps its programs use,
+/// all before the trace's settings are known (cebpf_begin starts it while the caller is still setting up); then,
+/// once the loading thread says go, sets the copy's constants and loads and attaches its share of the programs.
 static void *help(void *argument) {
-    struct start_up *start = argument;
+    struct cebpf_start *start = argument;
     sched_setaffinity(0, sizeof(start->cpus), &start->cpus);
-    struct cebpf_trace *trace = start->trace;
-    int error = open_object(&trace->objects[1], start->object, start->size, start->settings, start->kernel_btf,
-                            start->reason, sizeof(start->reason));
+    struct cebpf_settings sizes = cebpf_settings_make(start->ring_bytes, 0);
+    int error = open_object(&start->copy, start->object, start->size, sizes, start->kernel_btf, start->reason,
+                            sizeof(start->reason));
     if (!error) {
-        error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[1]), start->btf_fd, &start->kernel_btf_read);
+        error = cebpf_cut_kernel_btf(bpf_object__btf(start->copy), start->btf_fd, &start->kernel_btf_read);
+        if (error) describe(start->reason, sizeof(start->reason), "cutting the kernel's BTF down", -error);
     }
     atomic_store(&start->cut, error ? error : 1);
-    if (error || (error = await(&start->maps)) < 0) goto done;
-    if ((error = share_maps(trace->objects[0], trace->objects[1])) != 0) {
-        describe(start->reason, sizeof(start->reason), "sharing the eBPF program's maps", -error);
+    if (!error && (error = make_maps(start->copy, false)) != 0) {
+        describe(start->reason, sizeof(start->reason), "making the eBPF program's maps", -error);
+    }
+    atomic_store(&start->maps, error ? error : 1);
+    if (error || (error = await(&start->go)) < 0) goto done;
+    if ((error = set_constants(start->copy, start->settings)) != 0) {
+        describe(start->reason, sizeof(start->reason), "setting the eBPF program's constants", error);
+        error = -error;
         goto done;
     }
-    share_programs(trace->objects[1], 1, trace->object_count);
-    if ((error = loaded(trace->objects[1])) != 0) {
+    skip_late_maps(start->copy);
+    share_programs(start->copy, 1, 2);
+    if ((error = loaded(start->copy)) != 0) {
         describe(start->reason, sizeof(start->reason), "loading the eBPF program", -error);
-    } else if ((error = attach_copy(trace, 1)) != 0) {
+    } else if ((error = attach_copy(start->trace, 1)) != 0) {
         describe(start->reason, sizeof(start->reason), "attaching the eBPF program", -error);
     }
 done:
     atomic_store(&start->helped, error ? (error < 0 ? error : -error) : 1);
     return NULL;
+}
+
+/// Begins a load: the kernel's BTF's memfd, and the helper thread on another CPU where there is one. NULL when
+/// not even the memfd could be made (the load then reads the whole BTF).
+static struct cebpf_start *begin(const void *object, size_t size, uint32_t ring_bytes) {
+    struct cebpf_start *start = calloc(1, sizeof(*start));
+    if (!start) return NULL;
+    *start = (struct cebpf_start){.object = object, .size = size, .ring_bytes = ring_bytes,
+                                  .btf_fd = memfd_create("iotrace-kernel-btf", MFD_CLOEXEC)};
+    if (start->btf_fd < 0) {
+        free(start);
+        return NULL;
+    }
+    snprintf(start->kernel_btf, sizeof(start->kernel_btf), "/proc/self/fd/%d", start->btf_fd);
+    struct placement placement;
+    pthread_attr_t attributes;
+    if (place(&placement) && pthread_attr_init(&attributes) == 0) {
+        start->cpus = placement.all;
+        start->helping = pthread_attr_setaffinity_np(&attributes, sizeof(placement.theirs), &placement.theirs) == 0
+            && pthread_create(&start->helper, &attributes, help, start) == 0;
+        pthread_attr_destroy(&attributes);
+    }
+    return start;
+}
+
+/// Ends a begun load: the helper told to stop if it is waiting to go (`stop`, a -errno; 0: it has been told),
+/// joined, its copy closed unless a trace took it, the BTF the cut read let go of.
+static void end(struct cebpf_start *start, int stop) {
+    if (!start) return;
+    if (start->helping) {
+        if (stop) atomic_store(&start->go, stop);
+        pthread_join(start->helper, NULL);
+    }
+    if (start->copy && (!start->trace || start->trace->objects[1] != start->copy)) bpf_object__close(start->copy);
+    cebpf_release_kernel_btf(&start->kernel_btf_read);
+    close(start->btf_fd);
+    free(start);
 }
 
 /// Writes the rows that have a kind (`rows[i]` for key i) into the map at `rows_fd`: in one batch (Linux 5.6
@@ -624,84 +684,79 @@ static void run_errand(struct errand *errand) {
 }
 
 /// Opens, shares out, loads and attaches the program's copies into `trace`, relocated against the kernel's BTF
-/// cut down (`cut`) or whole, and fills its maps. 0, -ECANCELED when the cut could not be made (the caller
-/// loads against the whole BTF), or -errno with the reason written.
+/// cut down (`start`: a load begun) or whole (`start` NULL), and fills its maps. 0, -ECANCELED when the cut
+/// could not be made (the caller loads against the whole BTF), or -errno with the reason written.
 ///
-/// With two CPUs, a helper thread opens copy 1 and cuts the BTF while this one opens copy 0, runs the caller's
-/// errand and makes the maps the helper's program needs (then the others), fills them, maps the ring buffer and
-/// makes the guard; then each loads its copy's share of the programs and attaches them (the helper started on
-/// another CPU: see place).
+/// With two CPUs, the helper thread (begun with `start`, maybe while the caller was still setting up) opens copy
+/// 1, cuts the BTF and makes the maps its program uses; this one opens copy 0, runs the caller's errand and says
+/// go, takes those maps and makes the others; then each loads its copy's share of the programs and attaches them,
+/// and this one fills the maps, maps the ring buffer and makes the guard while the helper still loads.
 /// Where there is one CPU (or no thread to be had), this thread does it all with one copy.
-static int load(struct cebpf_trace *trace, const void *object, size_t size, struct cebpf_settings settings, bool cut,
-                const struct cebpf_row *rows, size_t row_count, struct errand *errand, char *reason,
-                size_t reason_capacity) {
-    char kernel_btf[64];
-    struct start_up start = {.trace = trace, .object = object, .size = size, .settings = settings,
-                             .btf_fd = cut ? memfd_create("iotrace-kernel-btf", MFD_CLOEXEC) : -1};
-    if (cut && start.btf_fd < 0) return -ECANCELED;
-    if (cut) {
-        snprintf(kernel_btf, sizeof(kernel_btf), "/proc/self/fd/%d", start.btf_fd);
-        start.kernel_btf = kernel_btf;
-    }
-    trace->object_count = 1;
-    pthread_t helper;
-    struct placement placement;
-    bool helping = false;
-    pthread_attr_t attributes;
-    if (cut && place(&placement) && pthread_attr_init(&attributes) == 0) {
-        start.cpus = placement.all;
-        trace->object_count = 2;
-        helping = pthread_attr_setaffinity_np(&attributes, sizeof(placement.theirs), &placement.theirs) == 0
-            && pthread_create(&helper, &attributes, help, &start) == 0;
-        if (!helping) trace->object_count = 1;
-        pthread_attr_destroy(&attributes);
-    }
-    int error = open_object(&trace->objects[0], object, size, settings, start.kernel_btf, reason,
+static int load(struct cebpf_trace *trace, const void *object, size_t size, struct cebpf_settings settings,
+                struct cebpf_start *start, const struct cebpf_row *rows, size_t row_count, struct errand *errand,
+                char *reason, size_t reason_capacity) {
+    bool helping = start && start->helping;
+    trace->object_count = helping ? 2 : 1;
+    int error = open_object(&trace->objects[0], object, size, settings, start ? start->kernel_btf : NULL, reason,
                             reason_capacity);
-    // The caller's errand (the command's process) before the maps, which the helper's load waits for: libbpf
-    // opens the cut BTF by its path without O_CLOEXEC while it loads, and a process forked then would carry
-    // that descriptor through its exec into the command (CLITests' "inherits no descriptor" saw it). The guard,
-    // forked later, closes every descriptor but its own.
+    // The caller's errand (the command's process) before either thread loads: libbpf opens the cut BTF by its
+    // path without O_CLOEXEC while it loads, and a process forked then would carry that descriptor through its
+    // exec into the command (CLITests' "inherits no descriptor" saw it). The guard, forked later, closes every
+    // descriptor but its own.
     if (!error) run_errand(errand);
-    if (!error && (error = make_maps(trace->objects[0], false)) != 0) {
+    bool cut_failed = false;
+    if (helping) {
+        // The helper's copy is open once its cut is done (or failed).
+        cut_failed = await(&start->cut) < 0;
+        start->trace = trace;
+        start->settings = settings;
+        if (!cut_failed) trace->objects[1] = start->copy;
+        atomic_store(&start->go, error ? error : cut_failed ? -ECANCELED : 1);
+        if (!error && !cut_failed && await(&start->maps) < 0) {
+            error = atomic_load(&start->maps);
+            snprintf(reason, reason_capacity, "%s", start->reason);
+        }
+        if (!error && !cut_failed && (error = share_maps(start->copy, trace->objects[0])) != 0) {
+            describe(reason, reason_capacity, "sharing the eBPF program's maps", -error);
+        }
+    } else {
+        if (start && !error) {
+            int cut_error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start->btf_fd, NULL);
+            atomic_store(&start->cut, cut_error ? cut_error : 1);
+            cut_failed = cut_error != 0;
+        }
+        if (!error && !cut_failed && (error = make_maps(trace->objects[0], false)) != 0) {
+            describe(reason, reason_capacity, "making the eBPF program's maps", -error);
+        }
+    }
+    if (!error && !cut_failed && (error = make_maps(trace->objects[0], true)) != 0) {
         describe(reason, reason_capacity, "making the eBPF program's maps", -error);
     }
-    atomic_store(&start.maps, error ? error : 1);
-    if (!error && (error = make_maps(trace->objects[0], true)) != 0) {
-        describe(reason, reason_capacity, "making the eBPF program's maps", -error);
-    }
-    if (!error) share_programs(trace->objects[0], 0, trace->object_count);
-    if (cut && !helping && !error) {
-        int cut_error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start.btf_fd, NULL);
-        atomic_store(&start.cut, cut_error ? cut_error : 1);
-    }
-    bool cut_failed = cut && !error && await(&start.cut) < 0;
-    if (!error && !cut_failed && (error = loaded(trace->objects[0])) != 0) {
-        describe(reason, reason_capacity, "loading the eBPF program", -error);
-    } else if (!error && !cut_failed && (error = attach_copy(trace, 0)) != 0) {
-        describe(reason, reason_capacity, "attaching the eBPF program", -error);
+    if (!error && !cut_failed) {
+        share_programs(trace->objects[0], 0, trace->object_count);
+        if ((error = loaded(trace->objects[0])) != 0) {
+            describe(reason, reason_capacity, "loading the eBPF program", -error);
+        } else if ((error = attach_copy(trace, 0)) != 0) {
+            describe(reason, reason_capacity, "attaching the eBPF program", -error);
+        }
     }
     // The rows filled, the ring buffer mapped and the guard made while the helper still loads, after this thread's
     // own load and attach, which so begin as early as they can: its attach's text pokes (rounds of IPIs) then
     // fall earlier in the helper's load, which they slow less (helper's load 3.46 -> 2.84 ms, stamps, 30 runs).
     // Nothing is followed yet: until the command is, the programs attached find no row filled.
-    if (!error) error = fill_maps(trace, rows, row_count, reason, reason_capacity);
-    if (!error && trace->guard_socket < 0 && (error = start_guard(trace)) != 0) {
+    if (!error && !cut_failed) error = fill_maps(trace, rows, row_count, reason, reason_capacity);
+    if (!error && !cut_failed && trace->guard_socket < 0 && (error = start_guard(trace)) != 0) {
         describe(reason, reason_capacity, "starting the guard process", -error);
     }
     // The kernel's BTF the cut read is let go of here, while the helper still loads (else once it has stopped).
-    if (cut && atomic_load(&start.cut) != 0) cebpf_release_kernel_btf(&start.kernel_btf_read);
-    if (helping) {
-        if (await(&start.helped) < 0 && !error && !cut_failed) {
-            error = atomic_load(&start.helped);
-            snprintf(reason, reason_capacity, "%s", start.reason);
-        }
-        pthread_join(helper, NULL);
+    if (helping && !cut_failed) cebpf_release_kernel_btf(&start->kernel_btf_read);
+    if (helping && !cut_failed && await(&start->helped) < 0 && !error) {
+        error = atomic_load(&start->helped);
+        snprintf(reason, reason_capacity, "%s", start->reason);
     }
-    cebpf_release_kernel_btf(&start.kernel_btf_read);
+    end(start, 0);
     if (!error && cut_failed) error = -ECANCELED;
     if (!error) error = fill_tail_calls(trace, reason, reason_capacity);
-    if (start.btf_fd >= 0) close(start.btf_fd);
     return error;
 }
 
@@ -715,14 +770,37 @@ static void unload(struct cebpf_trace *trace) {
     trace->object_count = 0;
 }
 
-int cebpf_open(const void *object, size_t size, struct cebpf_settings settings, const struct cebpf_row *rows,
-               size_t row_count, cebpf_meanwhile meanwhile, void *meanwhile_context, cebpf_trace **out,
-               char *reason, size_t reason_capacity) {
+/// The BTF cut down (the default), or whole: IOTRACE_BPF_WHOLE_BTF=1, to compare.
+static bool cutting(void) {
+    const char *whole = getenv("IOTRACE_BPF_WHOLE_BTF");
+    return !(whole && strcmp(whole, "1") == 0);
+}
+
+cebpf_start *cebpf_begin(const void *object, size_t size, uint32_t ring_bytes) {
+    char reason[256];
+    libbpf_set_print(keep_last_message);
+    if (!cutting() || cebpf_probe(reason, sizeof(reason)) != 0) return NULL;
+    return begin(object, size, ring_bytes);
+}
+
+void cebpf_abandon(cebpf_start *start) { end(start, -ECANCELED); }
+
+int cebpf_open(cebpf_start *begun, const void *object, size_t size, struct cebpf_settings settings,
+               const struct cebpf_row *rows, size_t row_count, cebpf_meanwhile meanwhile, void *meanwhile_context,
+               cebpf_trace **out, char *reason, size_t reason_capacity) {
     *out = NULL;
     last_message[0] = 0;
     libbpf_set_print(keep_last_message);
+    // A load begun for another object or ring buffer size is of no use to this one.
+    if (begun && (begun->object != object || begun->size != size || begun->ring_bytes != settings.ring_bytes)) {
+        cebpf_abandon(begun);
+        begun = NULL;
+    }
     int error = cebpf_probe(reason, reason_capacity);
-    if (error) return error;
+    if (error) {
+        cebpf_abandon(begun);
+        return error;
+    }
     struct cebpf_trace *trace = calloc(1, sizeof(*trace));
     if (!trace) return -ENOMEM;
     trace->guard_socket = -1;
@@ -730,18 +808,18 @@ int cebpf_open(const void *object, size_t size, struct cebpf_settings settings, 
     trace->wakes = trace->stop = -1;
     atomic_store(&trace->holders, 1);
     pthread_mutex_init(&trace->lock, NULL);
-    // The kernel's BTF cut down to what the program reads; IOTRACE_BPF_WHOLE_BTF=1 skips it, to compare.
-    const char *whole = getenv("IOTRACE_BPF_WHOLE_BTF");
-    bool cut = !(whole && strcmp(whole, "1") == 0);
+    // The kernel's BTF cut down to what the program reads, by the load begun (or begun now).
+    struct cebpf_start *start = begun ? begun : cutting() ? begin(object, size, settings.ring_bytes) : NULL;
+    bool cut = start != NULL;
     struct errand errand = {.run = meanwhile, .context = meanwhile_context};
-    error = load(trace, object, size, settings, cut, rows, row_count, &errand, reason, reason_capacity);
+    error = load(trace, object, size, settings, start, rows, row_count, &errand, reason, reason_capacity);
     if (error && cut) {
         // Whatever the cut-down BTF lacked, the whole one has: load again against it, and report that load (a
         // guard of its own: this one holds the first load's followed map).
         end_guard(trace);
         unload(trace);
         last_message[0] = 0;
-        error = load(trace, object, size, settings, false, rows, row_count, &errand, reason, reason_capacity);
+        error = load(trace, object, size, settings, NULL, rows, row_count, &errand, reason, reason_capacity);
     }
     if (error) {
         error = -error;

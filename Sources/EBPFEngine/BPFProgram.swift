@@ -22,8 +22,9 @@ final class BPFProgram {
     /// cebpf_settings), for the build tasks processes belong to.
     /// `roots`: the workspace's (normalized, absolute); the program leaves out the calls whose one path is
     /// certainly outside all of them (see certainly_outside in iotrace.bpf.c). None: it leaves nothing out.
-    init(table: SyscallTable, ringBytes: Int, environment: Bool, roots: [[UInt8]] = [], meanwhile: () -> Void = {})
-        throws(EBPFTraceError) {
+    /// `begun`: a load begun ahead for this ring buffer size (see `Begun`), taken over.
+    init(table: SyscallTable, ringBytes: Int, environment: Bool, roots: [[UInt8]] = [], begun: Begun? = nil,
+         meanwhile: () -> Void = {}) throws(EBPFTraceError) {
         let rows = Self.rows(of: table)
         var settings = cebpf_settings_make(UInt32(ringBytes), environment ? 1 : 0)
         for root in roots {
@@ -35,15 +36,14 @@ final class BPFProgram {
         var handle: OpaquePointer?
         var reason = [CChar](repeating: 0, count: 512)
         let object = EmbeddedProgram.object
+        let begun = begun?.take()
         let result = withoutActuallyEscaping(meanwhile) { meanwhile in
             var errand = meanwhile
             return withUnsafeMutablePointer(to: &errand) { errand in
-                object.withUnsafeBytes { bytes in
-                    rows.withUnsafeBufferPointer { rows in
-                        cebpf_open(bytes.baseAddress!, bytes.count, settings, rows.baseAddress!, rows.count,
-                                   { context in context!.assumingMemoryBound(to: (() -> Void).self).pointee() },
-                                   errand, &handle, &reason, reason.count)
-                    }
+                rows.withUnsafeBufferPointer { rows in
+                    cebpf_open(begun, object.baseAddress!, object.count, settings, rows.baseAddress!, rows.count,
+                               { context in context!.assumingMemoryBound(to: (() -> Void).self).pointee() },
+                               errand, &handle, &reason, reason.count)
                 }
             }
         }
@@ -55,6 +55,30 @@ final class BPFProgram {
     }
 
     deinit { cebpf_close(trace) }
+
+    /// A load begun ahead of the trace (`cebpf_begin`): the program opened, the kernel's BTF cut down and the maps
+    /// made on a helper thread while the caller goes on setting up. Taken over by the trace it is given to, else
+    /// let go of (`cebpf_abandon`) when dropped.
+    final class Begun {
+        private var start: OpaquePointer?
+        let ringBytes: Int
+
+        /// Nil where a load cannot be begun here (cebpf_begin says why at cebpf_open).
+        init?(ringBytes: Int) {
+            guard let start = cebpf_begin(EmbeddedProgram.object.baseAddress!, EmbeddedProgram.object.count,
+                                          UInt32(ringBytes)) else { return nil }
+            self.start = start
+            self.ringBytes = ringBytes
+        }
+
+        deinit { cebpf_abandon(start) }
+
+        /// The load, for cebpf_open (once).
+        func take() -> OpaquePointer? {
+            defer { start = nil }
+            return start
+        }
+    }
 
     /// `cebpf_reap_guards_at_exit`: a trace's end no longer waits for the kernel to detach its programs; the
     /// process does, when it exits.

@@ -23,6 +23,8 @@ public struct EBPFConfiguration: Sendable {
     public var ringBufferBytes: Int?
     /// Where each recorded call goes as it happens (`--events`), besides the report; nil: nowhere.
     public var events: (any EventSink)?
+    /// The program's load, begun ahead (`EBPFTracer.beginLoading`); nil: the trace begins it.
+    public var loadAhead: EBPFLoadAhead?
 
     public init(command: [[UInt8]], filter: WorkspaceFilter, signalMask: UInt64 = 0, allowRings: Bool = false) {
         self.command = command
@@ -30,6 +32,13 @@ public struct EBPFConfiguration: Sendable {
         self.signalMask = signalMask
         self.allowRings = allowRings
     }
+}
+
+/// A load of the program begun ahead of its trace (`EBPFTracer.beginLoading`), taken over by the first trace
+/// given it; let go of (its thread stopped) if none is.
+public final class EBPFLoadAhead: @unchecked Sendable {
+    let begun: BPFProgram.Begun
+    init(_ begun: BPFProgram.Begun) { self.begun = begun }
 }
 
 /// The engine's counters: what a trace cost the program, and what it could not deliver.
@@ -113,15 +122,24 @@ public final class EBPFTracer {
     /// The held command's pid, before `run` (tests: a tracer dropped unrun must end and reap it).
     package var heldCommand: TaskID? { held?.successValue?.pid }
 
-    /// Loads and attaches the program: `.cannotLoad` with the reason where it cannot be (`--engine auto`
-    /// then chooses ptrace). The command's process is made meanwhile, while the loading thread would wait for
-    /// its helper: held before its exec, it runs nothing until `run` releases it,
-    /// and exits unrun if this process dies first. Where the program cannot load, it is ended and reaped.
     /// For a process that exits soon after its traces end (the CLI): each trace's end leaves its programs to be
     /// detached by its guard process, on another CPU, while this process goes on (writes the report); the
     /// process waits for every such detach when it exits. Nothing stays attached after the process.
     public static func detachAtExit() { BPFProgram.detachAtExit() }
 
+    /// Begins loading the program for a trace with this ring buffer size (nil: the default), on another CPU,
+    /// while the caller goes on setting the trace up: give it to the trace as `EBPFConfiguration.loadAhead`.
+    /// Nil where no load can be begun here (the trace then loads it all itself, and says why if it cannot).
+    /// Begin it in the process that traces: after any fork that hands the trace to a child (the loading thread
+    /// is not in the child).
+    public static func beginLoading(ringBufferBytes: Int?) -> EBPFLoadAhead? {
+        BPFProgram.Begun(ringBytes: ringBufferBytes ?? BPFProgram.defaultRingBytes).map(EBPFLoadAhead.init)
+    }
+
+    /// Loads and attaches the program: `.cannotLoad` with the reason where it cannot be (`--engine auto`
+    /// then chooses ptrace). The command's process is made meanwhile, while the loading thread would wait for
+    /// its helper: held before its exec, it runs nothing until `run` releases it,
+    /// and exits unrun if this process dies first. Where the program cannot load, it is ended and reaped.
     public init(_ configuration: EBPFConfiguration) throws(EBPFTraceError) {
         self.configuration = configuration
         builder = ReportBuilder(filter: configuration.filter)
@@ -132,7 +150,7 @@ public final class EBPFTracer {
         do {
             let ringBytes = configuration.ringBufferBytes ?? BPFProgram.defaultRingBytes
             bpf = try BPFProgram(table: .native, ringBytes: ringBytes, environment: configuration.recordProcesses,
-                                 roots: configuration.filter.roots,
+                                 roots: configuration.filter.roots, begun: configuration.loadAhead?.begun,
                                  meanwhile: { held = Self.spawn(configuration) })
         } catch {
             if case .success(let child) = held { Self.discard(child) }

@@ -89,11 +89,13 @@ struct Check: ParsableCommand {
 
     func run() throws {
         if checksWholeRun { return try runWholeRun() }
+        let loadAhead = options.beginEBPFLoad()
         let (declarations, workspace) = try resolveDeclarations()
         var traceOptions = options
         traceOptions.workspace = workspace
         let sink = try ReportSink(output: options.output)
-        let trace = try traceOptions.trace(rawCommandArguments(count: command.count), sink: sink)
+        let trace = try traceOptions.trace(rawCommandArguments(count: command.count), sink: sink,
+                                           loadAhead: loadAhead)
         let result = Checker.check(trace.report, against: declarations)
         switch options.format {
         case .text: try sink.write(CheckTextRenderer.render(result))
@@ -105,11 +107,13 @@ struct Check: ParsableCommand {
     /// The whole run: traced with its processes (each one's task comes from its exec's environment), then each
     /// task checked against its declarations, resolved after the run since only then are the tasks known.
     func runWholeRun() throws {
+        let loadAhead = options.beginEBPFLoad()
         let root = try nxRoot()
         var traceOptions = options
         traceOptions.workspace = root
         let sink = try ReportSink(output: options.output)
-        let trace = try traceOptions.trace(rawCommandArguments(count: command.count), sink: sink, recordProcesses: true)
+        let trace = try traceOptions.trace(rawCommandArguments(count: command.count), sink: sink, recordProcesses: true,
+                                           loadAhead: loadAhead)
         var run = RunCheck(report: trace.report, tasks: RunCheck.tasks(of: trace.report))
         let workspace = try? NxWorkspace.load(root: root)
         for index in run.tasks.indices {

@@ -28,9 +28,10 @@ struct Trace: ParsableCommand {
     }
 
     func run() throws {
+        let loadAhead = options.beginEBPFLoad()
         let sink = try ReportSink(output: options.output)
         let result = try options.trace(rawCommandArguments(count: command.count), sink: sink,
-                                       recordProcesses: views.processes)
+                                       recordProcesses: views.processes, loadAhead: loadAhead)
         let bytes: [UInt8]
         switch options.format {
         case .text: bytes = TextRenderer.render(result.report, summary: views.summary)
@@ -52,10 +53,21 @@ extension TraceOptions {
         return configuration
     }
 
+    /// The eBPF program's load, begun now when these options may choose that engine: it goes on, on another CPU,
+    /// while the caller opens the report's file and sets the trace up (`trace` takes it over).
+    func beginEBPFLoad() -> EBPFLoadAhead? {
+        switch engine {
+        case .ptrace: return nil
+        case .auto where ptraceOnlyOption != nil: return nil
+        case .auto, .ebpf: return EBPFTracer.beginLoading(ringBufferBytes: ringBufferBytes)
+        }
+    }
+
     /// Traces `argv` as these options say, with the engine they choose, the tracer's signals forwarded to the
     /// command, and says on stderr when the command could not be run. On a tracer failure the report is
-    /// discarded.
-    func trace(_ argv: [[UInt8]], sink: ReportSink, recordProcesses: Bool = false) throws(CLIError) -> TraceRun {
+    /// discarded. `loadAhead`: the eBPF program's load, begun (`beginEBPFLoad`).
+    func trace(_ argv: [[UInt8]], sink: ReportSink, recordProcesses: Bool = false,
+               loadAhead: EBPFLoadAhead? = nil) throws(CLIError) -> TraceRun {
         let filter = workspaceFilter()
         do {
             try SignalForwarding.install([SIGINT, SIGTERM, SIGHUP])
@@ -67,7 +79,8 @@ extension TraceOptions {
         let eventLog = try openEventLog(sink: sink)
         var run: TraceRun
         do {
-            if let tracer = try ebpfTracer(argv, filter: filter, recordProcesses: recordProcesses, events: eventLog) {
+            if let tracer = try ebpfTracer(argv, filter: filter, recordProcesses: recordProcesses, events: eventLog,
+                                           loadAhead: loadAhead) {
                 let result = try tracer.run(onStart: { SignalForwarding.setTarget($0) })
                 run = TraceRun(report: result.report, stats: result.counters.summary)
             } else {
@@ -101,8 +114,8 @@ extension TraceOptions {
 
     /// The eBPF engine, loaded, when the options choose it: always with `--engine ebpf` (where it cannot load,
     /// the error says why), with `auto` when it loads here and no ptrace-only option is given; nil for ptrace.
-    func ebpfTracer(_ argv: [[UInt8]], filter: WorkspaceFilter, recordProcesses: Bool,
-                    events: EventLog?) throws(EBPFTraceError) -> EBPFTracer? {
+    func ebpfTracer(_ argv: [[UInt8]], filter: WorkspaceFilter, recordProcesses: Bool, events: EventLog?,
+                    loadAhead: EBPFLoadAhead? = nil) throws(EBPFTraceError) -> EBPFTracer? {
         switch engine {
         case .ptrace: return nil
         case .auto where ptraceOnlyOption != nil: return nil
@@ -114,6 +127,7 @@ extension TraceOptions {
         configuration.recordProcesses = recordProcesses
         configuration.ringBufferBytes = ringBufferBytes
         configuration.events = events
+        configuration.loadAhead = loadAhead
         // This process exits once the report is out: the kernel's detach overlaps writing it.
         EBPFTracer.detachAtExit()
         do {

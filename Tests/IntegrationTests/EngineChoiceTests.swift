@@ -35,6 +35,22 @@ struct EngineChoiceTests {
         #expect(report.engine == "ptrace", "\(automatic.diagnostics)")
     }
 
+    // The CLI begins the program's load before it opens the report's file (TraceOptions.beginEBPFLoad): a trace
+    // that then fails to start lets go of that load (its helper thread stopped and joined) instead of hanging.
+    @Test("a load begun ahead and not used: the report's file cannot be opened, exit 125 at once, nothing run",
+          arguments: ["ebpf", "auto"])
+    func loadBegunAndAbandoned(engine: String) throws {
+        let workspace = try Workspace()
+        let started = Date()
+        let run = try workspace.runTracer(["--engine", engine, "-o", workspace.path + "/missing/report.txt", "--",
+                                           try Fixture.path("touch"), "marker"], timeout: 20)
+        #expect(run.status == 125, "\(run.diagnostics)")
+        let lines = run.process.stderrText.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.count == 1 && lines[0].contains("cannot write the report"), "\(run.diagnostics)")
+        #expect(!workspace.exists("marker"), "the command ran")
+        #expect(Date().timeIntervalSince(started) < 5, "took \(Date().timeIntervalSince(started)) s")
+    }
+
     @Test("the JSON report names the engine that ran", arguments: TracerMode.allCases)
     func engineNamed(mode: TracerMode) throws {
         let workspace = try Workspace()

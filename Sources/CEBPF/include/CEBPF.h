@@ -42,14 +42,31 @@ struct cebpf_settings cebpf_settings_make(uint32_t ring_bytes, uint32_t environm
 /// CEBPF_ROOT_BYTES - 1 bytes, or one root too many) turns that off.
 void cebpf_settings_add_root(struct cebpf_settings *settings, const uint8_t *root, size_t length);
 
+/// A load begun ahead of cebpf_open, before the trace's settings are known.
+typedef struct cebpf_start cebpf_start;
+
+/// Begins loading `object` (`size` bytes) for a trace whose ring buffer will have `ring_bytes`: a helper
+/// thread, on another CPU, opens a copy of it, cuts the kernel's BTF down to what it reads and makes its maps,
+/// while the caller goes on setting the trace up (its options, its report's file). Pass it to cebpf_open, which
+/// takes it over whatever its outcome, or let it go with cebpf_abandon. NULL where the load cannot be begun here
+/// (no BTF, IOTRACE_BPF_WHOLE_BTF=1): cebpf_open then does it all; with one CPU nothing runs ahead. Only the process that began it can
+/// open it (a fork's child has no helper thread); until cebpf_open says go, the helper opens nothing a fork
+/// could inherit.
+cebpf_start *_Nullable cebpf_begin(const void *object, size_t size, uint32_t ring_bytes);
+
+/// Lets go of a load begun and not opened: its helper stopped and joined, its copy closed.
+void cebpf_abandon(cebpf_start *_Nullable start);
+
 /// Opens the object (`object`, `size` bytes: an ELF file in memory), sizes its ring buffer and sets its
 /// constants (`settings`), loads it (the kernel's verifier; CO-RE relocations against the running
 /// kernel's BTF), fills its syscall rows (`rows[i]` for key i) and attaches its raw tracepoints; calls
-/// `meanwhile` (if any) once on the way. On failure returns -errno and writes one line saying why into
-/// `reason`, libbpf's own last message included.
-int cebpf_open(const void *object, size_t size, struct cebpf_settings settings, const struct cebpf_row *rows,
-               size_t row_count, cebpf_meanwhile _Nullable meanwhile, void *_Nullable meanwhile_context,
-               cebpf_trace *_Nullable *_Nonnull trace, char *reason, size_t reason_capacity);
+/// `meanwhile` (if any) once on the way. `begun`: cebpf_begin's, for this object and ring buffer size (else
+/// abandoned here), or NULL. On failure returns -errno and writes one line saying why into `reason`, libbpf's own
+/// last message included.
+int cebpf_open(cebpf_start *_Nullable begun, const void *object, size_t size, struct cebpf_settings settings,
+               const struct cebpf_row *rows, size_t row_count, cebpf_meanwhile _Nullable meanwhile,
+               void *_Nullable meanwhile_context, cebpf_trace *_Nullable *_Nonnull trace, char *reason,
+               size_t reason_capacity);
 /// Follows process `pid` (a thread group of one thread, not yet exec'd) and, from then on, its descendants.
 int cebpf_follow(cebpf_trace *trace, uint32_t pid);
 
