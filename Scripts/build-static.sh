@@ -12,11 +12,14 @@ output=${1:-dist/iotrace-native}
 # needs no shared library at run time. --gc-sections drops the code nothing reaches. Optimised for speed
 # (-O, swift build's release default), not size: -Osize saved 0.16 MB and cost 4-10 % on the threads
 # workload, where the tracer's own time per stop shows.
+# The build's own status decides (PIPESTATUS): a failed build leaves the last good binary in place, which must
+# not pass for this one.
 swift build -c release --scratch-path .build-static --product iotrace-native \
     -Xswiftc -static-executable -Xlinker --gc-sections 2>&1 \
-    | grep -v -e "in statically linked applications requires at runtime" -e "mktemp' is dangerous" || true
+    | { grep -v -e "in statically linked applications requires at runtime" -e "mktemp' is dangerous" || true; }
+status=${PIPESTATUS[0]}
 built=.build-static/release/iotrace-native
-[ -x "$built" ] || { echo "build-static: the build failed" >&2; exit 1; }
+[ "$status" -eq 0 ] && [ -x "$built" ] || { echo "build-static: the build failed" >&2; exit 1; }
 
 mkdir -p "$(dirname "$output")"
 strip -o "$output" "$built"
