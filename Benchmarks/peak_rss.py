@@ -3,8 +3,9 @@
 
     peak_rss.py OUT.json -- iotrace-native ... -- COMMAND...
 
-iotrace-native runs as two processes: the one started (the monitor) and its child, the tracer, whose child
-is the traced command. /proc/PID/status VmHWM of every iotrace-native process in that tree (the started
+With the ptrace engine iotrace-native runs as two processes: the one started (the monitor) and its child, the
+tracer, whose child is the traced command; with the eBPF engine the one started traces (its guard, a child
+sharing its memory, has the same VmHWM). /proc/PID/status VmHWM of every iotrace-native process in that tree (the started
 process and its descendants named iotrace-native: the command's processes have other names once they
 have exec'd) is polled every 5 ms while it runs; peakKiB is the largest, with the monitor's and the
 tracer's recorded apart. A process's VmHWM only grows, and the tracer's last poll comes shortly before it

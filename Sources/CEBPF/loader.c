@@ -802,7 +802,10 @@ int cebpf_open(cebpf_start *begun, const void *object, size_t size, struct cebpf
         return error;
     }
     struct cebpf_trace *trace = calloc(1, sizeof(*trace));
-    if (!trace) return -ENOMEM;
+    if (!trace) {
+        cebpf_abandon(begun);
+        return -ENOMEM;
+    }
     trace->guard_socket = -1;
     trace->exit_fd = -1;
     trace->wakes = trace->stop = -1;

@@ -32,10 +32,11 @@ func printError(_ message: String) {
     _ = Files.write(line, to: STDERR_FILENO)
 }
 
-/// Daemons outliving the command (`TraceConfiguration.releaseDaemons`). The process the caller started is a
-/// monitor that only waits (`Monitor`); this process traces. When the trace ends with daemons still running, the
-/// report is written as usual, the monitor exits with the status, and this process goes on serving the daemons,
-/// detached from the caller, until they exit.
+/// Daemons outliving the command (`TraceConfiguration.releaseDaemons`), with the ptrace engine. The process the
+/// caller started becomes a monitor that only waits (`Monitor`), split off when that engine is chosen; its child
+/// traces. When the trace ends with daemons still running, the report is written as usual, the monitor exits with
+/// the status, and the child goes on serving the daemons, detached from the caller, until they exit. The eBPF
+/// engine serves no stops: it leaves daemons behind, and needs no monitor (no fork, nothing copied).
 ///
 /// Why not hand them to a separate keeper process: a new tracer has to PTRACE_SEIZE them, which Yama's
 /// ptrace_scope 1 (the default of Ubuntu and of containers on it) refuses to anything but an ancestor; and
@@ -48,9 +49,10 @@ enum DaemonHandOff {
     /// The tracer whose run ended with daemons still running.
     nonisolated(unsafe) static var tracer: Tracer?
 
-    /// Subcommands that trace and whose process the caller waits for.
-    static func split(for command: ParsableCommand) {
-        guard command is Trace || command is Check else { return }
+    /// Splits the monitor off, once, before the ptrace engine's trace starts (`TraceOptions.trace`). The process
+    /// must have no thread but this one (the eBPF load begun ahead has been taken over or let go of by then).
+    static func split() {
+        guard monitorRelease == nil else { return }
         if case .success(let fd) = Monitor.split() { monitorRelease = fd }
     }
 
@@ -90,7 +92,6 @@ enum Main {
             } else {
                 command = try IOTrace.parseAsRoot(arguments)
             }
-            DaemonHandOff.split(for: command)
             try command.run()
             DaemonHandOff.exit(0)
         } catch let error as CLIError {

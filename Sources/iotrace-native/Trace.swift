@@ -84,6 +84,7 @@ extension TraceOptions {
                 let result = try tracer.run(onStart: { SignalForwarding.setTarget($0) })
                 run = TraceRun(report: result.report, stats: result.counters.summary)
             } else {
+                DaemonHandOff.split()
                 var configuration = configuration(argv, filter: filter)
                 configuration.recordProcesses = recordProcesses
                 configuration.events = eventLog

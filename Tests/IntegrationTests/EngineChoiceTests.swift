@@ -149,8 +149,8 @@ struct EngineChoiceTests {
         #expect(copies == cpus, "libbpf opened the object \(copies) times\n\(run.diagnostics)")
     }
 
-    // The tracer's process is a monitor (see DaemonHandOff): the programs are held by its child, the tracing
-    // process, and by that one's guard.
+    // The eBPF engine traces in the launched process (no monitor: see DaemonHandOff): the programs are held by it
+    // and by its guard, a child of it.
     @Test("no program of ours stays attached after a trace, and two traces at once keep apart")
     func nothingLeftAttached() throws {
         guard let bpftool = Locations.onPath("bpftool") else {

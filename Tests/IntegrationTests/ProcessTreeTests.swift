@@ -16,10 +16,12 @@ struct ProcessTreeTests {
     /// Runs the trace with --processes and returns the report and the tracer's own pid.
     private func traceProcesses(_ workspace: Workspace, _ command: [String], mode: TracerMode,
                                 exitCode: Int32 = 0) throws -> (report: TraceReport, tracer: Int, run: TraceRun) {
-        // The launched iotrace-native is a monitor that waits; its child traces (README: Design, daemons).
+        // With ptrace, the launched iotrace-native is a monitor that waits and its child traces (README:
+        // Daemons); the eBPF engine needs no monitor: the launched process traces.
         let tracerPid = Mutex<Int32>(0)
-        let run = try workspace.trace(command, mode: mode, options: ["--processes"],
-                                      whileRunning: { pid in tracerPid.withLock { $0 = tracingChild(of: pid) } })
+        let run = try workspace.trace(command, mode: mode, options: ["--processes"], whileRunning: { pid in
+            tracerPid.withLock { $0 = mode.isPtrace ? tracingChild(of: pid) : pid }
+        })
         #expect(!run.process.timedOut, "\(run.diagnostics)")
         #expect(run.status == exitCode, "\(run.diagnostics)")
         let report = try run.report()
@@ -75,7 +77,7 @@ struct ProcessTreeTests {
             #expect(process.parent == tracer)
         } else {
             // This trace is a few milliseconds long: on a loaded machine it can be over before the test sees the
-            // tracing process below the monitor. The other tests of this suite check the parent.
+            // tracing process below the monitor (ptrace). The other tests of this suite check the parent.
             print("nonLeaderThreadExec (\(mode)): the trace ended before its tracing process was seen; "
                 + "parent not checked")
         }

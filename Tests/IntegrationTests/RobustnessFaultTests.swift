@@ -75,10 +75,11 @@ struct RobustnessFaultTests {
             try waitUntil("the 15 nodes' files", seconds: 15) {
                 (1...15).allSatisfy { workspace.exists("sub/n-\($0).txt") }
             }
-            // The launched iotrace-native is a monitor: below it, the tracing child and the 15 nodes, all of
-            // which must die (the tracing child with the monitor, PR_SET_PDEATHSIG; the nodes with it), and
-            // with the eBPF engine its guard, which kills the nodes when the tracing child is gone.
-            let expected = mode == .ebpf ? 17 : 16
+            // Below the launched iotrace-native, 16 processes that must all die: with ptrace it is a monitor, and
+            // they are the tracing child (which dies with the monitor, PR_SET_PDEATHSIG) and the 15 nodes (with
+            // it, PTRACE_O_EXITKILL); the eBPF engine traces in the launched process itself, and they are its
+            // guard, which kills the nodes when the tracer is gone, and the 15 nodes.
+            let expected = 16
             try waitUntil("\(expected) processes below the tracer", seconds: 5) {
                 descendantsOf(tracer).count == expected
             }
@@ -95,7 +96,7 @@ struct RobustnessFaultTests {
             for process in alive where process.isAlive { kill(process.pid, SIGKILL) }
         }
         #expect(run.status == 128 + SIGKILL, "\(run.diagnostics)")
-        #expect(tree.count == (mode == .ebpf ? 17 : 16))
+        #expect(tree.count == 16)
         #expect(survivors.isEmpty, "alive after the tracer was killed (now killed by the test): \(survivors)")
     }
 }

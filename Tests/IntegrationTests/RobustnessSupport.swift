@@ -117,9 +117,12 @@ final class PeakRSSProbe: @unchecked Sendable {
             }
             kilobytes = max(kilobytes, value)
             anonymousKilobytes = max(anonymousKilobytes, procStatusKilobytes(pid, "RssAnon") ?? 0)
-            // The launched process is a monitor that only waits; its child is the tracer (DaemonHandOff).
+            // With ptrace the launched process is a monitor that only waits, and its child is the tracer
+            // (DaemonHandOff); with eBPF it traces itself, and its children are the command and the guard. Only
+            // children that run iotrace-native count (a command's own after its exec runs something else).
             let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
-            for child in children.split(separator: " ").compactMap({ pid_t($0) }) {
+            let name = processName(pid)
+            for child in children.split(separator: " ").compactMap({ pid_t($0) }) where processName(child) == name {
                 kilobytes = max(kilobytes, procStatusKilobytes(child, "VmHWM") ?? 0)
                 anonymousKilobytes = max(anonymousKilobytes, procStatusKilobytes(child, "RssAnon") ?? 0)
             }

@@ -99,6 +99,11 @@ func childrenOf(_ pid: pid_t) -> [pid_t] {
     }
 }
 
+/// The name in /proc/PID/comm (the executable's, cut to 15 bytes), or "" when it cannot be read.
+func processName(_ pid: pid_t) -> String {
+    ((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? "").trimmingCharacters(in: .newlines)
+}
+
 /// The state letter in /proc/PID/stat ("R", "S", "T", "t", ...), or "" when it cannot be read.
 func processState(_ pid: pid_t) -> String {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
