@@ -229,11 +229,11 @@ IDLE_PROGS=()
 start_idle_trace() {
     "$IOTRACE" --engine ebpf -o /dev/null -- sleep 600 &
     IDLE_PID=$!
-    local tracer= i
-    # The monitor's child is the tracer, whose child is the command: once sleep runs, the program is attached.
+    local tracer=$IDLE_PID i
+    # The eBPF engine traces in the process started (no monitor: README, Daemons), whose child is the command:
+    # once sleep runs, the program is attached.
     for ((i = 0; i < 200; i++)); do
-        tracer=$(pgrep -P "$IDLE_PID" -x iotrace-native || true)
-        [[ -n $tracer ]] && pgrep -P "$tracer" -x sleep >/dev/null && break
+        pgrep -P "$tracer" -x sleep >/dev/null && break
         sleep 0.05
     done
     ((i < 200)) || die "the idle eBPF trace did not start within 10 s"
