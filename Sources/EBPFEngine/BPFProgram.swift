@@ -16,7 +16,7 @@ final class BPFProgram {
     private let trace: OpaquePointer
 
     /// `cebpf_open`: loads the embedded program with `table`'s rows; `.cannotLoad` with libbpf's reason.
-    /// `meanwhile` runs once on this thread while it waits for the loading's other half (see cebpf_meanwhile),
+    /// `meanwhile` runs once on this thread before any program is loaded (see cebpf_meanwhile),
     /// unless the load failed before.
     /// `environment`: each exec record carries the end of the new program's environment (see
     /// cebpf_settings), for the build tasks processes belong to.

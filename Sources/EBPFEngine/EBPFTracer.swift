@@ -137,8 +137,8 @@ public final class EBPFTracer {
     }
 
     /// Loads and attaches the program: `.cannotLoad` with the reason where it cannot be (`--engine auto`
-    /// then chooses ptrace). The command's process is made meanwhile, while the loading thread would wait for
-    /// its helper: held before its exec, it runs nothing until `run` releases it,
+    /// then chooses ptrace). The command's process is made meanwhile, before either loading thread loads (see
+    /// cebpf_meanwhile): held before its exec, it runs nothing until `run` releases it,
     /// and exits unrun if this process dies first. Where the program cannot load, it is ended and reaped.
     public init(_ configuration: EBPFConfiguration) throws(EBPFTraceError) {
         self.configuration = configuration

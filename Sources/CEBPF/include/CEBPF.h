@@ -18,9 +18,9 @@
 /// One loaded and attached instance of the program, with its own maps: two traces never share one.
 typedef struct cebpf_trace cebpf_trace;
 
-/// Work the caller gives cebpf_open to do on its thread while the helper thread cuts the kernel's BTF: called
-/// once, before any program is loaded (so a process it forks inherits nothing of the load), or not at all when
-/// the load failed before that moment.
+/// Work the caller gives cebpf_open to do on its thread while the helper thread prepares its copy (the BTF cut,
+/// the maps): called once, before any program is loaded (so a process it forks inherits nothing of the load), or
+/// not at all when the load failed before that moment.
 typedef void (*cebpf_meanwhile)(void *_Nullable context);
 /// What a trace asks of the program besides its rows: cebpf_settings_make, then cebpf_settings_add_root.
 struct cebpf_settings {
