@@ -477,10 +477,18 @@ static int await(atomic_int *step) {
     return state;
 }
 
+/// Held for reading by every load in this process, for writing by every caller's errand (the command's spawn):
+/// libbpf opens the cut BTF by its path without O_CLOEXEC while it loads, and a process forked then carries that
+/// descriptor through its exec into the command. Within one trace the errand comes before either thread loads;
+/// with two traces in one process (the library's callers), one trace's spawn waits for the other's loads.
+static pthread_rwlock_t loading = PTHREAD_RWLOCK_INITIALIZER;
+
 /// Loads `copy`'s share of the programs; 0 or -errno, with libbpf's last line in this thread's last_message.
 static int loaded(struct bpf_object *copy) {
     last_message[0] = 0;
+    pthread_rwlock_rdlock(&loading);
     int error = bpf_object__load(copy);
+    pthread_rwlock_unlock(&loading);
     return error;
 }
 
@@ -679,7 +687,9 @@ struct errand {
 static void run_errand(struct errand *errand) {
     if (errand->run && !errand->done) {
         errand->done = true;
+        pthread_rwlock_wrlock(&loading);
         errand->run(errand->context);
+        pthread_rwlock_unlock(&loading);
     }
 }
 
@@ -699,10 +709,10 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, stru
     trace->object_count = helping ? 2 : 1;
     int error = open_object(&trace->objects[0], object, size, settings, start ? start->kernel_btf : NULL, reason,
                             reason_capacity);
-    // The caller's errand (the command's process) before either thread loads: libbpf opens the cut BTF by its
-    // path without O_CLOEXEC while it loads, and a process forked then would carry that descriptor through its
-    // exec into the command (CLITests' "inherits no descriptor" saw it). The guard, forked later, closes every
-    // descriptor but its own.
+    // The caller's errand (the command's process) before either thread loads, and while no other trace's load
+    // runs (`loading`): libbpf opens the cut BTF by its path without O_CLOEXEC while it loads, and a process
+    // forked then would carry that descriptor through its exec into the command (CLITests' "inherits no
+    // descriptor" saw it). The guard, forked later, closes every descriptor but its own.
     if (!error) run_errand(errand);
     bool cut_failed = false;
     if (helping) {
