@@ -22,8 +22,8 @@ final class BPFProgram {
     /// cebpf_settings), for the build tasks processes belong to.
     /// `roots`: the workspace's (normalized, absolute); the program leaves out the calls whose one path is
     /// certainly outside all of them (see certainly_outside in iotrace.bpf.c). None: it leaves nothing out.
-    /// `begun`: a load begun ahead for this ring buffer size (see `Begun`), taken over.
-    init(table: SyscallTable, ringBytes: Int, environment: Bool, roots: [[UInt8]] = [], begun: Begun? = nil,
+    /// `begun`: a load begun ahead for this ring buffer size (see `EBPFLoadAhead`), taken over.
+    init(table: SyscallTable, ringBytes: Int, environment: Bool, roots: [[UInt8]] = [], begun: EBPFLoadAhead? = nil,
          meanwhile: () -> Void = {}) throws(EBPFTraceError) {
         let rows = Self.rows(of: table)
         var settings = cebpf_settings_make(UInt32(ringBytes), environment ? 1 : 0)
@@ -55,30 +55,6 @@ final class BPFProgram {
     }
 
     deinit { cebpf_close(trace) }
-
-    /// A load begun ahead of the trace (`cebpf_begin`): the program opened, the kernel's BTF cut down and the maps
-    /// made on a helper thread while the caller goes on setting up. Taken over by the trace it is given to, else
-    /// let go of (`cebpf_abandon`) when dropped.
-    final class Begun {
-        private var start: OpaquePointer?
-        let ringBytes: Int
-
-        /// Nil where a load cannot be begun here (cebpf_begin says why at cebpf_open).
-        init?(ringBytes: Int) {
-            guard let start = cebpf_begin(EmbeddedProgram.object.baseAddress!, EmbeddedProgram.object.count,
-                                          UInt32(ringBytes)) else { return nil }
-            self.start = start
-            self.ringBytes = ringBytes
-        }
-
-        deinit { cebpf_abandon(start) }
-
-        /// The load, for cebpf_open (once).
-        func take() -> OpaquePointer? {
-            defer { start = nil }
-            return start
-        }
-    }
 
     /// `cebpf_reap_guards_at_exit`: a trace's end no longer waits for the kernel to detach its programs; the
     /// process does, when it exits.
@@ -194,5 +170,27 @@ final class BPFProgram {
             row.untraced_mask = untraced.anyOf
         }
         return row
+    }
+}
+
+/// A load of the program begun ahead of its trace (`EBPFTracer.beginLoading`, `cebpf_begin`): opened, the kernel's
+/// BTF cut down and the maps made on a helper thread while the caller goes on setting up. Taken over by the first
+/// trace given it; let go of (`cebpf_abandon`: its thread stopped) when dropped untaken.
+public final class EBPFLoadAhead: @unchecked Sendable {
+    private var start: OpaquePointer?
+
+    /// Nil where a load cannot be begun here (cebpf_open says why, when the trace loads it itself).
+    init?(ringBytes: Int) {
+        guard let start = cebpf_begin(EmbeddedProgram.object.baseAddress!, EmbeddedProgram.object.count,
+                                      UInt32(ringBytes)) else { return nil }
+        self.start = start
+    }
+
+    deinit { cebpf_abandon(start) }
+
+    /// The load, for cebpf_open (once).
+    func take() -> OpaquePointer? {
+        defer { start = nil }
+        return start
     }
 }

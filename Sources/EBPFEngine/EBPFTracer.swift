@@ -34,13 +34,6 @@ public struct EBPFConfiguration: Sendable {
     }
 }
 
-/// A load of the program begun ahead of its trace (`EBPFTracer.beginLoading`), taken over by the first trace
-/// given it; let go of (its thread stopped) if none is.
-public final class EBPFLoadAhead: @unchecked Sendable {
-    let begun: BPFProgram.Begun
-    init(_ begun: BPFProgram.Begun) { self.begun = begun }
-}
-
 /// The engine's counters: what a trace cost the program, and what it could not deliver.
 public struct EBPFCounters: Sendable, Equatable {
     /// Events the program wrote to the ring buffer.
@@ -133,7 +126,7 @@ public final class EBPFTracer {
     /// Begin it in the process that traces: after any fork that hands the trace to a child (the loading thread
     /// is not in the child).
     public static func beginLoading(ringBufferBytes: Int?) -> EBPFLoadAhead? {
-        BPFProgram.Begun(ringBytes: ringBufferBytes ?? BPFProgram.defaultRingBytes).map(EBPFLoadAhead.init)
+        EBPFLoadAhead(ringBytes: ringBufferBytes ?? BPFProgram.defaultRingBytes)
     }
 
     /// Loads and attaches the program: `.cannotLoad` with the reason where it cannot be (`--engine auto`
@@ -150,7 +143,7 @@ public final class EBPFTracer {
         do {
             let ringBytes = configuration.ringBufferBytes ?? BPFProgram.defaultRingBytes
             bpf = try BPFProgram(table: .native, ringBytes: ringBytes, environment: configuration.recordProcesses,
-                                 roots: configuration.filter.roots, begun: configuration.loadAhead?.begun,
+                                 roots: configuration.filter.roots, begun: configuration.loadAhead,
                                  meanwhile: { held = Self.spawn(configuration) })
         } catch {
             if case .success(let child) = held { Self.discard(child) }
