@@ -329,8 +329,8 @@ for w in "${WORKLOADS[@]}"; do
     # may always follow the same one. At step k, round r runs command (o + k * m) mod n, m taking in turn each
     # value from 1 to n - 1 coprime to n (n = 7 commands: all six) and the offset o one more every six rounds:
     # within a round command c follows c - m, so over six rounds each command follows each of the six others
-    # once, and its place in the round moves too. (Rotating one fixed list, as this did
-    # until the ninth session, keeps every neighbour: the eBPF engine followed ptrace --no-seccomp in 6 rounds of 7.)
+    # once, and its place in the round moves too. (Rotating one fixed list, as this did until the ninth session,
+    # keeps every neighbour: the eBPF engine followed ptrace --no-seccomp in 6 rounds of 7.)
     names=(untraced strace "strace --seccomp-bpf" "strace --seccomp-bpf, opens only" "iotrace-native --engine ptrace"
            "iotrace-native --engine ptrace --no-seccomp" "iotrace-native --engine ebpf")
     commands=("$cmd" "$STRACE $cmd" "$STRACE --seccomp-bpf $cmd" "$STRACE_OPENS $cmd"
