@@ -53,7 +53,8 @@ struct cebpf_trace {
     int link_count[MAX_OBJECTS];
     struct ring_buffer *ring;
     int followed_fd;
-    int counters_fd;
+    /// The scratch space (one value per CPU, its counters at the end), mapped read-only by cebpf_counters.
+    int scratch_fd;
     /// The drainer (see drain) and what it shares with cebpf_poll: `lock` guards the ring buffer's consumer side
     /// and the batches; `first` and `last` are the batches taken out, in order. `wakes` is an epoll descriptor
     /// that is ready when the program wakes the reader (edge-triggered: not whenever a record is waiting), or
@@ -625,8 +626,8 @@ static int fill_maps(struct cebpf_trace *trace, const struct cebpf_row *rows, si
     struct bpf_object *made = trace->objects[0];
     int rows_fd = bpf_object__find_map_fd_by_name(made, "rows");
     trace->followed_fd = bpf_object__find_map_fd_by_name(made, "followed");
-    trace->counters_fd = bpf_object__find_map_fd_by_name(made, "counters");
-    if (rows_fd < 0 || trace->followed_fd < 0 || trace->counters_fd < 0) {
+    trace->scratch_fd = bpf_object__find_map_fd_by_name(made, "scratch_space");
+    if (rows_fd < 0 || trace->followed_fd < 0 || trace->scratch_fd < 0) {
         describe(reason, reason_capacity, "finding the program's maps", ENOENT);
         return -ENOENT;
     }
@@ -1126,20 +1127,21 @@ int cebpf_poll(cebpf_trace *trace, int timeout_ms, cebpf_handler handler, void *
 }
 
 int cebpf_counters(cebpf_trace *trace, uint64_t *values) {
-    int cpus = libbpf_num_possible_cpus();
-    if (cpus <= 0) return cpus < 0 ? cpus : -EINVAL;
-    uint64_t *per_cpu = calloc((size_t)cpus, sizeof(uint64_t));
-    if (!per_cpu) return -ENOMEM;
-    for (uint32_t key = 0; key < CEBPF_COUNTERS; key++) {
-        values[key] = 0;
-        if (bpf_map_lookup_elem(trace->counters_fd, &key, per_cpu) != 0) {
-            int error = errno;
-            free(per_cpu);
-            return -error;
-        }
-        for (int cpu = 0; cpu < cpus; cpu++) values[key] += per_cpu[cpu];
+    // Each CPU's value of the scratch space ends with its counters (iotrace.bpf.c's struct scratch), read in
+    // place: a lookup would copy each CPU's whole value (tens of KiB) to read 40 bytes of it.
+    struct bpf_map *scratch = bpf_object__find_map_by_name(trace->objects[0], "scratch_space");
+    if (!scratch) return -ENOENT;
+    size_t stride = bpf_map__value_size(scratch), cpus = bpf_map__max_entries(scratch);
+    if (stride % 8 != 0 || stride < CEBPF_COUNTERS * sizeof(uint64_t)) return -EPROTO;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = (stride * cpus + page - 1) / page * page;
+    const unsigned char *values_at = mmap(NULL, bytes, PROT_READ, MAP_SHARED, trace->scratch_fd, 0);
+    if (values_at == MAP_FAILED) return -errno;
+    for (size_t key = 0; key < CEBPF_COUNTERS; key++) values[key] = 0;
+    for (size_t cpu = 0; cpu < cpus; cpu++) {
+        const uint64_t *counters = (const uint64_t *)(values_at + (cpu + 1) * stride) - CEBPF_COUNTERS;
+        for (size_t key = 0; key < CEBPF_COUNTERS; key++) values[key] += counters[key];
     }
-    free(per_cpu);
+    munmap((void *)values_at, bytes);
     return 0;
 }
 

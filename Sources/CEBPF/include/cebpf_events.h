@@ -151,7 +151,8 @@ struct cebpf_row {
     __u32 untraced_mask;
 };
 
-/// The program's counters (a per-CPU array, summed by the loader).
+/// The program's counters: one set per CPU, at the end of its value of the scratch space (iotrace.bpf.c),
+/// summed by the loader.
 enum {
     CEBPF_COUNTER_EVENTS = 0,
     CEBPF_COUNTER_LOST = 1,
