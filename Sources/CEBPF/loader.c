@@ -99,7 +99,9 @@ static int keep_last_message(enum libbpf_print_level level, const char *format, 
     char line[sizeof(last_message)];
     int length = vsnprintf(line, sizeof(line), format, arguments);
     if (length <= 0) return 0;
-    // Keep the last non-empty line without its newline; libbpf's multi-line verifier dumps end in a summary.
+    // What fitted: a longer message (a failed program's whole verifier log, in one) is cut at the buffer's end.
+    if (length >= (int)sizeof(line)) length = (int)sizeof(line) - 1;
+    // Keep the last non-empty message without its newline (libbpf says why a load failed last).
     while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == ' ')) line[--length] = 0;
     if (length > 0) memcpy(last_message, line, (size_t)length + 1);
     return 0;
