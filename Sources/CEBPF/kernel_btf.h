@@ -7,6 +7,10 @@
 
 struct btf;
 
+/// The cut's own version, part of a kept cut's name (btf_cache.c): change it with anything that changes what a
+/// cut of the same kernel's BTF for the same program writes.
+#define CEBPF_CUT_VERSION 1
+
 /// The kernel's BTF as a cut read it (5.5 MB here): mapped, or a copy in this process's memory.
 struct cebpf_kernel_btf_data {
     void *data;

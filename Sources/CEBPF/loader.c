@@ -5,6 +5,7 @@
 
 #include "CEBPF.h"
 #include "CPtrace.h"
+#include "btf_cache.h"
 #include "kernel_btf.h"
 
 #include <bpf/bpf.h>
@@ -447,9 +448,12 @@ struct cebpf_start {
     size_t size;
     /// The ring buffer's size the helper makes it with: cebpf_open's settings must agree.
     uint32_t ring_bytes;
-    /// The kernel's BTF cut down (see kernel_btf.h): a memfd, and the path libbpf is given to read it.
+    /// The kernel's BTF cut down (see kernel_btf.h): a memfd, and the path libbpf is given to read it. `cached`:
+    /// read from the cache (btf_cache.h), not cut by this load.
     int btf_fd;
     char kernel_btf[64];
+    struct cebpf_btf_cache cache;
+    bool cached;
     /// The helper thread, when there is one (`helping`), and the CPUs it may run on once started (see place).
     bool helping;
     pthread_t helper;
@@ -531,10 +535,12 @@ static void detach(struct cebpf_trace *trace) {
 static void *help(void *argument) {
     struct cebpf_start *start = argument;
     sched_setaffinity(0, sizeof(start->cpus), &start->cpus);
+    cebpf_btf_cache_locate(&start->cache, start->object, start->size);
+    start->cached = cebpf_btf_cache_read(&start->cache, start->btf_fd) == 0;
     struct cebpf_settings sizes = cebpf_settings_make(start->ring_bytes, 0);
     int error = open_object(&start->copy, start->object, start->size, sizes, start->kernel_btf, start->reason,
                             sizeof(start->reason));
-    if (!error) {
+    if (!error && !start->cached) {
         error = cebpf_cut_kernel_btf(bpf_object__btf(start->copy), start->btf_fd, &start->kernel_btf_read);
         if (error) describe(start->reason, sizeof(start->reason), "cutting the kernel's BTF down", -error);
     }
@@ -734,7 +740,10 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, stru
         }
     } else {
         if (start && !error) {
-            int cut_error = cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]), start->btf_fd, NULL);
+            cebpf_btf_cache_locate(&start->cache, object, size);
+            start->cached = cebpf_btf_cache_read(&start->cache, start->btf_fd) == 0;
+            int cut_error = start->cached ? 0 : cebpf_cut_kernel_btf(bpf_object__btf(trace->objects[0]),
+                                                                     start->btf_fd, NULL);
             atomic_store(&start->cut, cut_error ? cut_error : 1);
             cut_failed = cut_error != 0;
         }
@@ -761,12 +770,16 @@ static int load(struct cebpf_trace *trace, const void *object, size_t size, stru
     if (!error && !cut_failed && trace->guard_socket < 0 && (error = start_guard(trace)) != 0) {
         describe(reason, reason_capacity, "starting the guard process", -error);
     }
-    // The kernel's BTF the cut read is let go of here, while the helper still loads (else once it has stopped).
+    // The kernel's BTF the cut read is let go of here, while the helper still loads (else once it has stopped),
+    // and a cut just made is kept for the next trace.
     if (helping && !cut_failed) cebpf_release_kernel_btf(&start->kernel_btf_read);
+    if (start && !cut_failed && !start->cached) cebpf_btf_cache_store(&start->cache, start->btf_fd);
     if (helping && !cut_failed && await(&start->helped) < 0 && !error) {
         error = atomic_load(&start->helped);
         snprintf(reason, reason_capacity, "%s", start->reason);
     }
+    // A load that failed with the cut (the whole BTF is tried next): its cache entry goes too.
+    if (error && start && !cut_failed) cebpf_btf_cache_forget(&start->cache);
     end(start, 0);
     if (!error && cut_failed) error = -ECANCELED;
     if (!error) error = fill_tail_calls(trace, reason, reason_capacity);

@@ -81,10 +81,13 @@ struct EngineChoiceTests {
 
     /// A trace with libbpf's log on (IOTRACE_BPF_LOG=1), and IOTRACE_BPF_WHOLE_BTF=1 when `whole`: the run,
     /// and the log's "patched insn" lines, each CO-RE relocation's result.
-    private func traceLogged(whole: Bool, _ workspace: Workspace) throws -> (run: TraceRun, patches: Set<Substring>) {
+    /// `cache`: the directory the kernel's BTF cut is kept in (IOTRACE_BPF_BTF_CACHE), or none kept.
+    private func traceLogged(whole: Bool, cache: String? = nil, _ workspace: Workspace) throws
+        -> (run: TraceRun, patches: Set<Substring>) {
         var environment = ProcessInfo.processInfo.environment
         environment["IOTRACE_BPF_LOG"] = "1"
         environment["IOTRACE_BPF_WHOLE_BTF"] = whole ? "1" : nil
+        environment["IOTRACE_BPF_BTF_CACHE"] = cache ?? "off"
         let report = workspace.scratchFile("report.json")
         let arguments = ["--workspace", workspace.path, "--format", "json", "-o", report] + TracerMode.ebpf.options
             + ["--", "/bin/sh", "-c", "cd sub && cat ../in.txt > out.txt"]
@@ -112,10 +115,72 @@ struct EngineChoiceTests {
                 "\(whole.run.diagnostics)")
         #expect(cut.patches.count > 50, "too few relocations in libbpf's log: \(cut.patches.count)")
         #expect(cut.patches == whole.patches)
-        for run in [cut.run, whole.run] {
-            _ = try run.expectReport(Expected(reads: ["in.txt"], writes: ["sub/out.txt"], inputs: ["in.txt"],
-                                              outputs: ["sub/out.txt"]))
-        }
+        for run in [cut.run, whole.run] { _ = try run.expectReport(Self.cutCommandReport) }
+    }
+
+    /// What every trace of `cutKernelBTF`'s command reports.
+    private static let cutCommandReport = Expected(reads: ["in.txt"], writes: ["sub/out.txt"], inputs: ["in.txt"],
+                                                   outputs: ["sub/out.txt"])
+
+    /// The entries of a BTF cache directory (btf_cache.c), by path.
+    private func cacheEntries(_ directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasPrefix("kernel-btf-") }.map { directory + "/" + $0 }
+    }
+
+    // btf_cache.c: the cut is kept between traces (one entry per boot, program and cut version) in a directory of
+    // this user's alone. A kept cut relocates every field as a fresh one; an entry that is not a BTF is cut
+    // again; a BTF that a load fails with (none of the program's structures in it) is removed, and that trace
+    // falls back to the kernel's whole BTF. Every one of them reports the same.
+    @Test("the kernel BTF cut is kept between traces; a damaged entry is cut again, one a load fails with removed")
+    func keptKernelBTF() throws {
+        let workspace = try Workspace()
+        try workspace.file("in.txt", "input")
+        try workspace.directory("sub")
+        let cache = workspace.scratchFile("btf-cache")
+        let fresh = try traceLogged(whole: false, cache: cache, workspace)
+        let entries = cacheEntries(cache)
+        try #require(entries.count == 1, "entries after the first trace: \(entries)\n\(fresh.run.diagnostics)")
+        let entry = entries[0]
+        let made = try #require(FileManager.default.contents(atPath: entry))
+        #expect(Array(made.prefix(2)) == [0x9F, 0xEB], "not a BTF (its magic, little-endian)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: cache)
+        #expect((attributes[.posixPermissions] as? Int) == 0o700, "the cache directory is made this user's alone")
+
+        let kept = try traceLogged(whole: false, cache: cache, workspace)
+        #expect(kept.patches == fresh.patches && fresh.patches.count > 50)
+        #expect(!kept.run.process.stderrText.contains("loading kernel BTF '/sys/kernel/btf/vmlinux'"))
+
+        try Data("not a BTF".utf8).write(to: URL(fileURLWithPath: entry))
+        let damaged = try traceLogged(whole: false, cache: cache, workspace)
+        #expect(damaged.patches == fresh.patches)
+        #expect(FileManager.default.contents(atPath: entry) == made, "a damaged entry is cut again and kept")
+
+        // A whole BTF of one type, `int`: libbpf finds none of the structures the program reads in it.
+        var onlyInt: [UInt8] = [0x9F, 0xEB, 1, 0] + [24, 0, 0, 0] + [0, 0, 0, 0] + [16, 0, 0, 0] + [16, 0, 0, 0]
+            + [5, 0, 0, 0]
+        onlyInt += [1, 0, 0, 0] + [0, 0, 0, 1] + [4, 0, 0, 0] + [32, 0, 0, 0] + Array("\0int\0".utf8)
+        try Data(onlyInt).write(to: URL(fileURLWithPath: entry))
+        let wrong = try traceLogged(whole: false, cache: cache, workspace)
+        #expect(wrong.run.process.stderrText.contains("loading kernel BTF '/sys/kernel/btf/vmlinux'"),
+                "a load that failed with the kept cut falls back to the whole BTF\n\(wrong.run.diagnostics)")
+        #expect(wrong.patches.isSuperset(of: fresh.patches))
+        #expect(!FileManager.default.fileExists(atPath: entry), "the entry a load failed with is removed")
+        for run in [fresh.run, kept.run, damaged.run, wrong.run] { _ = try run.expectReport(Self.cutCommandReport) }
+    }
+
+    @Test("a BTF cache directory that others may write to is not used")
+    func sharedCacheDirectoryUnused() throws {
+        let workspace = try Workspace()
+        try workspace.file("in.txt", "input")
+        try workspace.directory("sub")
+        let cache = workspace.scratchFile("shared-btf-cache")
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o777])
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: cache)
+        let run = try traceLogged(whole: false, cache: cache, workspace)
+        #expect(cacheEntries(cache).isEmpty, "a cut was kept where others may write")
+        _ = try run.run.expectReport(Self.cutCommandReport)
     }
 
     // loader.c loads the program's copies on two threads, one per CPU, where the tracer may run on two CPUs or
