@@ -46,12 +46,12 @@ void cebpf_settings_add_root(struct cebpf_settings *settings, const uint8_t *roo
 typedef struct cebpf_start cebpf_start;
 
 /// Begins loading `object` (`size` bytes) for a trace whose ring buffer will have `ring_bytes`: a helper
-/// thread, on another CPU, opens a copy of it, cuts the kernel's BTF down to what it reads and makes its maps,
-/// while the caller goes on setting the trace up (its options, its report's file). Pass it to cebpf_open, which
-/// takes it over whatever its outcome, or let it go with cebpf_abandon. NULL where the load cannot be begun here
-/// (no BTF, IOTRACE_BPF_WHOLE_BTF=1): cebpf_open then does it all; with one CPU nothing runs ahead. Only the process that began it can
-/// open it (a fork's child has no helper thread); until cebpf_open says go, the helper opens nothing a fork
-/// could inherit.
+/// thread, on another CPU, opens a copy of it, reads the kernel's BTF cut down to what it reads (kept for the
+/// boot, btf_cache.c) or cuts it, and makes its maps, while the caller goes on setting the trace up (its
+/// options, its report's file). Pass it to cebpf_open, which takes it over whatever its outcome, or let it go
+/// with cebpf_abandon. NULL where the load cannot be begun here (no BTF, IOTRACE_BPF_WHOLE_BTF=1): cebpf_open
+/// then does it all; with one CPU nothing runs ahead. Only the process that began it can open it (a fork's
+/// child has no helper thread); until cebpf_open says go, the helper opens nothing a fork could inherit.
 cebpf_start *_Nullable cebpf_begin(const void *object, size_t size, uint32_t ring_bytes);
 
 /// Lets go of a load begun and not opened: its helper stopped and joined, its copy closed.
