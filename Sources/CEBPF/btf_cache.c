@@ -150,7 +150,10 @@ int cebpf_btf_cache_read(const struct cebpf_btf_cache *cache, int fd) {
     int error = data ? 0 : -errno;
     close(entry);
     if (!error && !whole_btf(data, size)) error = -EBADMSG;
-    if (!error) error = write_all(fd, data, size);
+    if (!error && (error = write_all(fd, data, size)) != 0) {
+        // Empty again, for the cut to be written from the start.
+        if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) error = -EIO;
+    }
     free(data);
     return error;
 }

@@ -18,8 +18,8 @@ struct cebpf_btf_cache {
 /// (IOTRACE_BPF_BTF_CACHE=off), no directory that is this user's alone, or no boot id.
 void cebpf_btf_cache_locate(struct cebpf_btf_cache *cache, const void *object, size_t size);
 
-/// Copies the entry into `fd` (an empty file): 0, or -errno (ENOENT: no entry yet; EBADMSG: not a whole BTF,
-/// `fd` untouched).
+/// Copies the entry into `fd` (an empty file): 0, or -errno (ENOENT: no entry yet; EBADMSG: not a whole BTF),
+/// `fd` left empty.
 int cebpf_btf_cache_read(const struct cebpf_btf_cache *cache, int fd);
 
 /// Makes the whole content of `fd` (a cut just made) the entry, and removes every other entry of the directory

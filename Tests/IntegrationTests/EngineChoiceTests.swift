@@ -99,14 +99,24 @@ struct EngineChoiceTests {
         return (run, Set(patches))
     }
 
+    /// A workspace for `traceLogged`'s command: in.txt to read, sub/ to write out.txt in.
+    private func cutCommandWorkspace() throws -> Workspace {
+        let workspace = try Workspace()
+        try workspace.file("in.txt", "input")
+        try workspace.directory("sub")
+        return workspace
+    }
+
+    /// What every trace of `traceLogged`'s command reports.
+    private static let cutCommandReport = Expected(reads: ["in.txt"], writes: ["sub/out.txt"], inputs: ["in.txt"],
+                                                   outputs: ["sub/out.txt"])
+
     // kernel_btf.c: libbpf relocates against the kernel's BTF cut down to the structures the program declares
     // (it saves about 20 ms of each start); with IOTRACE_BPF_WHOLE_BTF=1, or when a load against the cut one
     // fails, against the whole of /sys/kernel/btf/vmlinux. Both must give every relocation the same result.
     @Test("the kernel BTF cut down to what the program reads relocates every field as the whole BTF does")
     func cutKernelBTF() throws {
-        let workspace = try Workspace()
-        try workspace.file("in.txt", "input")
-        try workspace.directory("sub")
+        let workspace = try cutCommandWorkspace()
         let cut = try traceLogged(whole: false, workspace)
         let whole = try traceLogged(whole: true, workspace)
         #expect(!cut.run.process.stderrText.contains("loading kernel BTF '/sys/kernel/btf/vmlinux'"),
@@ -117,10 +127,6 @@ struct EngineChoiceTests {
         #expect(cut.patches == whole.patches)
         for run in [cut.run, whole.run] { _ = try run.expectReport(Self.cutCommandReport) }
     }
-
-    /// What every trace of `cutKernelBTF`'s command reports.
-    private static let cutCommandReport = Expected(reads: ["in.txt"], writes: ["sub/out.txt"], inputs: ["in.txt"],
-                                                   outputs: ["sub/out.txt"])
 
     /// The entries of a BTF cache directory (btf_cache.c), by path.
     private func cacheEntries(_ directory: String) -> [String] {
@@ -134,9 +140,7 @@ struct EngineChoiceTests {
     // falls back to the kernel's whole BTF. Every one of them reports the same.
     @Test("the kernel BTF cut is kept between traces; a damaged entry is cut again, one a load fails with removed")
     func keptKernelBTF() throws {
-        let workspace = try Workspace()
-        try workspace.file("in.txt", "input")
-        try workspace.directory("sub")
+        let workspace = try cutCommandWorkspace()
         let cache = workspace.scratchFile("btf-cache")
         let fresh = try traceLogged(whole: false, cache: cache, workspace)
         let entries = cacheEntries(cache)
@@ -171,9 +175,7 @@ struct EngineChoiceTests {
 
     @Test("a BTF cache directory that others may write to is not used")
     func sharedCacheDirectoryUnused() throws {
-        let workspace = try Workspace()
-        try workspace.file("in.txt", "input")
-        try workspace.directory("sub")
+        let workspace = try cutCommandWorkspace()
         let cache = workspace.scratchFile("shared-btf-cache")
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: false,
                                                 attributes: [.posixPermissions: 0o777])
